@@ -1,0 +1,28 @@
+from django.urls import reverse
+from django_tasks import task
+
+from groundswell.core import emails
+
+
+@task()
+def send_verification_email(user_id: int) -> None:
+    from groundswell.accounts.models import User
+
+    user = User.objects.filter(pk=user_id, email_verified_at__isnull=True).first()
+    if user is not None:
+        emails.email_verification(
+            user, reverse("accounts:verify_email", args=[user.verification_token()])
+        )
+
+
+@task()
+def send_invitation_email(invitation_id: int) -> None:
+    from groundswell.accounts.models import Invitation
+
+    invitation = (
+        Invitation.objects.select_related("organisation", "invited_by")
+        .filter(pk=invitation_id, accepted_at__isnull=True)
+        .first()
+    )
+    if invitation is not None:
+        emails.invitation(invitation, invitation.get_accept_path())

@@ -1,0 +1,97 @@
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Router
+
+from groundswell.api.schemas import Accepted, CountOut, Error, PetitionOut, SignatureIn
+from groundswell.core import ratelimit
+from groundswell.core.emails import absolute
+from groundswell.core.errors import ActionError
+from groundswell.petitions import actions
+from groundswell.petitions.forms import SignatureForm
+from groundswell.petitions.models import Petition
+
+router = Router(tags=["petitions"])
+
+
+def _public(slug: str) -> Petition:
+    return get_object_or_404(Petition.objects.public().select_related("organisation"), slug=slug)
+
+
+def _out(petition: Petition) -> dict:
+    return {
+        "slug": petition.slug,
+        "title": petition.title,
+        "status": petition.status,
+        "demand": petition.demand,
+        "targets": list(petition.targets.all()),
+        "organisation": petition.organisation,
+        "signature_count": petition.signature_count,
+        "goal": petition.goal,
+        "created_at": petition.created_at,
+        "published_at": petition.published_at,
+        "closes_on": petition.closes_on,
+        "url": absolute(petition.get_absolute_url()),
+    }
+
+
+@router.get("", response=list[PetitionOut], summary="Open and closed petitions, newest first")
+def list_petitions(request):
+    petitions = (
+        Petition.objects.public()
+        .select_related("organisation")
+        .prefetch_related("targets")
+        .order_by("-published_at", "-pk")
+    )
+    return [_out(p) for p in petitions]
+
+
+@router.get("/{slug}", response={200: PetitionOut, 404: Error}, summary="One petition")
+def get_petition(request, slug: str):
+    return _out(_public(slug))
+
+
+@router.get(
+    "/{slug}/count",
+    response={200: CountOut, 404: Error},
+    summary="The confirmed count alone, cheap to poll",
+    description="Cached for about a second; send no more than one request every 10 seconds.",
+)
+def get_count(request, slug: str, response: HttpResponse):
+    petition = _public(slug)
+    response["Cache-Control"] = "public, max-age=1, stale-while-revalidate=9"
+    return {
+        "slug": petition.slug,
+        "signature_count": petition.signature_count,
+        "goal": petition.goal,
+    }
+
+
+def _field_errors(form: SignatureForm) -> list[dict]:
+    return [
+        {"loc": ["body", field], "msg": str(message), "type": "value_error"}
+        for field, messages in form.errors.items()
+        for message in messages
+    ]
+
+
+@router.post(
+    "/{slug}/signatures",
+    response={202: Accepted, 404: Error, 409: Error, 422: Error, 429: Error},
+    summary="Sign a petition",
+    description=(
+        "Records a signature waiting for confirmation and emails the signer a link. "
+        "The answer is the same whether or not the address has signed before."
+    ),
+)
+def sign(request, slug: str, payload: SignatureIn):
+    petition = _public(slug)
+    form = SignatureForm(payload.dict())
+    if not form.is_valid():
+        return 422, {"detail": _field_errors(form)}
+    if not form.is_bot:
+        ratelimit.limit_signing(request, form.cleaned_data["email"])
+        try:
+            actions.sign_petition(petition=petition, **form.action_arguments())
+        except ActionError as error:
+            return error.status, {"detail": error.message}
+    return 202, {"status": "pending_confirmation"}

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import HttpError
+
+from groundswell.api.petitions import router as petitions_router
+from groundswell.core.ratelimit import RateLimited
+
+api = NinjaAPI(
+    title=f"{settings.SITE_NAME} API",
+    version="1",
+    description="Petitions, their counts and signing. Stable field names: outside tools read them.",
+    urls_namespace="api",
+)
+api.add_router("/petitions", petitions_router)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request, exc):
+    response = api.create_response(request, {"detail": exc.message}, status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+__all__ = ["HttpError", "api"]

@@ -1,0 +1,39 @@
+"""Who may see and change a petition. Each function returns the petition or raises."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from groundswell.petitions.models import Petition
+
+
+def _get(slug: str) -> Petition:
+    petition = Petition.objects.select_related("organisation").filter(slug=slug).first()
+    if petition is None:
+        raise Http404("No petition here. Check the address, or find it on the home page.")
+    return petition
+
+
+def _is_member(user, petition: Petition) -> bool:
+    return user.is_authenticated and petition.organisation.role_of(user) is not None
+
+
+def petition_for_viewing(user, slug: str) -> Petition:
+    """Public petitions for everyone; drafts and those in review for their team and staff."""
+    petition = _get(slug)
+    if petition.is_public or _is_member(user, petition) or user.is_staff:
+        return petition
+    raise Http404("No petition here. Check the address, or find it on the home page.")
+
+
+def petition_for_edit(user, slug: str) -> Petition:
+    """For the organisation's members only: edit, close, export, see the dashboard."""
+    petition = petition_for_viewing(user, slug)
+    if not _is_member(user, petition):
+        raise PermissionDenied("Only the organisation running this petition can do that.")
+    return petition
+
+
+def petition_for_review(user, slug: str) -> Petition:
+    if not (user.is_authenticated and user.is_staff):
+        raise PermissionDenied("Only staff review petitions.")
+    return _get(slug)

@@ -1,0 +1,330 @@
+"""Every write to petitions and signatures goes through here.
+
+Views, the API, the admin and management commands call these functions; they do not save
+petitions or signatures themselves.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from groundswell.accounts.models import Organisation, User
+from groundswell.core.email_address import normalise_email
+from groundswell.core.errors import ActionError, LinkInvalid
+from groundswell.core.markdown import render_markdown
+from groundswell.core.tasks import enqueue_on_commit
+from groundswell.petitions import counting, tasks
+from groundswell.petitions.models import CONFIRM_SALT, Petition, PetitionTarget, Signature
+from groundswell.targets.models import Target
+
+
+class PetitionNotSignable(ActionError):
+    status = 409
+
+
+class AlreadyConfirmed(LinkInvalid):
+    """The link was followed before: the signature is counted, once."""
+
+    status = 409
+
+    def __init__(self, signature: Signature):
+        super().__init__("You have already confirmed this signature. It is counted once.")
+        self.signature = signature
+
+
+@dataclass(frozen=True)
+class TargetInput:
+    name: str
+    role: str
+
+
+# --- Petitions ------------------------------------------------------------------------------
+
+
+def _set_targets(petition: Petition, targets: list[TargetInput]) -> None:
+    if not targets:
+        raise ActionError("Name at least one person this petition is addressed to.")
+    PetitionTarget.objects.filter(petition=petition).delete()
+    for position, item in enumerate(targets):
+        target, _ = Target.objects.get_or_create(name=item.name.strip(), role=item.role.strip())
+        PetitionTarget.objects.get_or_create(
+            petition=petition, target=target, defaults={"position": position}
+        )
+
+
+@transaction.atomic
+def create_petition(
+    *,
+    organisation: Organisation,
+    created_by: User,
+    title: str,
+    demand: str,
+    reasons: str = "",
+    targets: list[TargetInput],
+    image=None,
+    closes_on: date | None = None,
+) -> Petition:
+    petition = Petition.objects.create(
+        organisation=organisation,
+        created_by=created_by,
+        slug=Petition.unique_slug(title),
+        title=title.strip(),
+        demand=demand.strip(),
+        reasons=reasons,
+        reasons_html=render_markdown(reasons),
+        image=image or "",
+        closes_on=closes_on,
+    )
+    _set_targets(petition, targets)
+    counting.create_shards(petition.pk)
+    return petition
+
+
+@transaction.atomic
+def update_petition(
+    *,
+    petition: Petition,
+    title: str,
+    demand: str,
+    reasons: str = "",
+    targets: list[TargetInput],
+    image=None,
+    closes_on: date | None = None,
+) -> Petition:
+    """Edit a draft. Once people have signed, the words they signed stay as they were."""
+    if petition.status not in Petition.EDITABLE:
+        raise ActionError("Only a draft can be edited.")
+    petition.title = title.strip()
+    petition.demand = demand.strip()
+    petition.reasons = reasons
+    petition.reasons_html = render_markdown(reasons)
+    petition.closes_on = closes_on
+    if image is not None:
+        petition.image = image or ""
+    petition.save()
+    _set_targets(petition, targets)
+    return petition
+
+
+def _move(petition: Petition, allowed: set, to: str, message: str, **fields) -> Petition:
+    updated = Petition.objects.filter(pk=petition.pk, status__in=allowed).update(
+        status=to, **fields
+    )
+    if not updated:
+        raise ActionError(message, status=409)
+    petition.refresh_from_db()
+    return petition
+
+
+def submit_for_review(*, petition: Petition) -> Petition:
+    return _move(
+        petition, Petition.EDITABLE, Petition.Status.IN_REVIEW, "Only a draft can be submitted."
+    )
+
+
+def approve_petition(*, petition: Petition, reviewer: User) -> Petition:
+    if not reviewer.is_staff:
+        raise ActionError("Only staff can approve petitions.", status=403)
+    return _move(
+        petition,
+        {Petition.Status.IN_REVIEW},
+        Petition.Status.OPEN,
+        "Only a petition in review can be approved.",
+        published_at=timezone.now(),
+        review_note="",
+    )
+
+
+def return_to_draft(*, petition: Petition, reviewer: User, note: str) -> Petition:
+    if not reviewer.is_staff:
+        raise ActionError("Only staff can review petitions.", status=403)
+    if not note.strip():
+        raise ActionError("Tell the organiser what to change.")
+    return _move(
+        petition,
+        {Petition.Status.IN_REVIEW},
+        Petition.Status.DRAFT,
+        "Only a petition in review can be returned.",
+        review_note=note.strip(),
+    )
+
+
+def close_petition(*, petition: Petition) -> Petition:
+    return _move(
+        petition,
+        Petition.CLOSABLE,
+        Petition.Status.CLOSED,
+        "Only an open petition can be closed.",
+        closed_at=timezone.now(),
+    )
+
+
+def close_past_deadline(today: date | None = None) -> int:
+    """Close every open petition whose closing date has passed."""
+    today = today or timezone.localdate()
+    return (
+        Petition.objects.open()
+        .filter(closes_on__lt=today)
+        .update(status=Petition.Status.CLOSED, closed_at=timezone.now())
+    )
+
+
+# --- Signatures -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sign_petition(
+    *,
+    petition: Petition,
+    name: str,
+    email: str,
+    postcode: str,
+    country: str,
+    comment: str = "",
+    show_name: bool = False,
+    wants_updates: bool = False,
+    referral_code: str = "",
+) -> Signature:
+    """Record a pending signature and mail its confirmation link.
+
+    One signature per person: the database's unique constraint on the normalised email
+    decides, not a look-up beforehand. Signing again returns the existing signature and
+    mails its owner (a reminder, or a note that they are already counted), so the page
+    answers the same either way and does not tell strangers who has signed.
+    """
+    if not petition.is_signable():
+        raise PetitionNotSignable("This petition is closed and no longer takes signatures.")
+    details = {
+        "name": name.strip(),
+        "email": email.strip(),
+        "postcode": postcode.strip().upper(),
+        "country": country,
+        "comment": comment.strip(),
+        "show_name": show_name,
+        "wants_updates": wants_updates,
+    }
+    normalised = normalise_email(email)
+    referrer = (
+        Signature.objects.filter(petition=petition, ref_code=referral_code)
+        .values_list("pk", flat=True)
+        .first()
+        if referral_code
+        else None
+    )
+    try:
+        with transaction.atomic():
+            signature = Signature.objects.create(
+                petition=petition, email_normalised=normalised, referred_by_id=referrer, **details
+            )
+    except IntegrityError:
+        signature = Signature.objects.get(petition=petition, email_normalised=normalised)
+        if signature.is_expired():
+            # The old attempt was never confirmed: this is a fresh start.
+            Signature.objects.filter(pk=signature.pk).update(
+                **details, created_at=timezone.now(), emails_sent=0, referred_by_id=referrer
+            )
+    enqueue_on_commit(tasks.send_signature_email, signature.pk)
+    return signature
+
+
+def confirm_signature(*, token: str) -> Signature:
+    """Count the signature the emailed link names: once, and only while it may count."""
+    days = settings.GROUNDSWELL["CONFIRMATION_DAYS"]
+    try:
+        ref_code = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(
+            token, max_age=timedelta(days=days)
+        )
+    except signing.SignatureExpired:
+        raise LinkInvalid(
+            f"This link has expired: links work for {days} days. Please sign again."
+        ) from None
+    except signing.BadSignature:
+        raise LinkInvalid(
+            "This link is not valid. Check that you copied all of it from the email."
+        ) from None
+    with transaction.atomic():
+        signature = Signature.objects.select_related("petition").filter(ref_code=ref_code).first()
+        if signature is None or signature.is_expired():
+            raise LinkInvalid("This link has expired. Please sign the petition again.")
+        if signature.status == Signature.Status.CONFIRMED:
+            raise AlreadyConfirmed(signature)
+        if not signature.petition.is_signable():
+            raise PetitionNotSignable(
+                "This petition closed before you confirmed, so your signature was not counted."
+            )
+        now = timezone.now()
+        confirmed = Signature.objects.filter(
+            pk=signature.pk, status=Signature.Status.PENDING
+        ).update(status=Signature.Status.CONFIRMED, confirmed_at=now)
+        if not confirmed:  # the same link followed twice at once: the other one counted
+            raise AlreadyConfirmed(signature)
+        counting.add_confirmed(signature.petition_id)
+    signature.status, signature.confirmed_at = Signature.Status.CONFIRMED, now
+    return signature
+
+
+def claim_email_slot(signature_id: int) -> bool:
+    """Take one of a signature's capped email sends; False once they are used up."""
+    limit = settings.GROUNDSWELL["MAX_SIGNATURE_EMAILS"]
+    return bool(
+        Signature.objects.filter(pk=signature_id, emails_sent__lt=limit).update(
+            emails_sent=F("emails_sent") + 1
+        )
+    )
+
+
+def purge_expired_signatures(now=None) -> int:
+    """Delete pending signatures nobody confirmed in time: they never counted."""
+    deleted, _ = Signature.objects.expired(now).delete()
+    return deleted
+
+
+@dataclass(frozen=True)
+class ConfirmedSignatureInput:
+    name: str
+    email: str
+    postcode: str
+    country: str
+    confirmed_at: "timezone.datetime"
+    comment: str = ""
+    show_name: bool = False
+    wants_updates: bool = False
+
+
+@transaction.atomic
+def import_confirmed_signatures(*, petition: Petition, rows: list[ConfirmedSignatureInput]) -> int:
+    """Add signatures confirmed elsewhere (a migration, demo data); duplicates are skipped.
+
+    The counter moves by exactly the number of rows inserted, in the same transaction.
+    """
+    before = Signature.objects.filter(petition=petition).confirmed().count()
+    Signature.objects.bulk_create(
+        [
+            Signature(
+                petition=petition,
+                name=row.name,
+                email=row.email,
+                email_normalised=normalise_email(row.email),
+                postcode=row.postcode,
+                country=row.country,
+                comment=row.comment,
+                show_name=row.show_name,
+                wants_updates=row.wants_updates,
+                status=Signature.Status.CONFIRMED,
+                created_at=row.confirmed_at,
+                confirmed_at=row.confirmed_at,
+            )
+            for row in rows
+        ],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+    added = Signature.objects.filter(petition=petition).confirmed().count() - before
+    if added:
+        counting.add_confirmed(petition.pk, added)
+    return added

@@ -1,0 +1,136 @@
+"""Demo data for `make run`: safe to run again, it adds nothing the second time."""
+
+import random
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from groundswell.accounts.actions import create_organisation
+from groundswell.accounts.models import Organisation, User
+from groundswell.petitions import actions
+from groundswell.petitions.actions import ConfirmedSignatureInput, TargetInput
+from groundswell.petitions.models import Petition
+
+ORGANISER = ("organiser@example.org", "Dana Reyes")
+MODERATOR = ("moderator@example.org", "Sam Okafor")
+DEMO_PASSWORD = "groundswell-demo"  # noqa: S105 - a published demo login, for local use only
+
+# One real ZIP code in each of fifteen states.
+ZIPS = ["10001", "94103", "73301", "33101", "60601", "98101", "02108", "80202", "30301",
+        "85001", "48201", "19103", "97201", "55401", "20001"]  # fmt: skip
+FIRST = ["Alex", "Maria", "James", "Wei", "Fatima", "Carlos", "Priya", "John", "Aisha", "Tom",
+         "Elena", "Kofi", "Sara", "Luis", "Mei", "David", "Nadia", "Omar"]  # fmt: skip
+LAST = ["Smith", "Garcia", "Chen", "Johnson", "Khan", "Lopez", "Patel", "Brown", "Nguyen",
+        "Miller", "Okafor", "Rossi", "Kim", "Davis", "Haddad"]  # fmt: skip
+COMMENTS = ["Officers need to be able to use their judgement.",
+            "My brother is an officer. This matters.", "Fairness for the people who serve.",
+            "Suspensions for discretion make no sense."]  # fmt: skip
+
+PETITIONS = [
+    {
+        "title": "Let officers use their discretion without fear of suspension",
+        "demand": "Issue written guidance that officers who use lawful discretion will not be "
+        "suspended for it, and review every suspension made for that reason since January.",
+        "reasons": "Officers are trained to weigh each case. **Punishing judgement** makes "
+        "every decision slower and worse.\n\n- Clear guidance protects the public\n"
+        "- It protects officers who act in good faith\n",
+        "targets": [TargetInput("Jordan Blake", "Director, Immigration and Customs Enforcement")],
+        "status": Petition.Status.OPEN,
+        "signers": 320,
+    },
+    {
+        "title": "Give federal officers a seat at the table",
+        "demand": "Meet the union's elected president before the next budget is agreed.",
+        "reasons": "Six weeks have passed since our letter without a reply.",
+        "targets": [
+            TargetInput("Pat Morgan", "Head of Government"),
+            TargetInput("Chris Lee", "Senator, Homeland Security Committee"),
+        ],
+        "status": Petition.Status.CLOSED,
+        "signers": 140,
+    },
+    {
+        "title": "Publish the overtime rules",
+        "demand": "Publish the rules used to assign mandatory overtime.",
+        "reasons": "Nobody can plan their family life around rules they cannot read.",
+        "targets": [TargetInput("Robin Hale", "Deputy Director, Field Operations")],
+        "status": Petition.Status.IN_REVIEW,
+        "signers": 0,
+    },
+]
+
+
+def _user(email: str, name: str, **fields) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email, DEMO_PASSWORD, name=name, email_verified_at=timezone.now(), **fields
+        )
+    return user
+
+
+def _signers(n: int, rng: random.Random) -> list[ConfirmedSignatureInput]:
+    now = timezone.now()
+    rows = []
+    for i in range(n):
+        zip_code = rng.choice(ZIPS)
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        # More signatures on recent days, as a petition takes off.
+        days_ago = int(rng.triangular(0, 21, 0))
+        rows.append(
+            ConfirmedSignatureInput(
+                name=f"{first} {last}",
+                email=f"{first}.{last}.{i}@example.com".lower(),
+                postcode=zip_code,
+                country="US",
+                confirmed_at=now - timedelta(days=days_ago, minutes=rng.randrange(1440)),
+                comment=rng.choice(COMMENTS) if rng.random() < 0.08 else "",
+                show_name=rng.random() < 0.6,
+                wants_updates=rng.random() < 0.5,
+            )
+        )
+    return rows
+
+
+class Command(BaseCommand):
+    help = "Load demo data: one organisation, three petitions, a few hundred signatures."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        organiser = _user(*ORGANISER)
+        moderator = _user(*MODERATOR, is_staff=True)
+        organisation = Organisation.objects.filter(slug="federal-officers-union").first()
+        if organisation is None:
+            organisation = create_organisation(name="Federal Officers Union", owner=organiser)
+            organisation.slug = "federal-officers-union"
+            organisation.save(update_fields=["slug"])
+        rng = random.Random(2026)
+        for spec in PETITIONS:
+            if organisation.petitions.filter(title=spec["title"]).exists():
+                continue
+            petition = actions.create_petition(
+                organisation=organisation,
+                created_by=organiser,
+                title=spec["title"],
+                demand=spec["demand"],
+                reasons=spec["reasons"],
+                targets=spec["targets"],
+            )
+            if spec["status"] != Petition.Status.DRAFT:
+                actions.submit_for_review(petition=petition)
+            if spec["status"] in Petition.PUBLIC:
+                actions.approve_petition(petition=petition, reviewer=moderator)
+                actions.import_confirmed_signatures(
+                    petition=petition, rows=_signers(spec["signers"], rng)
+                )
+            if spec["status"] == Petition.Status.CLOSED:
+                actions.close_petition(petition=petition)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo data ready.\n"
+                f"  Organiser login: {ORGANISER[0]} / {DEMO_PASSWORD}\n"
+                f"  Moderator (staff) login: {MODERATOR[0]} / {DEMO_PASSWORD}"
+            )
+        )

@@ -1,0 +1,261 @@
+import secrets
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import models
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django_countries.fields import CountryField
+
+from groundswell.accounts.models import Organisation
+from groundswell.targets.models import Target
+
+# The goal a petition shows is the next rung above its count (1, 5, 10, 50, ... from 100).
+_RUNG_FACTORS = (1, 5)
+
+
+def goal_for(count: int) -> int:
+    """The smallest rung of 100, 500, 1,000, 5,000, 10,000, ... that ``count`` has not reached."""
+    scale = 100
+    while True:
+        for factor in _RUNG_FACTORS:
+            if count < factor * scale:
+                return factor * scale
+        scale *= 10
+
+
+class PetitionQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(status__in=Petition.PUBLIC)
+
+    def open(self):
+        return self.filter(status=Petition.Status.OPEN)
+
+    def in_review(self):
+        return self.filter(status=Petition.Status.IN_REVIEW)
+
+
+class Petition(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    SIGNABLE = {Status.OPEN}
+    PUBLIC = {Status.OPEN, Status.CLOSED}
+    EDITABLE = {Status.DRAFT}
+    CLOSABLE = {Status.OPEN}
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="petitions"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=150)
+    demand = models.TextField("what we ask", max_length=1000)
+    reasons = models.TextField(max_length=10000, blank=True, help_text="Markdown.")
+    reasons_html = models.TextField(blank=True, editable=False)
+    image = models.ImageField(upload_to="petitions/%Y/", blank=True)
+    closes_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    review_note = models.TextField(blank=True)
+    targets = models.ManyToManyField(Target, through="PetitionTarget", related_name="petitions")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PetitionQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("petitions:detail", args=[self.slug])
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in self.PUBLIC
+
+    def is_signable(self, today: date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.status in self.SIGNABLE and (self.closes_on is None or today <= self.closes_on)
+
+    @property
+    def signature_count(self) -> int:
+        from groundswell.petitions.counting import confirmed_count
+
+        return confirmed_count(self.pk)
+
+    @property
+    def goal(self) -> int:
+        return goal_for(self.signature_count)
+
+    @property
+    def progress_percent(self) -> int:
+        return min(100, self.signature_count * 100 // self.goal)
+
+    @staticmethod
+    def unique_slug(title: str) -> str:
+        base = slugify(title)[:70].strip("-") or "petition"
+        slug, n = base, 1
+        while Petition.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
+
+
+class PetitionTarget(models.Model):
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE)
+    target = models.ForeignKey(Target, on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "target"], name="target_once_per_petition")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} ({self.petition_id})"
+
+
+class SignatureQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(status=Signature.Status.CONFIRMED)
+
+    def pending(self):
+        return self.filter(status=Signature.Status.PENDING)
+
+    def expired(self, now=None):
+        """Pending signatures whose confirmation window has passed."""
+        return self.pending().filter(created_at__lt=Signature.confirmation_cutoff(now))
+
+    def per_day(self):
+        """(day, confirmed signatures) pairs, oldest first."""
+        return (
+            self.confirmed()
+            .annotate(day=TruncDate("confirmed_at"))
+            .values_list("day")
+            .annotate(n=Count("id"))
+            .order_by("day")
+        )
+
+    def top_referrers(self, limit: int = 10):
+        """The signatures whose referral links recruited the most confirmed signers."""
+        return (
+            self.confirmed()
+            .filter(referred_by__isnull=False)
+            .values("referred_by", "referred_by__name")
+            .annotate(recruits=Count("id"))
+            .order_by("-recruits", "referred_by")[:limit]
+        )
+
+    def recent_public(self, limit: int = 10):
+        return self.confirmed().filter(show_name=True).order_by("-confirmed_at")[:limit]
+
+    def recent_comments(self, limit: int = 10):
+        return self.confirmed().exclude(comment="").order_by("-confirmed_at")[:limit]
+
+
+CONFIRM_SALT = "petitions.confirm-signature"
+
+
+def new_ref_code() -> str:
+    return secrets.token_urlsafe(9)
+
+
+class Signature(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for email confirmation"
+        CONFIRMED = "confirmed", "Confirmed"
+
+    COUNTED = {Status.CONFIRMED}
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures")
+    name = models.CharField(max_length=100)
+    email = models.EmailField(max_length=254)
+    # The address folded for deduplication (groundswell.core.email_address).
+    email_normalised = models.CharField(max_length=254)
+    postcode = models.CharField("ZIP or postcode", max_length=16)
+    country = CountryField()
+    comment = models.TextField(max_length=500, blank=True)
+    show_name = models.BooleanField("show my name", default=False)
+    wants_updates = models.BooleanField("email me updates", default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Public: the signer's referral link carries it (?ref=...).
+    ref_code = models.CharField(max_length=16, unique=True, default=new_ref_code)
+    referred_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="recruits"
+    )
+    emails_sent = models.PositiveSmallIntegerField(default=0)
+
+    objects = SignatureQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "email_normalised"], name="one_signature_per_person"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["petition", "status", "confirmed_at"]),
+            models.Index(fields=["status", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} on {self.petition_id}"
+
+    @staticmethod
+    def confirmation_cutoff(now=None):
+        days = settings.GROUNDSWELL["CONFIRMATION_DAYS"]
+        return (now or timezone.now()) - timedelta(days=days)
+
+    def is_expired(self, now=None) -> bool:
+        return self.status == self.Status.PENDING and self.created_at < self.confirmation_cutoff(
+            now
+        )
+
+    def confirmation_token(self) -> str:
+        return signing.TimestampSigner(salt=CONFIRM_SALT).sign(self.ref_code)
+
+    def get_confirm_path(self) -> str:
+        return reverse("petitions:confirm", args=[self.confirmation_token()])
+
+    def get_referral_path(self) -> str:
+        return f"{self.petition.get_absolute_url()}?ref={self.ref_code}"
+
+    @property
+    def public_name(self) -> str:
+        return self.name if self.show_name else "A supporter"
+
+
+class CounterShard(models.Model):
+    """One of a petition's counters of confirmed signatures; their sum is the count.
+
+    A confirmation adds one to a shard chosen at random in the same transaction, so
+    concurrent confirmations rarely queue on the same row (docs/architecture.md).
+    """
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="counter_shards")
+    shard = models.PositiveSmallIntegerField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "shard"], name="one_row_per_shard")
+        ]
+
+    def __str__(self) -> str:
+        return f"shard {self.shard} of {self.petition_id}: {self.count}"

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from groundswell.petitions import views
+
+app_name = "petitions"
+urlpatterns = [
+    path("new/", views.new, name="new"),
+    path("review/", views.review_list, name="review_list"),
+    path("review/<slug:slug>/", views.review, name="review"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("<slug:slug>/", views.detail, name="detail"),
+    path("<slug:slug>/sign/", views.sign, name="sign"),
+    path("<slug:slug>/thanks/", views.thanks, name="thanks"),
+    path("<slug:slug>/qr.svg", views.qr, name="qr"),
+    path("<slug:slug>/share/mastodon/", views.share_mastodon, name="share_mastodon"),
+    path("<slug:slug>/embed/", views.embed, name="embed"),
+    path("<slug:slug>/dashboard/", views.dashboard, name="dashboard"),
+    path("<slug:slug>/edit/", views.edit, name="edit"),
+    path("<slug:slug>/submit/", views.submit, name="submit"),
+    path("<slug:slug>/close/", views.close, name="close"),
+    path("<slug:slug>/signatures.csv", views.export_csv, name="export_csv"),
+]

@@ -1,0 +1,383 @@
+import csv
+
+from csp.decorators import csp_update
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from groundswell.core import ratelimit
+from groundswell.core.emails import absolute
+from groundswell.core.errors import ActionError
+from groundswell.petitions import actions, sharing
+from groundswell.petitions.access import (
+    petition_for_edit,
+    petition_for_review,
+    petition_for_viewing,
+)
+from groundswell.petitions.forms import PetitionForm, ReviewForm, SignatureForm, TargetFormSet
+from groundswell.petitions.models import Petition, Signature
+
+LIMITS = settings.GROUNDSWELL
+
+# --- Public pages ---------------------------------------------------------------------------
+
+
+def _supporters(petition: Petition) -> dict:
+    """Recent named signers and comments, shared by every viewer for a few seconds."""
+    cache, key = caches["local"], f"petition-supporters:{petition.pk}"
+    supporters = cache.get(key)
+    if supporters is None:
+        signatures = Signature.objects.filter(petition=petition)
+        supporters = {
+            "recent": list(signatures.recent_public().values("name", "country", "confirmed_at")),
+            "comments": [
+                {"name": s.public_name, "comment": s.comment, "confirmed_at": s.confirmed_at}
+                for s in signatures.recent_comments().only(
+                    "name", "show_name", "comment", "confirmed_at"
+                )
+            ],
+        }
+        cache.set(key, supporters, 5)
+    return supporters
+
+
+def _share_context(petition: Petition, ref_code: str = "") -> dict:
+    path = petition.get_absolute_url() + (f"?ref={ref_code}" if ref_code else "")
+    mastodon = reverse("petitions:share_mastodon", args=[petition.slug])
+    return {
+        "share_url": absolute(path),
+        "share_links": sharing.share_links(
+            url=absolute(path),
+            title=petition.title,
+            mastodon_path=mastodon + (f"?ref={ref_code}" if ref_code else ""),
+        ),
+        "qr_path": reverse("petitions:qr", args=[petition.slug])
+        + (f"?ref={ref_code}" if ref_code else ""),
+    }
+
+
+def _detail_context(request, petition: Petition, form: SignatureForm) -> dict:
+    return {
+        "petition": petition,
+        "targets": petition.targets.all(),
+        "form": form,
+        "canonical_url": absolute(petition.get_absolute_url()),
+        "can_edit": petition.organisation.role_of(request.user) is not None,
+        **_supporters(petition),
+        **_share_context(petition),
+    }
+
+
+@require_GET
+def detail(request, slug):
+    petition = petition_for_viewing(request.user, slug)
+    form = SignatureForm(initial={"ref": request.GET.get("ref", "")[:16]})
+    return render(request, "petitions/detail.html", _detail_context(request, petition, form))
+
+
+@require_POST
+def sign(request, slug):
+    petition = petition_for_viewing(request.user, slug)
+    form = SignatureForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, petition, form)
+        return render(request, "petitions/detail.html", context, status=422)
+    if form.is_bot:
+        return redirect("petitions:thanks", slug=slug)
+    try:
+        ratelimit.limit_signing(request, form.cleaned_data["email"])
+        actions.sign_petition(petition=petition, **form.action_arguments())
+    except ratelimit.RateLimited as limit:
+        form.add_error(None, limit.message)
+        return render(
+            request, "petitions/detail.html", _detail_context(request, petition, form), status=429
+        )
+    except ActionError as error:
+        form.add_error(None, error.message)
+        context = _detail_context(request, petition, form)
+        return render(request, "petitions/detail.html", context, status=error.status)
+    return redirect("petitions:thanks", slug=slug)
+
+
+@require_GET
+def thanks(request, slug):
+    petition = petition_for_viewing(request.user, slug)
+    return render(
+        request, "petitions/thanks.html", {"petition": petition, **_share_context(petition)}
+    )
+
+
+@require_GET
+def confirm(request, token):
+    try:
+        signature = actions.confirm_signature(token=token)
+        status = 200
+    except actions.AlreadyConfirmed as already:
+        signature, status = already.signature, already.status
+        messages.info(request, already.message)
+    except ActionError as error:
+        return render(request, "core/link_error.html", {"error": error}, status=error.status)
+    petition = signature.petition
+    context = {
+        "petition": petition,
+        "signature": signature,
+        "referral_url": absolute(signature.get_referral_path()),
+        **_share_context(petition, signature.ref_code),
+    }
+    return render(request, "petitions/confirmed.html", context, status=status)
+
+
+def _clean_ref(value: str) -> str:
+    return (
+        value
+        if value and len(value) <= 16 and value.replace("-", "").replace("_", "").isalnum()
+        else ""
+    )
+
+
+@require_GET
+def qr(request, slug):
+    petition = petition_for_viewing(request.user, slug)
+    ref = _clean_ref(request.GET.get("ref", ""))
+    url = absolute(petition.get_absolute_url() + (f"?ref={ref}" if ref else ""))
+    response = HttpResponse(sharing.qr_svg(url), content_type="image/svg+xml")
+    patch_cache_control(response, public=True, max_age=86400)
+    return response
+
+
+@require_GET
+def share_mastodon(request, slug):
+    petition = petition_for_viewing(request.user, slug)
+    ref = _clean_ref(request.GET.get("ref", ""))
+    instance = request.GET.get("instance", "")
+    error = ""
+    if instance:
+        url = absolute(petition.get_absolute_url() + (f"?ref={ref}" if ref else ""))
+        target = sharing.mastodon_share_url(instance, url=url, title=petition.title)
+        if target:
+            return redirect(target)
+        error = "That does not look like a Mastodon server name, such as mastodon.social."
+    return render(
+        request,
+        "petitions/share_mastodon.html",
+        {"petition": petition, "ref": ref, "instance": instance, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@require_GET
+@xframe_options_exempt
+@csp_update({"frame-ancestors": ["*"]})
+def embed(request, slug):
+    petition = petition_for_viewing(request.user, slug)
+    response = render(request, "petitions/embed.html", {"petition": petition})
+    patch_cache_control(response, public=True, max_age=10)
+    return response
+
+
+# --- Organisers -----------------------------------------------------------------------------
+
+
+def _petition_forms(request, petition: Petition | None = None):
+    initial, targets = {}, []
+    if petition is not None:
+        initial = {
+            "title": petition.title,
+            "demand": petition.demand,
+            "reasons": petition.reasons,
+            "closes_on": petition.closes_on,
+        }
+        targets = [{"name": t.name, "role": t.role} for t in petition.targets.all()]
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    return (
+        PetitionForm(data, files, initial=initial),
+        TargetFormSet(data, initial=targets, prefix="targets"),
+    )
+
+
+def _petition_arguments(form: PetitionForm, targets) -> dict:
+    data = dict(form.cleaned_data)
+    data["targets"] = targets.targets()
+    return data
+
+
+@login_required
+def new(request):
+    organisations = request.user.organisations.all()
+    if not organisations:
+        raise PermissionDenied("You need to belong to an organisation to start a petition.")
+    organisation = organisations.filter(slug=request.GET.get("org")).first() or organisations[0]
+    form, targets = _petition_forms(request)
+    if request.method == "POST" and form.is_valid() and targets.is_valid():
+        petition = actions.create_petition(
+            organisation=organisation,
+            created_by=request.user,
+            **_petition_arguments(form, targets),
+        )
+        messages.success(request, "Your draft is saved. Submit it for review when it is ready.")
+        return redirect("petitions:dashboard", slug=petition.slug)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "petitions/edit.html",
+        {
+            "form": form,
+            "targets": targets,
+            "organisation": organisation,
+            "organisations": organisations,
+        },
+        status=status,
+    )
+
+
+@login_required
+def edit(request, slug):
+    petition = petition_for_edit(request.user, slug)
+    if petition.status not in Petition.EDITABLE:
+        messages.error(request, "Only a draft can be edited: people signed these words.")
+        return redirect("petitions:dashboard", slug=slug)
+    form, targets = _petition_forms(request, petition)
+    if request.method == "POST" and form.is_valid() and targets.is_valid():
+        arguments = _petition_arguments(form, targets)
+        if not arguments["image"]:
+            arguments["image"] = None  # keep the image unless a new one was uploaded
+        actions.update_petition(petition=petition, **arguments)
+        messages.success(request, "Saved.")
+        return redirect("petitions:dashboard", slug=slug)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "petitions/edit.html",
+        {
+            "form": form,
+            "targets": targets,
+            "petition": petition,
+            "organisation": petition.organisation,
+        },
+        status=status,
+    )
+
+
+def _transition(request, slug, action, success: str):
+    petition = petition_for_edit(request.user, slug)
+    try:
+        action(petition=petition)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect("petitions:dashboard", slug=slug)
+
+
+@login_required
+@require_POST
+def submit(request, slug):
+    return _transition(
+        request, slug, actions.submit_for_review, "Submitted: a moderator will review it soon."
+    )
+
+
+@login_required
+@require_POST
+def close(request, slug):
+    return _transition(request, slug, actions.close_petition, "The petition is closed.")
+
+
+@login_required
+def dashboard(request, slug):
+    petition = petition_for_edit(request.user, slug)
+    signatures = Signature.objects.filter(petition=petition)
+    per_day = list(signatures.per_day())
+    busiest = max((n for _, n in per_day), default=0)
+    context = {
+        "petition": petition,
+        "pending_count": signatures.pending().count(),
+        "per_day": [
+            {"day": day, "n": n, "height": max(1, n * 100 // busiest), "x": i * 10}
+            for i, (day, n) in enumerate(per_day)
+        ],
+        "top_referrers": signatures.top_referrers(),
+        "embed_url": absolute(reverse("petitions:embed", args=[slug])),
+    }
+    return render(request, "petitions/dashboard.html", context)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_safe(value) -> str:
+    """Stop spreadsheet programs from running a signer's text as a formula."""
+    value = "" if value is None else str(value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+CSV_COLUMNS = ["name", "email", "postcode", "country", "comment", "show_name", "wants_updates",
+               "confirmed_at", "ref_code", "referred_by__ref_code"]  # fmt: skip
+
+
+@login_required
+def export_csv(request, slug):
+    petition = petition_for_edit(request.user, slug)
+    rows = (
+        Signature.objects.filter(petition=petition)
+        .confirmed()
+        .order_by("confirmed_at", "pk")
+        .values_list(*CSV_COLUMNS)
+        .iterator(chunk_size=2000)
+    )
+    writer = csv.writer(_Echo())
+    lines = (writer.writerow([_csv_safe(v) for v in row]) for row in rows)
+    header = [writer.writerow(CSV_COLUMNS)]
+    response = StreamingHttpResponse(
+        (line for part in (header, lines) for line in part), content_type="text/csv"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{slug}-signatures.csv"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Review ---------------------------------------------------------------------------------
+
+
+@login_required
+def review_list(request):
+    if not request.user.is_staff:
+        raise PermissionDenied("Only staff review petitions.")
+    petitions = Petition.objects.in_review().select_related("organisation").order_by("updated_at")
+    return render(request, "petitions/review_list.html", {"petitions": petitions})
+
+
+@login_required
+def review(request, slug):
+    petition = petition_for_review(request.user, slug)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                actions.approve_petition(petition=petition, reviewer=request.user)
+                messages.success(request, f"“{petition}” is open for signatures.")
+            else:
+                actions.return_to_draft(
+                    petition=petition, reviewer=request.user, note=form.cleaned_data["note"]
+                )
+                messages.success(request, f"“{petition}” went back to its organiser.")
+        except ActionError as error:
+            messages.error(request, error.message)
+        else:
+            return redirect("petitions:review_list")
+    return render(
+        request,
+        "petitions/review.html",
+        {"petition": petition, "targets": petition.targets.all(), "form": form},
+    )

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from groundswell.api.urls import api
+from groundswell.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("groundswell.accounts.urls")),
+    path("p/", include("groundswell.petitions.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+]
+
+if settings.DEBUG:
+    urlpatterns.append(path("dev/", include("groundswell.core.dev_urls")))

@@ -1,0 +1,113 @@
+"""The people every test knows, and the petitions they run.
+
+alice organises for the Federal Officers Union; bob is her colleague there; charlie is an
+outsider with an organisation of his own; mo is staff (a moderator).
+"""
+
+import pytest
+from django.core.cache import caches
+
+from groundswell.accounts.actions import create_organisation
+from groundswell.accounts.models import Membership, User
+from groundswell.petitions import actions
+from groundswell.petitions.actions import TargetInput
+from groundswell.petitions.models import Petition
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches(settings):
+    """Counts and rate limits never leak from one test into the next."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    for alias in ("default", "local"):
+        caches[alias].clear()
+    yield
+    for alias in ("default", "local"):
+        caches[alias].clear()
+
+
+def make_user(email: str, name: str, **fields) -> User:
+    from django.utils import timezone
+
+    return User.objects.create_user(
+        email, PASSWORD, name=name, email_verified_at=timezone.now(), **fields
+    )
+
+
+@pytest.fixture
+def alice(db):
+    user = make_user("alice@example.org", "Alice Organiser")
+    create_organisation(name="Federal Officers Union", owner=user)
+    return user
+
+
+@pytest.fixture
+def union(alice):
+    return alice.organisations.get()
+
+
+@pytest.fixture
+def bob(union):
+    user = make_user("bob@example.org", "Bob Colleague")
+    Membership.objects.create(user=user, organisation=union, role=Membership.Role.EDITOR)
+    return user
+
+
+@pytest.fixture
+def charlie(db):
+    user = make_user("charlie@example.org", "Charlie Outsider")
+    create_organisation(name="Charlie's Club", owner=user)
+    return user
+
+
+@pytest.fixture
+def mo(db):
+    return make_user("mo@example.org", "Mo Moderator", is_staff=True)
+
+
+def start_petition(organisation, by, *, title="Let officers use their discretion", **fields):
+    return actions.create_petition(
+        organisation=organisation,
+        created_by=by,
+        title=title,
+        demand=fields.pop("demand", "Issue written guidance protecting lawful discretion."),
+        reasons=fields.pop("reasons", "Officers are trained to **weigh each case**."),
+        targets=fields.pop(
+            "targets", [TargetInput("Jordan Blake", "Director, Immigration and Customs Enforcement")]
+        ),
+        **fields,
+    )
+
+
+def open_petition(organisation, by, reviewer, **fields) -> Petition:
+    petition = start_petition(organisation, by, **fields)
+    actions.submit_for_review(petition=petition)
+    return actions.approve_petition(petition=petition, reviewer=reviewer)
+
+
+@pytest.fixture
+def petition(union, alice, mo):
+    """An open petition of alice's union."""
+    return open_petition(union, alice, mo)
+
+
+@pytest.fixture
+def draft(union, alice):
+    return start_petition(union, alice, title="A draft nobody has seen")
+
+
+def sign(petition, email="supporter@example.com", **fields):
+    details = {
+        "name": "Sam Supporter",
+        "postcode": "10001",
+        "country": "US",
+        **fields,
+    }
+    return actions.sign_petition(petition=petition, email=email, **details)
+
+
+def sign_and_confirm(petition, email="supporter@example.com", **fields):
+    signature = sign(petition, email, **fields)
+    return actions.confirm_signature(token=signature.confirmation_token())
