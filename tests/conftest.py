@@ -21,6 +21,14 @@ def _fresh_caches(settings):
     """Counts and rate limits never leak from one test into the next."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+    # Tests speak plain HTTP to the test client; TLS is the proxy's job in production.
+    settings.SECURE_SSL_REDIRECT = False
+    # No collectstatic before tests: plain storage instead of the hashed manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     for alias in ("default", "local"):
         caches[alias].clear()
     yield
@@ -111,3 +119,49 @@ def sign(petition, email="supporter@example.com", **fields):
 def sign_and_confirm(petition, email="supporter@example.com", **fields):
     signature = sign(petition, email, **fields)
     return actions.confirm_signature(token=signature.confirmation_token())
+
+
+class _Inbox:
+    """Messages a real SMTP server on loopback received, parsed."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def bodies(self) -> list[str]:
+        return [m.get_body(preferencelist=("plain",)).get_content() for m in self.messages]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; the site's mail goes to it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield inbox
+    controller.stop()
+
+
+def link_in(body: str, path_prefix: str) -> str:
+    """The path of the first link in ``body`` whose path starts with ``path_prefix``."""
+    import re
+
+    match = re.search(r"https?://[^/\s]+(" + re.escape(path_prefix) + r"[^\s\"<>]*)", body)
+    assert match, f"no {path_prefix} link in:\n{body}"
+    return match.group(1)

@@ -1,6 +1,6 @@
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Status
 
 from groundswell.api.schemas import Accepted, CountOut, Error, PetitionOut, SignatureIn
 from groundswell.core import ratelimit
@@ -14,7 +14,8 @@ router = Router(tags=["petitions"])
 
 
 def _public(slug: str) -> Petition:
-    return get_object_or_404(Petition.objects.public().select_related("organisation"), slug=slug)
+    petitions = Petition.objects.public().select_related("organisation")
+    return get_object_or_404(petitions, slug=slug)
 
 
 def _out(petition: Petition) -> dict:
@@ -39,7 +40,7 @@ def list_petitions(request):
     petitions = (
         Petition.objects.public()
         .select_related("organisation")
-        .prefetch_related("targets")
+        .with_targets()
         .order_by("-published_at", "-pk")
     )
     return [_out(p) for p in petitions]
@@ -47,7 +48,7 @@ def list_petitions(request):
 
 @router.get("/{slug}", response={200: PetitionOut, 404: Error}, summary="One petition")
 def get_petition(request, slug: str):
-    return _out(_public(slug))
+    return _out(get_object_or_404(Petition.objects.public().with_targets(), slug=slug))
 
 
 @router.get(
@@ -87,11 +88,11 @@ def sign(request, slug: str, payload: SignatureIn):
     petition = _public(slug)
     form = SignatureForm(payload.dict())
     if not form.is_valid():
-        return 422, {"detail": _field_errors(form)}
+        return Status(422, {"detail": _field_errors(form)})
     if not form.is_bot:
         ratelimit.limit_signing(request, form.cleaned_data["email"])
         try:
             actions.sign_petition(petition=petition, **form.action_arguments())
         except ActionError as error:
-            return error.status, {"detail": error.message}
-    return 202, {"status": "pending_confirmation"}
+            return Status(error.status, {"detail": error.message})
+    return Status(202, {"status": "pending_confirmation"})

@@ -10,7 +10,7 @@ def home(request):
     petitions = (
         Petition.objects.public()
         .select_related("organisation")
-        .prefetch_related("targets")
+        .with_targets()
         .order_by("status", "-published_at")[:20]
     )
     return render(request, "core/home.html", {"petitions": petitions})

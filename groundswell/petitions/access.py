@@ -7,7 +7,9 @@ from groundswell.petitions.models import Petition
 
 
 def _get(slug: str) -> Petition:
-    petition = Petition.objects.select_related("organisation").filter(slug=slug).first()
+    petition = (
+        Petition.objects.select_related("organisation").with_targets().filter(slug=slug).first()
+    )
     if petition is None:
         raise Http404("No petition here. Check the address, or find it on the home page.")
     return petition

@@ -38,6 +38,11 @@ class PetitionQuerySet(models.QuerySet):
     def in_review(self):
         return self.filter(status=Petition.Status.IN_REVIEW)
 
+    def with_targets(self):
+        """Prefetch targets in the order the organiser named them."""
+        ordered = Target.objects.order_by("petitiontarget__position")
+        return self.prefetch_related(models.Prefetch("targets", queryset=ordered))
+
 
 class Petition(models.Model):
     class Status(models.TextChoices):

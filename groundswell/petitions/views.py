@@ -31,8 +31,12 @@ LIMITS = settings.GROUNDSWELL
 
 
 def _supporters(petition: Petition) -> dict:
-    """Recent named signers and comments, shared by every viewer for a few seconds."""
-    cache, key = caches["local"], f"petition-supporters:{petition.pk}"
+    """Recent named signers and comments, shared by every viewer for a few seconds.
+
+    They change only when the count does, so the count is part of the key.
+    """
+    cache = caches["local"]
+    key = f"petition-supporters:{petition.pk}:{petition.signature_count}"
     supporters = cache.get(key)
     if supporters is None:
         signatures = Signature.objects.filter(petition=petition)
@@ -200,7 +204,9 @@ def _petition_forms(request, petition: Petition | None = None):
     files = request.FILES if request.method == "POST" else None
     return (
         PetitionForm(data, files, initial=initial),
-        TargetFormSet(data, initial=targets, prefix="targets"),
+        # Initial rows only for the blank form: a bound formset skips validating rows that
+        # equal their initial values, which would lose unchanged targets.
+        TargetFormSet(data, initial=None if data else targets, prefix="targets"),
     )
 
 

@@ -1,0 +1,109 @@
+"""A real Chromium, driven by Playwright, against pytest-django's live server.
+
+Chromium comes from Debian (`apt-get install chromium`), not from `playwright install`.
+Without it the browser tests are skipped, except in CI (CI set), where that is a failure.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+from playwright.sync_api import sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+# The people and petitions every test knows, and the autouse fixture that gives each test
+# fresh caches, the immediate task backend and the in-memory mailbox.
+from tests.conftest import _fresh_caches, alice, mo, petition, union  # noqa: F401
+
+# Playwright's sync API keeps an asyncio loop running in the test thread, and Django refuses
+# ORM calls from a thread with a running loop unless told that this is deliberate.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root, where Chromium's sandbox cannot start
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+PHONE = "Pixel 7"  # 412x839 CSS pixels, a touch screen, Chrome for Android's user agent
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """pytest-django's live server, answering plain http://localhost as `make run` does.
+
+    The tests run on production's settings (DEBUG off), which redirect every request to
+    https, and the live server does not speak TLS. SecurityMiddleware reads the setting
+    once, when the server builds its middleware, so it is switched off only while it starts.
+    """
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        server = LiveServer(os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic(settings):
+    """Serve CSS and JavaScript from the source tree: the manifest only `collectstatic` writes."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    if not CHROMIUM.exists():
+        reason = f"Chromium is not installed at {CHROMIUM}: apt-get install chromium"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason} (CI must run the browser tests)", pytrace=False)
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+def _page(browser, **options):
+    context = browser.new_context(**options)
+    context.set_default_timeout(10_000)
+    return context, context.new_page()
+
+
+@pytest.fixture
+def phone(playwright, browser):
+    """A page on a phone-sized touch screen, JavaScript on."""
+    context, page = _page(browser, **playwright.devices[PHONE])
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_without_javascript(playwright, browser):
+    context, page = _page(browser, **playwright.devices[PHONE], java_script_enabled=False)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """Save a full-page screenshot under e2e/artifacts/ (kept out of git)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def save(page, name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save

@@ -1,0 +1,180 @@
+"""Signing and confirming under real contention, on PostgreSQL.
+
+Each test releases its threads together from a barrier; every thread has its own database
+connection and commits for real, so the database's unique constraint, row locks and
+conditional updates are what keep a person to one signature and the count exact.
+SQLite takes one writer at a time, so there is nothing to race there: these tests skip.
+
+At most 50 threads run at once, so that two xdist workers stay under PostgreSQL's default
+of 100 connections.
+"""
+
+import threading
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.core.cache import caches
+from django.db import connection
+from django.db.models import Sum
+from django_tasks import TaskResultStatus
+from django_tasks.signals import task_finished
+
+from groundswell.core.email_address import normalise_email
+from groundswell.petitions import actions, counting
+from groundswell.petitions.models import CounterShard, Signature
+from tests.conftest import sign
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="concurrency needs PostgreSQL: SQLite runs one writer at a time",
+    ),
+]
+
+
+def run_together(threads: int, work) -> list:
+    """Call ``work(i)`` for i in range(threads), each in its own thread, all released at once.
+
+    Returns what each call returned, or the exception it raised, in order of ``i``.
+    """
+    barrier = threading.Barrier(threads)
+    outcomes: list = [None] * threads
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            outcomes[i] = work(i)
+        except Exception as error:
+            outcomes[i] = error
+        finally:
+            connection.close()
+
+    pool = [threading.Thread(target=run, args=(i,), name=f"racer-{i}") for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in pool), "a thread is stuck (a lock wait?)"
+    return outcomes
+
+
+def errors_in(outcomes: list) -> list[Exception]:
+    return [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+
+
+def assert_counted(petition, expected: int) -> None:
+    """The displayed count, the confirmed rows and the counter shards all say ``expected``."""
+    caches["local"].clear()
+    shards = CounterShard.objects.filter(petition=petition).aggregate(total=Sum("count"))
+    assert counting.confirmed_count(petition.pk) == expected
+    assert Signature.objects.filter(petition=petition, status="confirmed").count() == expected
+    assert shards["total"] == expected
+
+
+@pytest.fixture
+def failed_tasks():
+    """Tasks that raised: the immediate backend records the failure instead of raising it."""
+    failed = []
+
+    def record(sender, task_result, **kwargs):
+        if task_result.status == TaskResultStatus.FAILED:
+            failed.append(task_result)
+
+    task_finished.connect(record, weak=False)
+    yield failed
+    task_finished.disconnect(record)
+
+
+def ways_to_write_one_gmail_address(count: int) -> list[str]:
+    """``count`` different spellings of samsupporter@gmail.com, all one inbox to Gmail."""
+    locals_ = ["samsupporter", "Sam.Supporter", "s.a.m.supporter", "SAM.SUP.PORTER", "sAmSuPpOrTeR"]
+    domains = ["gmail.com", "GMail.com", "googlemail.com", "GoogleMail.COM"]
+    return [
+        " " * (i % 3)
+        + locals_[i % len(locals_)]
+        + (f"+petition{i}" if i >= len(locals_) else "")
+        + "@"
+        + domains[i % len(domains)]
+        + "\t" * (i % 2)
+        for i in range(count)
+    ]
+
+
+def test_fifty_threads_signing_with_the_same_email_leave_one_signature(petition, failed_tasks):
+    emails = ways_to_write_one_gmail_address(50)
+    assert len(set(emails)) == 50
+    assert {normalise_email(email) for email in emails} == {"samsupporter@gmail.com"}
+
+    outcomes = run_together(50, lambda i: sign(petition, emails[i]).pk)
+
+    assert errors_in(outcomes) == []
+    signature = Signature.objects.get(petition=petition)
+    assert outcomes == [signature.pk] * 50
+    assert signature.email_normalised == "samsupporter@gmail.com"
+    assert signature.status == Signature.Status.PENDING
+    # Every attempt asked for an email; the cap let exactly the first few through.
+    assert failed_tasks == []
+    assert len(mail.outbox) == settings.GROUNDSWELL["MAX_SIGNATURE_EMAILS"]
+    assert {message.to[0] for message in mail.outbox} <= {email.strip() for email in emails}
+    assert_counted(petition, 0)
+
+
+def test_two_hundred_concurrent_confirmations_count_exactly_two_hundred(petition, failed_tasks):
+    tokens = [
+        sign(petition, f"supporter{n}@example.com").confirmation_token() for n in range(200)
+    ]
+    threads = 32
+
+    def confirm_a_share(i: int) -> list[int]:
+        return [actions.confirm_signature(token=token).pk for token in tokens[i::threads]]
+
+    outcomes = run_together(threads, confirm_a_share)
+
+    assert errors_in(outcomes) == []
+    confirmed = [pk for share in outcomes for pk in share]
+    assert sorted(confirmed) == sorted(Signature.objects.values_list("pk", flat=True))
+    assert failed_tasks == []
+    assert_counted(petition, 200)
+
+
+def test_the_same_link_followed_by_many_threads_at_once_counts_once(petition, failed_tasks):
+    signature = sign(petition, "sam@example.com")
+    token = signature.confirmation_token()
+
+    outcomes = run_together(20, lambda i: actions.confirm_signature(token=token))
+
+    counted = [outcome for outcome in outcomes if isinstance(outcome, Signature)]
+    refused = [outcome for outcome in outcomes if isinstance(outcome, actions.AlreadyConfirmed)]
+    assert len(counted) == 1, outcomes
+    assert len(refused) == 19, outcomes
+    assert counted[0].pk == signature.pk
+    assert {error.signature.pk for error in refused} == {signature.pk}
+    assert failed_tasks == []
+    assert_counted(petition, 1)
+
+
+def test_signing_new_people_while_others_confirm_keeps_the_count_exact(petition, failed_tasks):
+    earlier = [sign(petition, f"early{n}@example.com") for n in range(100)]
+    tokens = [signature.confirmation_token() for signature in earlier]
+    confirmers = signers = 20
+
+    def sign_or_confirm(i: int) -> list[int]:
+        if i < confirmers:
+            return [actions.confirm_signature(token=t).pk for t in tokens[i::confirmers]]
+        share = range(i - confirmers, 100, signers)
+        return [sign(petition, f"new{n}@example.com").pk for n in share]
+
+    outcomes = run_together(confirmers + signers, sign_or_confirm)
+
+    assert errors_in(outcomes) == []
+    confirmed = sorted(pk for share in outcomes[:confirmers] for pk in share)
+    added = sorted(pk for share in outcomes[confirmers:] for pk in share)
+    assert confirmed == sorted(signature.pk for signature in earlier)
+    pending = Signature.objects.filter(petition=petition, status="pending")
+    assert added == sorted(pending.values_list("pk", flat=True))
+    assert len(added) == 100
+    assert failed_tasks == []
+    assert_counted(petition, 100)

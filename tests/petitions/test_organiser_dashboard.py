@@ -1,0 +1,79 @@
+"""What the organiser sees and downloads."""
+
+import csv
+import io
+
+import time_machine
+from django.utils import timezone
+
+from groundswell.petitions.models import Petition
+from tests.conftest import PASSWORD, sign, sign_and_confirm
+
+
+def _targets(*pairs):
+    data = {"targets-TOTAL_FORMS": "3", "targets-INITIAL_FORMS": "0"}
+    for i, (name, role) in enumerate(pairs):
+        data[f"targets-{i}-name"], data[f"targets-{i}-role"] = name, role
+    return data
+
+
+def test_an_organiser_starts_a_petition_to_two_targets_and_edits_the_draft(client, alice):
+    client.login(username=alice.email, password=PASSWORD)
+    assert client.get("/p/new/").status_code == 200
+    client.post(
+        "/p/new/",
+        {"title": "Seat at the table", "demand": "Meet us.", "reasons": "<script>x</script>**Now**",
+         **_targets(("Pat Morgan", "Head of Government"), ("Chris Lee", "Senator"))},
+    )  # fmt: skip
+    petition = Petition.objects.with_targets().get()
+    assert [t.name for t in petition.targets.all()] == ["Pat Morgan", "Chris Lee"]
+    assert "<script>" not in petition.reasons_html and "<strong>Now</strong>" in petition.reasons_html
+
+    client.post(
+        f"/p/{petition.slug}/edit/",
+        {"title": "A seat at the table", "demand": "Meet us.", **_targets(("Pat Morgan", "Head of Government"))},
+    )  # fmt: skip
+    petition.refresh_from_db()
+    assert petition.title == "A seat at the table"
+    assert [t.name for t in petition.targets.all()] == ["Pat Morgan"]
+
+
+def test_a_petition_needs_a_target_and_a_title(client, alice):
+    client.login(username=alice.email, password=PASSWORD)
+    response = client.post("/p/new/", {"title": "", "demand": "x", **_targets()})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "Name at least one person" in body and "This field is required" in body
+    half = client.post("/p/new/", {"title": "T", "demand": "x", **_targets(("Pat", ""))})
+    assert "Give both the person" in half.content.decode()
+    assert not Petition.objects.exists()
+
+
+def test_the_dashboard_shows_counts_days_and_referrers(client, alice, petition):
+    with time_machine.travel(timezone.now() - timezone.timedelta(days=2)):
+        recruiter = sign_and_confirm(petition, "recruiter@example.com", name="Rita Recruiter")
+    for n in range(3):
+        sign_and_confirm(petition, f"friend{n}@example.com", referral_code=recruiter.ref_code)
+    sign(petition, "pending@example.com")
+
+    client.login(username=alice.email, password=PASSWORD)
+    response = client.get(f"/p/{petition.slug}/dashboard/")
+    body = response.content.decode()
+    assert response.context["pending_count"] == 1
+    assert [d["n"] for d in response.context["per_day"]] == [1, 3]
+    assert [(r["referred_by__name"], r["recruits"]) for r in response.context["top_referrers"]] == [
+        ("Rita Recruiter", 3)
+    ]
+    assert "<svg" in body and "<iframe src=" in body.replace("&lt;", "<")
+
+
+def test_the_csv_export_holds_confirmed_signers_and_defuses_formulas(client, alice, petition):
+    sign_and_confirm(petition, "ann@example.com", name="=HYPERLINK(\"http://evil\")", comment="+1")
+    sign(petition, "pending@example.com")
+    client.login(username=alice.email, password=PASSWORD)
+    response = client.get(f"/p/{petition.slug}/signatures.csv")
+    assert response["Content-Type"] == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [r["email"] for r in rows] == ["ann@example.com"]
+    assert rows[0]["name"].startswith("'=")
+    assert rows[0]["comment"] == "'+1"
