@@ -89,9 +89,8 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'groundswell.sqlite3'}")
-}
+DATABASE_URL = env("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'groundswell.sqlite3'}"
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at BEGIN,
     # so concurrent writers queue on busy_timeout instead of failing with "database is locked".

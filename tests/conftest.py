@@ -83,7 +83,8 @@ def start_petition(organisation, by, *, title="Let officers use their discretion
         demand=fields.pop("demand", "Issue written guidance protecting lawful discretion."),
         reasons=fields.pop("reasons", "Officers are trained to **weigh each case**."),
         targets=fields.pop(
-            "targets", [TargetInput("Jordan Blake", "Director, Immigration and Customs Enforcement")]
+            "targets",
+            [TargetInput("Jordan Blake", "Director, Immigration and Customs Enforcement")],
         ),
         **fields,
     )

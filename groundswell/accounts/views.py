@@ -13,12 +13,6 @@ from groundswell.core import ratelimit
 from groundswell.core.errors import ActionError
 from groundswell.petitions.models import Petition
 
-LIMITS = settings.GROUNDSWELL
-
-
-def _limited(request, template, context):
-    return render(request, template, {**context, "error": "Too many attempts."}, status=429)
-
 
 def signup(request):
     form = SignUpForm(request.POST or None)
@@ -27,7 +21,7 @@ def signup(request):
             ratelimit.check(
                 request,
                 group="signup",
-                rate=LIMITS["SIGNUP_RATE_PER_IP"],
+                rate=settings.GROUNDSWELL["SIGNUP_RATE_PER_IP"],
                 value=ratelimit.client_ip(request),
             )
             actions.sign_up(**form.cleaned_data)
@@ -65,7 +59,7 @@ class LoginView(auth_views.LoginView):
             ratelimit.check(
                 request,
                 group="login",
-                rate=LIMITS["LOGIN_RATE_PER_IP"],
+                rate=settings.GROUNDSWELL["LOGIN_RATE_PER_IP"],
                 value=ratelimit.client_ip(request),
             )
         except ratelimit.RateLimited as limit:

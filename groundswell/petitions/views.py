@@ -1,7 +1,6 @@
 import csv
 
-from csp.decorators import csp_update
-from django.conf import settings
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
@@ -24,8 +23,6 @@ from groundswell.petitions.access import (
 )
 from groundswell.petitions.forms import PetitionForm, ReviewForm, SignatureForm, TargetFormSet
 from groundswell.petitions.models import Petition, Signature
-
-LIMITS = settings.GROUNDSWELL
 
 # --- Public pages ---------------------------------------------------------------------------
 
@@ -179,7 +176,7 @@ def share_mastodon(request, slug):
 
 @require_GET
 @xframe_options_exempt
-@csp_update({"frame-ancestors": ["*"]})
+@csp_replace({"frame-ancestors": ["*"]})
 def embed(request, slug):
     petition = petition_for_viewing(request.user, slug)
     response = render(request, "petitions/embed.html", {"petition": petition})

@@ -97,6 +97,13 @@ def test_the_openapi_schema_describes_every_endpoint(client, db):
         "/api/v1/petitions/{slug}/signatures",
     }
     petition_schema = schema["components"]["schemas"]["PetitionOut"]["properties"]
-    assert {"slug", "title", "status", "targets", "signature_count", "goal", "created_at", "url"} <= set(
-        petition_schema
-    )
+    assert {
+        "slug",
+        "title",
+        "status",
+        "targets",
+        "signature_count",
+        "goal",
+        "created_at",
+        "url",
+    } <= set(petition_schema)

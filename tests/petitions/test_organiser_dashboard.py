@@ -27,12 +27,18 @@ def test_an_organiser_starts_a_petition_to_two_targets_and_edits_the_draft(clien
     )  # fmt: skip
     petition = Petition.objects.with_targets().get()
     assert [t.name for t in petition.targets.all()] == ["Pat Morgan", "Chris Lee"]
-    assert "<script>" not in petition.reasons_html and "<strong>Now</strong>" in petition.reasons_html
+    assert (
+        "<script>" not in petition.reasons_html and "<strong>Now</strong>" in petition.reasons_html
+    )
 
     client.post(
         f"/p/{petition.slug}/edit/",
-        {"title": "A seat at the table", "demand": "Meet us.", **_targets(("Pat Morgan", "Head of Government"))},
-    )  # fmt: skip
+        {
+            "title": "A seat at the table",
+            "demand": "Meet us.",
+            **_targets(("Pat Morgan", "Head of Government")),
+        },
+    )
     petition.refresh_from_db()
     assert petition.title == "A seat at the table"
     assert [t.name for t in petition.targets.all()] == ["Pat Morgan"]
@@ -68,7 +74,7 @@ def test_the_dashboard_shows_counts_days_and_referrers(client, alice, petition):
 
 
 def test_the_csv_export_holds_confirmed_signers_and_defuses_formulas(client, alice, petition):
-    sign_and_confirm(petition, "ann@example.com", name="=HYPERLINK(\"http://evil\")", comment="+1")
+    sign_and_confirm(petition, "ann@example.com", name='=HYPERLINK("http://evil")', comment="+1")
     sign(petition, "pending@example.com")
     client.login(username=alice.email, password=PASSWORD)
     response = client.get(f"/p/{petition.slug}/signatures.csv")

@@ -133,7 +133,7 @@ def test_a_bot_filling_the_honeypot_is_thanked_but_not_recorded(client, petition
 
 
 def test_an_office_behind_one_address_can_all_sign(client, petition):
-    """The per-person limit is keyed on address *and* email, so colleagues don't block each other."""
+    """The per-person limit is keyed on address *and* email: colleagues don't block each other."""
     for n in range(40):
         response = client.post(
             f"/p/{petition.slug}/sign/",
