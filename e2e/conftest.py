@@ -48,15 +48,6 @@ def live_server():
     server.stop()
 
 
-@pytest.fixture(autouse=True)
-def _static_files_without_collectstatic(settings):
-    """Serve CSS and JavaScript from the source tree: the manifest only `collectstatic` writes."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture(scope="session")
 def playwright():
     if not CHROMIUM.exists():

@@ -123,9 +123,7 @@ def test_fifty_threads_signing_with_the_same_email_leave_one_signature(petition,
 
 
 def test_two_hundred_concurrent_confirmations_count_exactly_two_hundred(petition, failed_tasks):
-    tokens = [
-        sign(petition, f"supporter{n}@example.com").confirmation_token() for n in range(200)
-    ]
+    tokens = [sign(petition, f"supporter{n}@example.com").confirmation_token() for n in range(200)]
     threads = 32
 
     def confirm_a_share(i: int) -> list[int]:
