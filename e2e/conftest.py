@@ -5,6 +5,7 @@ Without it the browser tests are skipped, except in CI (CI set), where that is a
 """
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ PHONE = "Pixel 7"  # 412x839 CSS pixels, a touch screen, Chrome for Android's us
 
 
 @pytest.fixture(scope="session")
-def live_server():
+def live_server(request):
     """pytest-django's live server, answering plain http://localhost as `make run` does.
 
     The tests run on production's settings (DEBUG off), which redirect every request to
@@ -43,7 +44,11 @@ def live_server():
     once, when the server builds its middleware, so it is switched off only while it starts.
     """
     with override_settings(SECURE_SSL_REDIRECT=False):
-        server = LiveServer(os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost")
+        server = LiveServer(
+            request.config.getvalue("liveserver")
+            or os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+            or "localhost"
+        )
     yield server
     server.stop()
 
@@ -66,25 +71,37 @@ def browser(playwright):
     browser.close()
 
 
+@contextmanager
 def _page(browser, **options):
+    """A page in a fresh context. An error response (a stylesheet that is not found, a server
+    error) fails the test, whatever else the test asserts."""
     context = browser.new_context(**options)
     context.set_default_timeout(10_000)
-    return context, context.new_page()
+    errors = []
+
+    def note_errors(response):
+        if response.status >= 400:
+            errors.append(f"{response.status} {response.url}")
+
+    context.on("response", note_errors)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+    assert not errors, "The browser got error responses:\n" + "\n".join(errors)
 
 
 @pytest.fixture
 def phone(playwright, browser):
     """A page on a phone-sized touch screen, JavaScript on."""
-    context, page = _page(browser, **playwright.devices[PHONE])
-    yield page
-    context.close()
+    with _page(browser, **playwright.devices[PHONE]) as page:
+        yield page
 
 
 @pytest.fixture
 def phone_without_javascript(playwright, browser):
-    context, page = _page(browser, **playwright.devices[PHONE], java_script_enabled=False)
-    yield page
-    context.close()
+    with _page(browser, **playwright.devices[PHONE], java_script_enabled=False) as page:
+        yield page
 
 
 @pytest.fixture

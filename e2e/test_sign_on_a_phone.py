@@ -17,6 +17,11 @@ def confirmation_path(to: str) -> str:
     return CONFIRM_PATH.search(message.body).group()
 
 
+def assert_fits_the_screen(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"the page scrolls sideways ({width}px wide)"
+
+
 def fill_in_the_sign_form(page, *, name: str, email: str) -> None:
     page.get_by_role("textbox", name="Name").fill(name)
     page.get_by_role("textbox", name="Email").fill(email)
@@ -30,18 +35,21 @@ def test_a_supporter_signs_on_a_phone_and_the_count_moves(live_server, petition,
     expect(phone.get_by_role("heading", level=1)).to_have_text(petition.title)
     expect(phone.locator("[data-count]")).to_have_text("0")
     screenshot(phone, "sign-on-phone-1-petition")
+    assert_fits_the_screen(phone)
 
     fill_in_the_sign_form(phone, name="Pat Phone", email="pat@example.net")
     phone.get_by_role("button", name="Sign", exact=True).tap()
 
     expect(phone.get_by_role("heading", level=1)).to_have_text("Nearly done: check your email")
     screenshot(phone, "sign-on-phone-2-thanks")
+    assert_fits_the_screen(phone)
 
     phone.goto(live_server.url + confirmation_path("pat@example.net"))
     expect(phone.get_by_role("heading", level=1)).to_have_text(
         "Thank you, Pat Phone: your signature counts"
     )
     screenshot(phone, "sign-on-phone-3-confirmed")
+    assert_fits_the_screen(phone)
 
     phone.get_by_role("link", name=petition.title).tap()
     expect(phone.locator("[data-count]")).to_have_text("1")
