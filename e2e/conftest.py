@@ -17,10 +17,6 @@ from pytest_django.live_server_helper import LiveServer
 # fresh caches, the immediate task backend and the in-memory mailbox.
 from tests.conftest import _fresh_caches, alice, mo, petition, union  # noqa: F401
 
-# Playwright's sync API keeps an asyncio loop running in the test thread, and Django refuses
-# ORM calls from a thread with a running loop unless told that this is deliberate.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",  # CI runs as root, where Chromium's sandbox cannot start
@@ -53,18 +49,26 @@ def live_server(request):
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def playwright():
+@pytest.fixture
+def playwright(monkeypatch):
+    """Playwright, for one test.
+
+    Its sync API keeps an asyncio loop running in the test's thread while it is open, and
+    Django refuses ORM calls from such a thread unless told that this is deliberate. Both the
+    loop and the permission last only as long as the test: a session-wide loop would break
+    `async_to_sync` and `asyncio.run` in every test that happened to run after a browser test.
+    """
     if not CHROMIUM.exists():
         reason = f"Chromium is not installed at {CHROMIUM}: apt-get install chromium"
         if os.environ.get("CI"):
             pytest.fail(f"{reason} (CI must run the browser tests)", pytrace=False)
         pytest.skip(reason)
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser(playwright):
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield browser
@@ -88,7 +92,7 @@ def _page(browser, **options):
         yield context.new_page()
     finally:
         context.close()
-    assert not errors, "The browser got error responses:\n" + "\n".join(errors)
+    assert not errors, "The browser got error responses:\n" + "\n".join(dict.fromkeys(errors))
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ def test_a_supporter_signs_on_a_phone_and_the_count_moves(live_server, petition,
 
 
 def test_the_petition_can_be_signed_without_javascript(
-    live_server, petition, phone_without_javascript
+    live_server, petition, phone_without_javascript, screenshot
 ):
     page = phone_without_javascript
     page.goto(live_server.url + petition.get_absolute_url())
@@ -67,4 +67,5 @@ def test_the_petition_can_be_signed_without_javascript(
     page.get_by_role("button", name="Sign", exact=True).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Nearly done: check your email")
+    screenshot(page, "sign-without-javascript-thanks")
     assert confirmation_path("nora@example.net")

@@ -3,9 +3,10 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from groundswell.accounts.models import Membership
+from groundswell.core.forms import Form
 
 
-class SignUpForm(forms.Form):
+class SignUpForm(Form):
     name = forms.CharField(max_length=150, label="Your name")
     email = forms.EmailField(max_length=254)
     password = forms.CharField(
@@ -22,7 +23,7 @@ class SignUpForm(forms.Form):
         return password
 
 
-class InvitedSignUpForm(forms.Form):
+class InvitedSignUpForm(Form):
     name = forms.CharField(max_length=150, label="Your name")
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
@@ -39,6 +40,6 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class InviteForm(forms.Form):
+class InviteForm(Form):
     email = forms.EmailField(max_length=254)
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.EDITOR)

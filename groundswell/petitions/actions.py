@@ -216,20 +216,38 @@ def sign_petition(
         if referral_code
         else None
     )
-    try:
-        with transaction.atomic():
-            signature = Signature.objects.create(
-                petition=petition, email_normalised=normalised, referred_by_id=referrer, **details
-            )
-    except IntegrityError:
-        signature = Signature.objects.get(petition=petition, email_normalised=normalised)
-        if signature.is_expired():
-            # The old attempt was never confirmed: this is a fresh start.
-            Signature.objects.filter(pk=signature.pk).update(
-                **details, created_at=timezone.now(), emails_sent=0, referred_by_id=referrer
-            )
+    signature = _insert_or_existing(petition, normalised, referrer, details)
     enqueue_on_commit(tasks.send_signature_email, signature.pk)
     return signature
+
+
+def _insert_or_existing(
+    petition: Petition, normalised: str, referrer: int | None, details: dict
+) -> Signature:
+    # A few tries only because the purge may delete the row we collided with in between.
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                return Signature.objects.create(
+                    petition=petition,
+                    email_normalised=normalised,
+                    referred_by_id=referrer,
+                    **details,
+                )
+        except IntegrityError:
+            existing = Signature.objects.filter(
+                petition=petition, email_normalised=normalised
+            ).first()
+        if existing is None:
+            continue
+        if existing.is_expired():
+            # The old attempt was never confirmed: this is a fresh start.
+            Signature.objects.filter(pk=existing.pk).update(
+                **details, created_at=timezone.now(), emails_sent=0, referred_by_id=referrer
+            )
+            existing.refresh_from_db()
+        return existing
+    raise ActionError("We could not record your signature just now. Please try again.", status=409)
 
 
 def confirm_signature(*, token: str) -> Signature:

@@ -63,9 +63,12 @@ def forget(petition_id: int) -> None:
 @transaction.atomic
 def recount(petition_id: int) -> int:
     """Rebuild the shards from the rows: an exact recount, for repairs and invalidations."""
-    exact = Signature.objects.filter(petition_id=petition_id).confirmed().count()
     create_shards(petition_id)
-    shards = CounterShard.objects.select_for_update().filter(petition_id=petition_id)
+    shards = CounterShard.objects.filter(petition_id=petition_id)
+    # Lock the shards before counting rows: a confirmation that already added to a shard
+    # commits first and is counted below; one that has not yet waits and adds after the reset.
+    list(shards.select_for_update().order_by("shard").values_list("pk", flat=True))
+    exact = Signature.objects.filter(petition_id=petition_id).confirmed().count()
     shards.update(count=0)
     shards.filter(shard=0).update(count=exact)
     transaction.on_commit(lambda: forget(petition_id))

@@ -4,10 +4,11 @@ from django.utils import timezone
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from groundswell.core.forms import Form
 from groundswell.petitions.actions import TargetInput
 
 
-class SignatureForm(forms.Form):
+class SignatureForm(Form):
     name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(
         max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
@@ -51,7 +52,7 @@ class SignatureForm(forms.Form):
         return data
 
 
-class PetitionForm(forms.Form):
+class PetitionForm(Form):
     title = forms.CharField(max_length=150)
     demand = forms.CharField(
         label="What we ask",
@@ -80,7 +81,7 @@ class PetitionForm(forms.Form):
         return closes_on
 
 
-class TargetForm(forms.Form):
+class TargetForm(Form):
     name = forms.CharField(max_length=150, required=False, label="Name")
     role = forms.CharField(
         max_length=200,
@@ -116,6 +117,6 @@ TargetFormSet = forms.formset_factory(
 )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("return", "Return to draft")])
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
