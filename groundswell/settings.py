@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "ninja",  # serves the API docs page from local static files, not a CDN
     "groundswell.core",
     "groundswell.accounts",
     "groundswell.targets",

@@ -107,3 +107,9 @@ def test_the_openapi_schema_describes_every_endpoint(client, db):
         "created_at",
         "url",
     } <= set(petition_schema)
+
+
+def test_the_api_docs_page_loads_nothing_from_other_hosts(client, db):
+    body = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in body
+    assert "https://" not in body
