@@ -312,6 +312,7 @@ class ConfirmedSignatureInput:
     comment: str = ""
     show_name: bool = False
     wants_updates: bool = False
+    referred_by_email: str = ""
 
 
 @transaction.atomic
@@ -342,7 +343,27 @@ def import_confirmed_signatures(*, petition: Petition, rows: list[ConfirmedSigna
         ignore_conflicts=True,
         batch_size=500,
     )
+    _link_referrals(petition, rows)
     added = Signature.objects.filter(petition=petition).confirmed().count() - before
     if added:
         counting.add_confirmed(petition.pk, added)
     return added
+
+
+def _link_referrals(petition: Petition, rows: list[ConfirmedSignatureInput]) -> None:
+    recruiter_of = {
+        normalise_email(row.email): normalise_email(row.referred_by_email)
+        for row in rows
+        if row.referred_by_email
+    }
+    signatures = Signature.objects.filter(petition=petition)
+    pks = dict(
+        signatures.filter(email_normalised__in=set(recruiter_of.values())).values_list(
+            "email_normalised", "pk"
+        )
+    )
+    for recruit, recruiter in recruiter_of.items():
+        if recruiter in pks:
+            signatures.filter(email_normalised=recruit, referred_by__isnull=True).update(
+                referred_by_id=pks[recruiter]
+            )

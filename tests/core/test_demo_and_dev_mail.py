@@ -24,6 +24,7 @@ def test_the_demo_data_loads_once_and_counts_exactly(db, capsys):
         assert counting.confirmed_count(petition.pk) == rows.count() > 100
         assert rows.values("postcode").distinct().count() > 5  # spread over states
         assert rows.dates("confirmed_at", "day").count() > 5  # and over days
+        assert len(Signature.objects.filter(petition=petition).top_referrers()) == 5
 
 
 def test_development_mail_is_written_to_files_and_listed(settings, tmp_path, client):

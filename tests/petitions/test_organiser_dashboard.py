@@ -83,3 +83,47 @@ def test_the_csv_export_holds_confirmed_signers_and_defuses_formulas(client, ali
     assert [r["email"] for r in rows] == ["ann@example.com"]
     assert rows[0]["name"].startswith("'=")
     assert rows[0]["comment"] == "'+1"
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 32), "green").save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_petition_can_carry_an_image_shown_on_its_page_and_cards(
+    client, alice, mo, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from groundswell.petitions import actions
+
+    settings.MEDIA_ROOT = tmp_path
+    client.login(username=alice.email, password=PASSWORD)
+    image = SimpleUploadedFile("rally.png", _png(), content_type="image/png")
+    client.post(
+        "/p/new/",
+        {"title": "Pictured", "demand": "Meet us.", "image": image, **_targets(("Pat", "Head"))},
+    )
+    petition = Petition.objects.get()
+    assert petition.image.name.endswith(".png")
+    actions.submit_for_review(petition=petition)
+    actions.approve_petition(petition=petition, reviewer=mo)
+    body = client.get(f"/p/{petition.slug}/").content.decode()
+    assert f'<img class="hero" src="{petition.image.url}"' in body
+    assert f'<meta property="og:image" content="http://127.0.0.1:8000{petition.image.url}">' in body
+
+
+def test_a_file_that_is_not_an_image_is_refused(client, alice):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.login(username=alice.email, password=PASSWORD)
+    fake = SimpleUploadedFile("rally.png", b"<?php echo 1; ?>", content_type="image/png")
+    response = client.post(
+        "/p/new/", {"title": "T", "demand": "D", "image": fake, **_targets(("Pat", "Head"))}
+    )
+    assert response.status_code == 422
+    assert "Upload a valid image" in response.content.decode()
+    assert not Petition.objects.exists()

@@ -6,6 +6,10 @@
   function format(n) { return Number(n).toLocaleString("en-US"); }
 
   function poll(box) {
+    if (document.hidden) {  // a background tab does not poll
+      setTimeout(function () { poll(box); }, POLL_MS);
+      return;
+    }
     var url = box.getAttribute("data-count-url");
     fetch(url, { headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })

@@ -79,10 +79,13 @@ def _signers(n: int, rng: random.Random) -> list[ConfirmedSignatureInput]:
         first, last = rng.choice(FIRST), rng.choice(LAST)
         # More signatures on recent days, as a petition takes off.
         days_ago = int(rng.triangular(0, 21, 0))
+        # The first five signers share their links; some later signers came through them.
+        recruiter = rows[rng.randrange(5)].email if i >= 5 and rng.random() < 0.25 else ""
         rows.append(
             ConfirmedSignatureInput(
                 name=f"{first} {last}",
                 email=f"{first}.{last}.{i}@example.com".lower(),
+                referred_by_email=recruiter,
                 postcode=zip_code,
                 country="US",
                 confirmed_at=now - timedelta(days=days_ago, minutes=rng.randrange(1440)),
