@@ -18,11 +18,8 @@ def signup(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            ratelimit.check(
-                request,
-                group="signup",
-                rate=settings.GROUNDSWELL["SIGNUP_RATE_PER_IP"],
-                value=ratelimit.client_ip(request),
+            ratelimit.limit_by_ip(
+                request, group="signup", rate=settings.GROUNDSWELL["SIGNUP_RATE_PER_IP"]
             )
             actions.sign_up(**form.cleaned_data)
         except ratelimit.RateLimited as limit:
@@ -56,11 +53,8 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         try:
-            ratelimit.check(
-                request,
-                group="login",
-                rate=settings.GROUNDSWELL["LOGIN_RATE_PER_IP"],
-                value=ratelimit.client_ip(request),
+            ratelimit.limit_by_ip(
+                request, group="login", rate=settings.GROUNDSWELL["LOGIN_RATE_PER_IP"]
             )
         except ratelimit.RateLimited as limit:
             form = self.get_form()

@@ -39,6 +39,10 @@ def check(request, *, group: str, rate: str, value: str) -> None:
         raise RateLimited()
 
 
+def limit_by_ip(request, *, group: str, rate: str) -> None:
+    check(request, group=group, rate=rate, value=client_ip(request))
+
+
 def limit_signing(request, email: str) -> None:
     """Per person (address and email), per email (any address) and, loosely, per address."""
     limits = settings.GROUNDSWELL

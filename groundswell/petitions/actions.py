@@ -57,6 +57,16 @@ def _set_targets(petition: Petition, targets: list[TargetInput]) -> None:
         )
 
 
+def _set_words(
+    petition: Petition, *, title: str, demand: str, reasons: str, closes_on: date | None
+) -> None:
+    petition.title = title.strip()
+    petition.demand = demand.strip()
+    petition.reasons = reasons
+    petition.reasons_html = render_markdown(reasons)
+    petition.closes_on = closes_on
+
+
 @transaction.atomic
 def create_petition(
     *,
@@ -69,17 +79,14 @@ def create_petition(
     image=None,
     closes_on: date | None = None,
 ) -> Petition:
-    petition = Petition.objects.create(
+    petition = Petition(
         organisation=organisation,
         created_by=created_by,
         slug=Petition.unique_slug(title),
-        title=title.strip(),
-        demand=demand.strip(),
-        reasons=reasons,
-        reasons_html=render_markdown(reasons),
         image=image or "",
-        closes_on=closes_on,
     )
+    _set_words(petition, title=title, demand=demand, reasons=reasons, closes_on=closes_on)
+    petition.save()
     _set_targets(petition, targets)
     counting.create_shards(petition.pk)
     return petition
@@ -99,11 +106,7 @@ def update_petition(
     """Edit a draft. Once people have signed, the words they signed stay as they were."""
     if petition.status not in Petition.EDITABLE:
         raise ActionError("Only a draft can be edited.")
-    petition.title = title.strip()
-    petition.demand = demand.strip()
-    petition.reasons = reasons
-    petition.reasons_html = render_markdown(reasons)
-    petition.closes_on = closes_on
+    _set_words(petition, title=title, demand=demand, reasons=reasons, closes_on=closes_on)
     if image is not None:
         petition.image = image or ""
     petition.save()

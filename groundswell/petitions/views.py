@@ -213,6 +213,13 @@ def _petition_arguments(form: PetitionForm, targets) -> dict:
     return data
 
 
+def _edit_page(request, form, targets, **context):
+    """The petition form; after a failed POST it answers 422 with the errors in place."""
+    status = 422 if request.method == "POST" else 200
+    context.update(form=form, targets=targets)
+    return render(request, "petitions/edit.html", context, status=status)
+
+
 @login_required
 def new(request):
     organisations = request.user.organisations.all()
@@ -228,17 +235,8 @@ def new(request):
         )
         messages.success(request, "Your draft is saved. Submit it for review when it is ready.")
         return redirect("petitions:dashboard", slug=petition.slug)
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request,
-        "petitions/edit.html",
-        {
-            "form": form,
-            "targets": targets,
-            "organisation": organisation,
-            "organisations": organisations,
-        },
-        status=status,
+    return _edit_page(
+        request, form, targets, organisation=organisation, organisations=organisations
     )
 
 
@@ -256,18 +254,7 @@ def edit(request, slug):
         actions.update_petition(petition=petition, **arguments)
         messages.success(request, "Saved.")
         return redirect("petitions:dashboard", slug=slug)
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request,
-        "petitions/edit.html",
-        {
-            "form": form,
-            "targets": targets,
-            "petition": petition,
-            "organisation": petition.organisation,
-        },
-        status=status,
-    )
+    return _edit_page(request, form, targets, petition=petition, organisation=petition.organisation)
 
 
 def _transition(request, slug, action, success: str):
