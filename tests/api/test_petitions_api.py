@@ -113,3 +113,16 @@ def test_the_api_docs_page_loads_nothing_from_other_hosts(client, db):
     body = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in body
     assert "https://" not in body
+
+
+def test_an_api_client_hammering_one_address_gets_429_with_retry_after(client, petition):
+    def post():
+        return client.post(
+            f"/api/v1/petitions/{petition.slug}/signatures", SIGNER, content_type="application/json"
+        )
+
+    statuses = [post().status_code for _ in range(6)]
+    assert statuses == [202] * 5 + [429]
+    response = post()
+    assert response.json()["detail"].startswith("Too many attempts")
+    assert response["Retry-After"] == "60"

@@ -57,3 +57,9 @@ def test_the_deploy_check_is_clean_with_production_settings(tmp_path):
 
 def test_secure_cookies_outside_debug(settings):
     assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE
+
+
+def test_the_health_endpoint_answers_without_caching(client, db):
+    response = client.get("/healthz")
+    assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
