@@ -1,4 +1,5 @@
 import csv
+import re
 
 from csp.decorators import csp_replace
 from django.contrib import messages
@@ -23,6 +24,8 @@ from groundswell.petitions.access import (
 )
 from groundswell.petitions.forms import PetitionForm, ReviewForm, SignatureForm, TargetFormSet
 from groundswell.petitions.models import Petition, Signature
+
+REF_CODE = re.compile(r"[A-Za-z0-9_-]{1,16}")
 
 # --- Public pages ---------------------------------------------------------------------------
 
@@ -51,17 +54,13 @@ def _supporters(petition: Petition) -> dict:
 
 
 def _share_context(petition: Petition, ref_code: str = "") -> dict:
-    path = petition.get_absolute_url() + (f"?ref={ref_code}" if ref_code else "")
-    mastodon = reverse("petitions:share_mastodon", args=[petition.slug])
+    ref = f"?ref={ref_code}" if ref_code else ""
+    url = _petition_url(petition, ref_code)
+    mastodon = reverse("petitions:share_mastodon", args=[petition.slug]) + ref
     return {
-        "share_url": absolute(path),
-        "share_links": sharing.share_links(
-            url=absolute(path),
-            title=petition.title,
-            mastodon_path=mastodon + (f"?ref={ref_code}" if ref_code else ""),
-        ),
-        "qr_path": reverse("petitions:qr", args=[petition.slug])
-        + (f"?ref={ref_code}" if ref_code else ""),
+        "share_url": url,
+        "share_links": sharing.share_links(url=url, title=petition.title, mastodon_path=mastodon),
+        "qr_path": reverse("petitions:qr", args=[petition.slug]) + ref,
     }
 
 
@@ -80,7 +79,7 @@ def _detail_context(request, petition: Petition, form: SignatureForm) -> dict:
 @require_GET
 def detail(request, slug):
     petition = petition_for_viewing(request.user, slug)
-    form = SignatureForm(initial={"ref": request.GET.get("ref", "")[:16]})
+    form = SignatureForm(initial={"ref": _clean_ref(request.GET.get("ref", ""))})
     return render(request, "petitions/detail.html", _detail_context(request, petition, form))
 
 
@@ -130,26 +129,27 @@ def confirm(request, token):
     context = {
         "petition": petition,
         "signature": signature,
-        "referral_url": absolute(signature.get_referral_path()),
         **_share_context(petition, signature.ref_code),
     }
     return render(request, "petitions/confirmed.html", context, status=status)
 
 
 def _clean_ref(value: str) -> str:
-    return (
-        value
-        if value and len(value) <= 16 and value.replace("-", "").replace("_", "").isalnum()
-        else ""
-    )
+    """A referral code from a URL, or "" if it cannot be one."""
+    return value if REF_CODE.fullmatch(value) else ""
+
+
+def _petition_url(petition: Petition, ref: str = "") -> str:
+    return absolute(petition.get_absolute_url() + (f"?ref={ref}" if ref else ""))
 
 
 @require_GET
 def qr(request, slug):
     petition = petition_for_viewing(request.user, slug)
     ref = _clean_ref(request.GET.get("ref", ""))
-    url = absolute(petition.get_absolute_url() + (f"?ref={ref}" if ref else ""))
-    response = HttpResponse(sharing.qr_svg(url), content_type="image/svg+xml")
+    response = HttpResponse(
+        sharing.qr_svg(_petition_url(petition, ref)), content_type="image/svg+xml"
+    )
     patch_cache_control(response, public=True, max_age=86400)
     return response
 
@@ -161,7 +161,7 @@ def share_mastodon(request, slug):
     instance = request.GET.get("instance", "")
     error = ""
     if instance:
-        url = absolute(petition.get_absolute_url() + (f"?ref={ref}" if ref else ""))
+        url = _petition_url(petition, ref)
         target = sharing.mastodon_share_url(instance, url=url, title=petition.title)
         if target:
             return redirect(target)
