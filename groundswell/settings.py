@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_countries",
     "django_tasks",
     "django_tasks_db",
@@ -54,16 +57,21 @@ INSTALLED_APPS = [
     "groundswell.accounts",
     "groundswell.targets",
     "groundswell.petitions",
+    "groundswell.updates",
+    "groundswell.support",
     "groundswell.api",
 ]
 
 MIDDLEWARE = [
+    # First, so that nothing after it sees where a help seeker comes from (docs/privacy.md).
+    "groundswell.support.middleware.ForgetVisitorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

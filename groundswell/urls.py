@@ -11,6 +11,10 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("groundswell.accounts.urls")),
     path("p/", include("groundswell.petitions.urls")),
+    # Each of these apps owns the paths it declares (targets/, p/<slug>/updates/, ...).
+    path("", include("groundswell.targets.urls")),
+    path("", include("groundswell.updates.urls")),
+    path("help/", include("groundswell.support.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),

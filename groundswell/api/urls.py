@@ -4,6 +4,8 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError
 
 from groundswell.api.petitions import router as petitions_router
+from groundswell.api.targets import router as targets_router
+from groundswell.api.updates import router as updates_router
 from groundswell.core.ratelimit import RateLimited
 
 api = NinjaAPI(
@@ -13,6 +15,8 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/petitions", petitions_router)
+api.add_router("/targets", targets_router)
+api.add_router("", updates_router)  # declares /petitions/{slug}/updates itself
 
 
 @api.exception_handler(Http404)

@@ -30,3 +30,6 @@ def close_past_deadline() -> int:
     from groundswell.petitions.actions import close_past_deadline
 
     return close_past_deadline()
+
+
+PERIODIC = [(purge_expired_signatures, 3600), (close_past_deadline, 600)]

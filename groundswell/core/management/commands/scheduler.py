@@ -1,24 +1,32 @@
 """Enqueue periodic tasks at fixed intervals; the task worker runs them.
 
-One scheduler process per site (``make run`` starts one). Each job is idempotent, so a
-second scheduler or a restart only means a job runs a little early.
+Each app lists its periodic work in ``<app>/tasks.py`` as ``PERIODIC = [(task, seconds)]``.
+Run one scheduler per site (``make run`` starts one). Every job is idempotent, so a second
+scheduler or a restart only means a job runs a little early.
 """
 
+import importlib
 import time
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
 
-from groundswell.petitions import tasks as petition_tasks
 
-JOBS = [
-    # (task, every N seconds)
-    (petition_tasks.purge_expired_signatures, 3600),
-    (petition_tasks.close_past_deadline, 600),
-]
+def periodic_jobs() -> list:
+    jobs = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("groundswell."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.tasks")
+        except ModuleNotFoundError:
+            continue
+        jobs.extend(getattr(module, "PERIODIC", []))
+    return jobs
 
 
 class Command(BaseCommand):
-    help = "Enqueue periodic tasks (expiry, closing dates) for the task worker."
+    help = "Enqueue periodic tasks (expiry, closing dates, reminders, retention) for the worker."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -26,13 +34,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, once=False, **options):
-        next_run = {task: 0.0 for task, _ in JOBS}
+        jobs = periodic_jobs()
+        next_run = [0.0] * len(jobs)
         while True:
             now = time.monotonic()
-            for task, every in JOBS:
-                if now >= next_run[task]:
+            for i, (task, every) in enumerate(jobs):
+                if now >= next_run[i]:
                     task.enqueue()
-                    next_run[task] = now + every
+                    next_run[i] = now + every
             if once:
                 return
-            time.sleep(30)
+            time.sleep(min(30, *(every for _, every in jobs)) if jobs else 30)
