@@ -7,3 +7,9 @@ register = template.Library()
 def petition_updates(petition):
     """Published updates of this petition, for its public page."""
     return {"petition": petition}
+
+
+@register.inclusion_tag("updates/_organiser_updates.html", takes_context=True)
+def organiser_updates(context, petition):
+    """The updates section of the organiser's dashboard."""
+    return {"petition": petition, "request": context.get("request")}
