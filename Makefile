@@ -59,8 +59,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Needs wrk (Debian's package) and PostgreSQL on 127.0.0.1:5432; see docs/benchmarks.md.
 bench: install
-	@echo "The load benchmarks arrive with the surge work (bench/); nothing to run yet."
+	@command -v wrk >/dev/null || (apt-get -qq update && apt-get -qq install -y wrk)
+	$(BIN)/python bench/run.py --db postgres --runs $${BENCH_RUNS:-3}
+	$(BIN)/python bench/run.py --db sqlite --runs $${BENCH_RUNS:-3} --scenario sign
 
 clean:
 	rm -rf $(VENV) var
