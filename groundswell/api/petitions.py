@@ -2,7 +2,15 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
-from groundswell.api.schemas import Accepted, CountOut, Error, PetitionOut, SignatureIn
+from groundswell.api.schemas import (
+    Accepted,
+    CountOut,
+    Error,
+    PetitionDetailOut,
+    PetitionOut,
+    SignatureIn,
+)
+from groundswell.api.targets import petition_deliveries_out
 from groundswell.core import ratelimit
 from groundswell.core.emails import absolute
 from groundswell.core.errors import ActionError
@@ -46,9 +54,15 @@ def list_petitions(request):
     return [_out(p) for p in petitions]
 
 
-@router.get("/{slug}", response={200: PetitionOut, 404: Error}, summary="One petition")
+@router.get(
+    "/{slug}",
+    response={200: PetitionDetailOut, 404: Error},
+    summary="One petition, with its deliveries to its targets and their answers",
+)
 def get_petition(request, slug: str):
-    return _out(get_object_or_404(Petition.objects.public().with_targets(), slug=slug))
+    petitions = Petition.objects.public().select_related("organisation").with_targets()
+    petition = get_object_or_404(petitions, slug=slug)
+    return {**_out(petition), **petition_deliveries_out(petition)}
 
 
 @router.get(

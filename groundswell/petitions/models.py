@@ -50,11 +50,15 @@ class Petition(models.Model):
         IN_REVIEW = "in_review", "In review"
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
+        WON = "won", "Won"
 
     SIGNABLE = {Status.OPEN}
-    PUBLIC = {Status.OPEN, Status.CLOSED}
+    PUBLIC = {Status.OPEN, Status.CLOSED, Status.WON}
     EDITABLE = {Status.DRAFT}
     CLOSABLE = {Status.OPEN}
+    # May be delivered to its targets, and may have its outcome (won, or closed) recorded.
+    DELIVERABLE = {Status.OPEN, Status.CLOSED}
+    DECIDABLE = {Status.OPEN, Status.CLOSED, Status.WON}
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="petitions"
@@ -78,6 +82,12 @@ class Petition(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Delivered to its targets automatically once this many signatures are confirmed
+    # (groundswell.targets.tasks.deliver_at_threshold).
+    delivery_threshold = models.PositiveIntegerField(null=True, blank=True)
+    # What the organiser says about how it ended: won, or closed (groundswell.targets.actions).
+    outcome_note = models.TextField(max_length=2000, blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
 
     objects = PetitionQuerySet.as_manager()
 

@@ -1,9 +1,47 @@
 from django.contrib import admin
 
-from groundswell.targets.models import Target
+from groundswell.targets.models import Answer, Delivery, Reminder, Target
 
 
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin):
-    list_display = ["name", "role", "created_at"]
-    search_fields = ["name", "role"]
+    list_display = ["name", "role", "country", "state", "email", "created_at"]
+    list_filter = ["country"]
+    search_fields = ["name", "role", "office", "email"]
+
+
+class AnswerInline(admin.StackedInline):
+    model = Answer
+    extra = 0
+    can_delete = False
+    readonly_fields = [f.name for f in Answer._meta.fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReminderInline(admin.TabularInline):
+    model = Reminder
+    extra = 0
+    can_delete = False
+    readonly_fields = ["number", "created_at", "sent_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Read only: deliveries and answers are written by targets.actions."""
+
+    list_display = ["petition", "target", "status", "delivered_at", "deadline", "responded_at"]
+    list_filter = ["status"]
+    list_select_related = ["petition", "target"]
+    search_fields = ["petition__title", "target__name"]
+    inlines = [AnswerInline, ReminderInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

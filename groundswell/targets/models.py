@@ -1,14 +1,67 @@
+"""Decision-makers, the deliveries of petitions to them, and their answers.
+
+A ``Delivery`` is one petition sent to one target. Its ``status`` is stored as sent,
+answered or declined; *overdue* is derived from the deadline (see ``Delivery``).
+The target answers through an ``AnswerLink``: a private, single-purpose, expiring link of
+which only a hash is kept.
+"""
+
+import hashlib
+import secrets
+from datetime import date, timedelta
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django_countries.fields import CountryField
+
+
+class TargetQuerySet(models.QuerySet):
+    def public(self):
+        """Targets of at least one public campaign: a draft's targets are the team's secret."""
+        from groundswell.petitions.models import Petition, PetitionTarget
+
+        addressed = PetitionTarget.objects.filter(petition__status__in=Petition.PUBLIC)
+        return self.filter(pk__in=addressed.values("target_id"))
 
 
 class Target(models.Model):
-    """A decision-maker a campaign is addressed to: a named person and their office."""
+    """A decision-maker a campaign is addressed to: a named person and their office.
+
+    ``name`` and ``role`` are what the petition form asks for and what a petition page
+    shows ("Jordan Blake, Director, Immigration and Customs Enforcement"); the other
+    fields complete the directory entry.
+    """
 
     name = models.CharField(max_length=150)
     role = models.CharField(
         max_length=200, help_text='e.g. "Director, Immigration and Customs Enforcement"'
     )
+    title = models.CharField(max_length=150, blank=True, help_text='e.g. "Director"')
+    office = models.CharField(
+        "office or organisation",
+        max_length=200,
+        blank=True,
+        help_text='e.g. "Immigration and Customs Enforcement"',
+    )
+    country = CountryField(blank=True)
+    state = models.CharField("state or region", max_length=100, blank=True)
+    district = models.CharField(
+        max_length=100, blank=True, help_text="Where it applies, e.g. a congressional district."
+    )
+    email = models.EmailField(
+        "public contact email",
+        blank=True,
+        help_text="Deliveries and reminders go here. It is shown on the target's page.",
+    )
+    website = models.URLField(blank=True)
+    photo = models.ImageField(upload_to="targets/%Y/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TargetQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -18,3 +71,241 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}, {self.role}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("targets:target", args=[self.pk])
+
+    @property
+    def jurisdiction(self) -> str:
+        """ "District 7, Texas, United States": the parts that are known, smallest first."""
+        parts = [self.district, self.state, self.country.name if self.country else ""]
+        return ", ".join(p for p in parts if p)
+
+
+class DeliveryPlan(models.Model):
+    """How an organiser wants a petition delivered: the deadline it asks for and reminders.
+
+    The threshold for automatic delivery is ``Petition.delivery_threshold``; these two are
+    copied onto each delivery when it is made (the reminder interval can be changed later).
+    """
+
+    petition = models.OneToOneField(
+        "petitions.Petition", on_delete=models.CASCADE, related_name="delivery_plan"
+    )
+    answer_within_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    remind_every_days = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"delivery plan of {self.petition_id}"
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def waiting(self):
+        return self.filter(status__in=Delivery.WAITING)
+
+    def overdue(self, today: date | None = None):
+        return self.waiting().filter(deadline__lt=today or timezone.localdate())
+
+    def for_display(self):
+        return self.select_related("target", "answer").order_by("delivered_at", "pk")
+
+
+class Delivery(models.Model):
+    """One petition delivered to one target, and where their answer stands.
+
+    ``status`` holds what happened: sent (waiting for an answer), answered or declined.
+    *Overdue* is not stored: ``state()`` derives it, since a delivery is overdue exactly
+    when it is still waiting and today is past its deadline. Stored, it would need a job
+    to flip it at midnight, would be wrong between the deadline and that job, and could
+    contradict the deadline it was derived from; derived, it is exact at every instant and
+    nothing has to run for it to change. ``Status.OVERDUE`` exists so that the API and the
+    pages name the four states with one vocabulary; a constraint keeps it out of the table.
+    """
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        ANSWERED = "answered", "Answered"
+        DECLINED = "declined", "Declined to answer"
+        OVERDUE = "overdue", "Overdue"  # derived by state(); never stored
+
+    STORED = {Status.SENT, Status.ANSWERED, Status.DECLINED}
+    WAITING = {Status.SENT}
+    RESPONDED = {Status.ANSWERED, Status.DECLINED}
+
+    petition = models.ForeignKey(
+        "petitions.Petition", on_delete=models.CASCADE, related_name="deliveries"
+    )
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="deliveries")
+    # The address it went to: the directory entry may change afterwards.
+    email = models.EmailField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
+    delivered_at = models.DateTimeField(default=timezone.now)
+    # Who pressed "deliver"; empty when the threshold delivered it automatically.
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    deadline = models.DateField(null=True, blank=True)
+    remind_every_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The count in the PDF the target received (set when the email is built).
+    signature_count = models.PositiveIntegerField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "target"], name="delivered_once_per_target"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["sent", "answered", "declined"]),
+                name="delivery_status_stored",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "deadline"])]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} to {self.target}"
+
+    @property
+    def delivered_on(self) -> date:
+        return timezone.localdate(self.delivered_at)
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.status in self.WAITING and self.deadline is not None and today > self.deadline
+
+    def state(self, today: date | None = None) -> str:
+        """sent, answered, declined or overdue."""
+        return self.Status.OVERDUE if self.is_overdue(today) else self.Status(self.status)
+
+    @property
+    def state_label(self) -> str:
+        return self.Status(self.state()).label
+
+    def waiting_days(self, today: date | None = None) -> int:
+        """Days since delivery, until today or until the answer came."""
+        if self.status in self.RESPONDED and self.responded_on:
+            end = self.responded_on
+        else:
+            end = today or timezone.localdate()
+        return max(0, (end - self.delivered_on).days)
+
+    def days_overdue(self, today: date | None = None) -> int:
+        if not self.is_overdue(today):
+            return 0
+        return ((today or timezone.localdate()) - self.deadline).days
+
+    @property
+    def responded_on(self) -> date | None:
+        answer = getattr(self, "answer", None)
+        if answer is not None:
+            return answer.received_on
+        return timezone.localdate(self.responded_at) if self.responded_at else None
+
+
+class Answer(models.Model):
+    """What a target said (``delivery.status`` answered) or why they declined (declined)."""
+
+    class Source(models.TextChoices):
+        LINK = "link", "Through the private response link"
+        LETTER = "letter", "By letter"
+        EMAIL = "email", "By email"
+        PRESS = "press", "In a press statement"
+        MEETING = "meeting", "At a meeting"
+        OTHER = "other", "Another way"
+
+    # What an organiser may record for an answer that did not come through the link.
+    OUTSIDE = {Source.LETTER, Source.EMAIL, Source.PRESS, Source.MEETING, Source.OTHER}
+
+    delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="answer")
+    text = models.TextField(max_length=20000, blank=True)
+    attachment = models.FileField(upload_to="answers/%Y/", blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.LINK)
+    received_on = models.DateField(default=timezone.localdate)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    # The organiser who recorded an outside answer; empty when the target answered.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Set once the answer has been posted as an update for the signers.
+    announced_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"answer to {self.delivery}"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class AnswerLinkQuerySet(models.QuerySet):
+    def for_token(self, token: str):
+        return self.filter(token_hash=hash_token(token))
+
+
+class AnswerLink(models.Model):
+    """A private link with which a target's office answers one delivery, once, without an account.
+
+    The token (256 random bits) goes out in the email and is never stored: the table
+    holds its SHA-256, so a copy of the database answers nothing. Each delivery email and
+    each reminder carries a fresh link; answering through any of them ends the others too,
+    because only a delivery that is still waiting takes an answer.
+    """
+
+    MIN_DAYS = 60  # a link outlives the deadline it announces by at least 30 days
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AnswerLinkQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"answer link for {self.delivery_id}"
+
+    @classmethod
+    def mint(cls, delivery: Delivery) -> tuple["AnswerLink", str]:
+        """A new link for ``delivery`` and its token (which only the email will hold)."""
+        token = secrets.token_urlsafe(32)
+        now = timezone.now()
+        days = cls.MIN_DAYS
+        if delivery.deadline:
+            days = max(days, (delivery.deadline - timezone.localdate(now)).days + 30)
+        link = cls.objects.create(
+            delivery=delivery,
+            token_hash=hash_token(token),
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+        return link, token
+
+    def get_path(self, token: str) -> str:
+        return reverse("targets:respond", args=[self.delivery.petition.slug, token])
+
+    def is_expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+
+class Reminder(models.Model):
+    """The n-th reminder to a target who has not answered; ``sent_at`` once it went out."""
+
+    MAX_PER_DELIVERY = 10  # after that the platform stops writing; the counter keeps going
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="reminders")
+    number = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "number"], name="one_reminder_per_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder {self.number} for {self.delivery_id}"

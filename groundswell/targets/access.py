@@ -1,0 +1,113 @@
+"""Who may see and change targets, deliveries and answers. Each function returns or raises.
+
+- A target's page is public once a public campaign is addressed to them; until then only
+  staff and the teams whose drafts name them see it (a draft's target is the team's secret).
+- A target's details are completed by staff, or by members of the one organisation whose
+  campaigns address them. Once another organisation addresses the same person, only staff
+  change the entry: deliveries go to its email address, and no organisation may redirect
+  another's delivery (and its private answer link) to itself.
+- Delivering, recording an outside answer and marking a campaign won are for the
+  petition's organisation and for staff.
+- A private answer link answers its own delivery, of its own petition, once; nothing else.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from groundswell.core.errors import LinkInvalid
+from groundswell.petitions.access import petition_for_viewing
+from groundswell.petitions.models import Petition
+from groundswell.targets.models import AnswerLink, Delivery, Target
+
+NOT_FOUND = "No such person in the directory."
+ORGANISERS_ONLY = "Only the organisation running this petition, or staff, can do that."
+
+
+def _organisation_ids(target: Target) -> set[int]:
+    return set(target.petitions.values_list("organisation_id", flat=True))
+
+
+def _member_of_any(user, organisation_ids: set[int]) -> bool:
+    return (
+        user.is_authenticated
+        and bool(organisation_ids)
+        and user.memberships.filter(organisation_id__in=organisation_ids).exists()
+    )
+
+
+def target_for_viewing(user, pk: int) -> Target:
+    target = Target.objects.filter(pk=pk).first()
+    if target is None:
+        raise Http404(NOT_FOUND)
+    if target.petitions.filter(status__in=Petition.PUBLIC).exists():
+        return target
+    if user.is_authenticated and (user.is_staff or _member_of_any(user, _organisation_ids(target))):
+        return target
+    raise Http404(NOT_FOUND)
+
+
+def can_edit_target(user, target: Target) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    organisations = _organisation_ids(target)
+    return len(organisations) == 1 and _member_of_any(user, organisations)
+
+
+def target_for_edit(user, pk: int) -> Target:
+    target = target_for_viewing(user, pk)
+    if not can_edit_target(user, target):
+        raise PermissionDenied(
+            "Only staff, or the one organisation whose campaigns address this person, "
+            "can change this entry."
+        )
+    return target
+
+
+def can_deliver(user, petition: Petition) -> bool:
+    return user.is_authenticated and (
+        user.is_staff or petition.organisation.role_of(user) is not None
+    )
+
+
+def petition_for_delivery(user, slug: str) -> Petition:
+    """For the petition's organisation and staff: deliver, record answers, mark it won."""
+    petition = petition_for_viewing(user, slug)
+    if not can_deliver(user, petition):
+        raise PermissionDenied(ORGANISERS_ONLY)
+    return petition
+
+
+def delivery_for_organiser(user, slug: str, pk: int) -> Delivery:
+    petition = petition_for_delivery(user, slug)
+    delivery = (
+        Delivery.objects.select_related("petition__organisation", "target")
+        .filter(pk=pk, petition=petition)
+        .first()
+    )
+    if delivery is None:
+        raise Http404("This petition has no such delivery.")
+    return delivery
+
+
+def link_for_answer(slug: str, token: str) -> AnswerLink:
+    """The answer link ``token`` names, if it belongs to this petition and still works."""
+    link = (
+        AnswerLink.objects.for_token(token)
+        .select_related("delivery__petition__organisation", "delivery__target")
+        .first()
+    )
+    if link is None or link.delivery.petition.slug != slug:
+        raise LinkInvalid(
+            "This link is not valid. Check that you copied all of it from the email.", status=404
+        )
+    if link.used_at is not None:
+        raise LinkInvalid("This link has been used: the answer is on the petition page.")
+    if link.delivery.status not in Delivery.WAITING:
+        raise LinkInvalid("This petition has already been answered: see the petition page.")
+    if link.is_expired():
+        raise LinkInvalid(
+            "This link has expired. Ask the organisers of the petition to send a new one."
+        )
+    return link

@@ -1,0 +1,427 @@
+"""Every write to targets, deliveries and answers goes through here.
+
+Views, the admin, the API and the periodic tasks call these functions; they do not save
+targets, deliveries or answers themselves.
+"""
+
+import logging
+from datetime import date, timedelta
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.formats import date_format
+
+from groundswell.accounts.models import User
+from groundswell.core.emails import absolute
+from groundswell.core.errors import ActionError, LinkInvalid
+from groundswell.core.tasks import enqueue_on_commit
+from groundswell.petitions.counting import confirmed_count
+from groundswell.petitions.models import Petition
+from groundswell.targets import cache, tasks
+from groundswell.targets.models import (
+    Answer,
+    AnswerLink,
+    Delivery,
+    DeliveryPlan,
+    Reminder,
+    Target,
+)
+
+logger = logging.getLogger(__name__)
+
+# --- The directory --------------------------------------------------------------------------
+
+TARGET_FIELDS = (
+    "name", "role", "title", "office", "country", "state", "district", "email", "website",
+)  # fmt: skip
+
+
+@transaction.atomic
+def update_target(*, target: Target, photo: UploadedFile | None = None, **details) -> Target:
+    """Complete or correct a directory entry. ``photo=None`` keeps the current photo."""
+    unknown = set(details) - set(TARGET_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown target fields: {sorted(unknown)}")
+    for name, value in details.items():
+        setattr(target, name, value.strip() if isinstance(value, str) else value)
+    clash = Target.objects.filter(name=target.name, role=target.role).exclude(pk=target.pk)
+    if clash.exists():
+        raise ActionError("Another entry in the directory has this name and role.", status=409)
+    if photo is not None:
+        target.photo = photo
+    target.save()
+    for petition_id in target.deliveries.values_list("petition_id", flat=True):
+        cache.forget_on_commit(petition_id)
+    return target
+
+
+# --- Delivering -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_delivery_plan(
+    *,
+    petition: Petition,
+    delivery_threshold: int | None,
+    answer_within_days: int | None,
+    remind_every_days: int | None,
+) -> DeliveryPlan:
+    """The threshold for automatic delivery, the deadline to ask for and the reminder interval.
+
+    The new reminder interval applies to deliveries still waiting too; their deadline does
+    not change, because the target was told it.
+    """
+    Petition.objects.filter(pk=petition.pk).update(delivery_threshold=delivery_threshold)
+    petition.delivery_threshold = delivery_threshold
+    plan, _ = DeliveryPlan.objects.update_or_create(
+        petition=petition,
+        defaults={
+            "answer_within_days": answer_within_days,
+            "remind_every_days": remind_every_days,
+        },
+    )
+    Delivery.objects.filter(petition=petition).waiting().update(remind_every_days=remind_every_days)
+    return plan
+
+
+def plan_for(petition: Petition) -> DeliveryPlan:
+    """The petition's plan, or an unsaved empty one."""
+    return DeliveryPlan.objects.filter(petition=petition).first() or DeliveryPlan(petition=petition)
+
+
+@transaction.atomic
+def deliver_petition(
+    *,
+    petition: Petition,
+    by: User | None,
+    answer_within_days: int | None = None,
+    remind_every_days: int | None = None,
+) -> list[Delivery]:
+    """Deliver the petition to each of its targets that has an email address and none yet.
+
+    ``by`` is who asked (an organiser or staff); None when the threshold triggered it.
+    The emails (PDF, CSV and a private answer link) are built and sent by a task.
+    """
+    locked = Petition.objects.select_for_update().get(pk=petition.pk)
+    if locked.status not in Petition.DELIVERABLE:
+        raise ActionError("Only an open or closed petition can be delivered.", status=409)
+    done = set(Delivery.objects.filter(petition=petition).values_list("target_id", flat=True))
+    targets = Target.objects.filter(petitiontarget__petition=petition).order_by(
+        "petitiontarget__position"
+    )
+    remaining = [t for t in targets if t.pk not in done]
+    if not remaining:
+        raise ActionError("This petition has been delivered to every target.", status=409)
+    reachable = [t for t in remaining if t.email]
+    if not reachable:
+        names = ", ".join(t.name for t in remaining)
+        raise ActionError(
+            f"Add a contact email for {names} in the directory first: deliveries go by email.",
+            status=409,
+        )
+    now = timezone.now()
+    deadline = (
+        timezone.localdate(now) + timedelta(days=answer_within_days) if answer_within_days else None
+    )
+    deliveries = [
+        Delivery.objects.create(
+            petition=petition,
+            target=target,
+            email=target.email,
+            delivered_at=now,
+            delivered_by=by,
+            deadline=deadline,
+            remind_every_days=remind_every_days,
+        )
+        for target in reachable
+    ]
+    for delivery in deliveries:
+        enqueue_on_commit(tasks.send_delivery, delivery.pk)
+    enqueue_on_commit(tasks.tell_organisers_delivered, [d.pk for d in deliveries])
+    cache.forget_on_commit(petition.pk)
+    return deliveries
+
+
+def deliver_at_threshold() -> int:
+    """Deliver every open petition whose count reached its threshold and that has no delivery.
+
+    Run by the scheduler; reads the count the same way pages do, never on the signing path.
+    """
+    delivered = 0
+    candidates = (
+        Petition.objects.open()
+        .filter(delivery_threshold__isnull=False, deliveries__isnull=True)
+        .only("pk", "status", "delivery_threshold")
+    )
+    for petition in candidates:
+        if confirmed_count(petition.pk) < petition.delivery_threshold:
+            continue
+        plan = plan_for(petition)
+        try:
+            deliver_petition(
+                petition=petition,
+                by=None,
+                answer_within_days=plan.answer_within_days,
+                remind_every_days=plan.remind_every_days,
+            )
+        except ActionError as error:  # e.g. no target has an email address yet
+            logger.info("Not delivering %s at its threshold: %s", petition.pk, error.message)
+            continue
+        delivered += 1
+    return delivered
+
+
+def claim_delivery_email(delivery_id: int) -> Delivery | None:
+    """Take the right to email this delivery; None if it went out (or is going out) already."""
+    now = timezone.now()
+    claimed = Delivery.objects.filter(pk=delivery_id, emailed_at__isnull=True).update(
+        emailed_at=now
+    )
+    if not claimed:
+        return None
+    return Delivery.objects.select_related("petition__organisation", "target").get(pk=delivery_id)
+
+
+def release_delivery_email(delivery_id: int) -> None:
+    """The email failed: let the next attempt send it."""
+    Delivery.objects.filter(pk=delivery_id).update(emailed_at=None)
+
+
+def record_signature_count(delivery: Delivery, count: int) -> None:
+    Delivery.objects.filter(pk=delivery.pk).update(signature_count=count)
+    delivery.signature_count = count
+    cache.forget_on_commit(delivery.petition_id)
+
+
+def new_answer_link(delivery: Delivery) -> AnswerLink:
+    """A fresh private link for ``delivery``; ``link.path`` holds the token, for the email only."""
+    link, token = AnswerLink.mint(delivery)
+    link.path = link.get_path(token)
+    return link
+
+
+# --- Reminders ------------------------------------------------------------------------------
+
+
+def schedule_reminders(now=None) -> list[int]:
+    """Create the reminders that are due, and return every reminder still to be sent.
+
+    A reminder is due ``remind_every_days`` after the delivery or the previous reminder.
+    Rows are unique per (delivery, number), so two schedulers create one row; the send
+    task claims a row before sending, so each reminder goes out at most once.
+    """
+    now = now or timezone.now()
+    waiting = (
+        Delivery.objects.waiting()
+        .filter(remind_every_days__isnull=False, emailed_at__isnull=False)
+        .annotate(sent=Count("reminders"), last=Max("reminders__created_at"))
+        .filter(sent__lt=Reminder.MAX_PER_DELIVERY)
+    )
+    for delivery in waiting:
+        since = delivery.last or delivery.delivered_at
+        if since + timedelta(days=delivery.remind_every_days) <= now:
+            Reminder.objects.get_or_create(
+                delivery=delivery, number=delivery.sent + 1, defaults={"created_at": now}
+            )
+    return list(
+        Reminder.objects.filter(
+            sent_at__isnull=True, delivery__status__in=Delivery.WAITING
+        ).values_list("pk", flat=True)
+    )
+
+
+def claim_reminder(reminder_id: int) -> Reminder | None:
+    claimed = Reminder.objects.filter(
+        pk=reminder_id, sent_at__isnull=True, delivery__status__in=Delivery.WAITING
+    ).update(sent_at=timezone.now())
+    if not claimed:
+        return None
+    return Reminder.objects.select_related(
+        "delivery__petition__organisation", "delivery__target"
+    ).get(pk=reminder_id)
+
+
+def release_reminder(reminder_id: int) -> None:
+    Reminder.objects.filter(pk=reminder_id).update(sent_at=None)
+
+
+# --- Answers --------------------------------------------------------------------------------
+
+
+def _attachment_name(delivery: Delivery) -> str:
+    return f"answer-{delivery.pk}-{get_random_string(8).lower()}.pdf"
+
+
+def _record(
+    delivery: Delivery,
+    *,
+    declined: bool,
+    text: str,
+    attachment: UploadedFile | None,
+    source: str,
+    received_on: date,
+    by: User | None,
+) -> Answer:
+    """Move a waiting delivery to answered or declined and keep what was said."""
+    now = timezone.now()
+    status = Delivery.Status.DECLINED if declined else Delivery.Status.ANSWERED
+    moved = Delivery.objects.filter(pk=delivery.pk, status__in=Delivery.WAITING).update(
+        status=status, responded_at=now
+    )
+    if not moved:
+        raise LinkInvalid("This delivery has already been answered.", status=409)
+    delivery.status, delivery.responded_at = status, now
+    answer = Answer(
+        delivery=delivery,
+        text=text.strip(),
+        source=source,
+        received_on=received_on,
+        recorded_at=now,
+        recorded_by=by,
+    )
+    if attachment is not None and not declined:
+        answer.attachment.save(_attachment_name(delivery), attachment, save=False)
+    answer.save()
+    cache.forget_on_commit(delivery.petition_id)
+    return answer
+
+
+@transaction.atomic
+def answer_through_link(
+    *, link: AnswerLink, text: str, attachment: UploadedFile | None = None, declined: bool = False
+) -> Answer:
+    """The target's office answers (or declines) through its private link: once.
+
+    The answer is published on the petition page at once; the organisers are told and
+    signers who asked for updates are emailed by tasks.
+    """
+    link = AnswerLink.objects.select_for_update().select_related("delivery").get(pk=link.pk)
+    if link.used_at is not None:
+        raise LinkInvalid("This link has been used: the answer is on the petition page.")
+    if link.is_expired():
+        raise LinkInvalid("This link has expired. Ask the organisers for a new one.")
+    if not declined and not text.strip():
+        raise ActionError("Write your answer, or decline to answer.", status=422)
+    answer = _record(
+        link.delivery,
+        declined=declined,
+        text=text,
+        attachment=attachment,
+        source=Answer.Source.LINK,
+        received_on=timezone.localdate(),
+        by=None,
+    )
+    AnswerLink.objects.filter(pk=link.pk).update(used_at=answer.recorded_at)
+    enqueue_on_commit(tasks.tell_organisers_answered, link.delivery_id)
+    enqueue_on_commit(tasks.announce_answer, link.delivery_id, email_signers=True)
+    return answer
+
+
+@transaction.atomic
+def record_outside_answer(
+    *,
+    delivery: Delivery,
+    by: User,
+    source: str,
+    received_on: date,
+    text: str,
+    attachment: UploadedFile | None = None,
+    declined: bool = False,
+    email_signers: bool = True,
+) -> Answer:
+    """An organiser records an answer that came another way (a letter, a press statement...)."""
+    if source not in Answer.OUTSIDE:
+        raise ActionError("Say how the answer came: by letter, email, statement or meeting.")
+    if received_on > timezone.localdate():
+        raise ActionError("The answer cannot have come in the future.", status=422)
+    if received_on < delivery.delivered_on:
+        raise ActionError("The answer cannot predate the delivery.", status=422)
+    if not declined and not text.strip():
+        raise ActionError("Write what the answer said, or a summary of it.", status=422)
+    answer = _record(
+        delivery,
+        declined=declined,
+        text=text,
+        attachment=attachment,
+        source=source,
+        received_on=received_on,
+        by=by,
+    )
+    enqueue_on_commit(tasks.announce_answer, delivery.pk, email_signers=email_signers)
+    return answer
+
+
+def _announcement(delivery: Delivery) -> tuple[str, str]:
+    answer = delivery.answer
+    target = delivery.target
+    url = absolute(delivery.petition.get_absolute_url() + "#answers")  # it is emailed too
+    day = date_format(answer.received_on, "j F Y")
+    if delivery.status == Delivery.Status.DECLINED:
+        title = f"{target.name} declined to answer"
+        opening = f"{target.name}, {target.role}, declined to answer on {day}."
+    else:
+        title = f"{target.name} answered"
+        opening = f"{target.name}, {target.role}, answered on {day}."
+    if answer.source != Answer.Source.LINK:
+        how = Answer.Source(answer.source).label.lower()
+        opening = f"{opening[:-1]} ({how}; recorded by the organisers)."
+    quoted = "\n".join(f"> {line}" if line else ">" for line in answer.text.splitlines())
+    body = "\n\n".join(
+        part for part in (opening, quoted, f"[Read it on the petition page]({url})") if part
+    )
+    return title, body
+
+
+def announce_answer(*, delivery_id: int, email_signers: bool) -> bool:
+    """Post the answer as an update on the petition (mailed to signers who asked); once."""
+    from groundswell.updates.actions import post_automatic_update
+
+    with transaction.atomic():
+        claimed = Answer.objects.filter(delivery_id=delivery_id, announced_at__isnull=True).update(
+            announced_at=timezone.now()
+        )
+        if not claimed:
+            return False
+        delivery = Delivery.objects.select_related("petition", "target", "answer").get(
+            pk=delivery_id
+        )
+        title, body = _announcement(delivery)
+        post_automatic_update(
+            petition=delivery.petition, title=title, body=body, email_signers=email_signers
+        )
+    return True
+
+
+# --- Outcome --------------------------------------------------------------------------------
+
+OUTCOMES = {"won": Petition.Status.WON, "closed": Petition.Status.CLOSED}
+
+
+@transaction.atomic
+def record_outcome(*, petition: Petition, outcome: str, note: str) -> Petition:
+    """Mark the campaign won, or closed, with a note from the organisers.
+
+    Both stop signing. A won campaign stays won; a closed one may later be marked won.
+    """
+    if outcome not in OUTCOMES:
+        raise ActionError("Choose won or closed.", status=422)
+    if not note.strip():
+        raise ActionError("Say in a sentence or two what happened.", status=422)
+    locked = Petition.objects.select_for_update().get(pk=petition.pk)
+    if locked.status not in Petition.DECIDABLE:
+        raise ActionError("Only a public petition can be marked won or closed.", status=409)
+    if locked.status == Petition.Status.WON and outcome == "closed":
+        raise ActionError("This campaign is marked won; you can still change the note.", status=409)
+    now = timezone.now()
+    Petition.objects.filter(pk=petition.pk).update(
+        status=OUTCOMES[outcome],
+        outcome_note=note.strip(),
+        outcome_at=now,
+        closed_at=locked.closed_at or now,
+    )
+    petition.refresh_from_db()
+    cache.forget_on_commit(petition.pk)
+    return petition

@@ -1,0 +1,287 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from groundswell.core import ratelimit
+from groundswell.core.errors import ActionError, LinkInvalid
+from groundswell.petitions.models import Petition
+from groundswell.targets import actions, documents
+from groundswell.targets.access import (
+    can_edit_target,
+    delivery_for_organiser,
+    link_for_answer,
+    petition_for_delivery,
+    target_for_edit,
+    target_for_viewing,
+)
+from groundswell.targets.forms import (
+    AnswerForm,
+    DeliverForm,
+    DeliveryPlanForm,
+    OutcomeForm,
+    OutsideAnswerForm,
+    TargetForm,
+)
+from groundswell.targets.models import Delivery, Target
+
+ANSWER_RATE_PER_IP = "30/h"
+
+# --- The directory --------------------------------------------------------------------------
+
+
+@require_GET
+def directory(request):
+    query = request.GET.get("q", "").strip()[:100]
+    targets = Target.objects.public().annotate(
+        campaigns=Count("petitions", filter=Q(petitions__status__in=Petition.PUBLIC)),
+    )
+    if query:
+        targets = targets.filter(
+            Q(name__icontains=query) | Q(role__icontains=query) | Q(office__icontains=query)
+        )
+    page = Paginator(targets.order_by("name", "pk"), 50).get_page(request.GET.get("page"))
+    return render(request, "targets/directory.html", {"page": page, "query": query})
+
+
+@require_GET
+def target(request, pk):
+    target = target_for_viewing(request.user, pk)
+    petitions = (
+        target.petitions.filter(status__in=Petition.PUBLIC)
+        .select_related("organisation")
+        .order_by("-published_at", "-pk")
+    )
+    deliveries = {
+        d.petition_id: d for d in Delivery.objects.filter(target=target).select_related("answer")
+    }
+    campaigns = [{"petition": p, "delivery": deliveries.get(p.pk)} for p in petitions]
+    delivered = [c["delivery"] for c in campaigns if c["delivery"]]
+    context = {
+        "target": target,
+        "campaigns": campaigns,
+        "delivered": len(delivered),
+        "answered": sum(d.status == Delivery.Status.ANSWERED for d in delivered),
+        "waiting": sum(d.status in Delivery.WAITING for d in delivered),
+        "can_edit": can_edit_target(request.user, target),
+    }
+    return render(request, "targets/target.html", context)
+
+
+@login_required
+def edit_target(request, pk):
+    target = target_for_edit(request.user, pk)
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    form = TargetForm(data, files, initial=TargetForm.initial_for(target))
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                actions.update_target(target=target, **form.action_arguments())
+            except ActionError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                messages.success(request, "Saved.")
+                return redirect(target)
+    return render(request, "targets/edit.html", {"target": target, "form": form}, status=status)
+
+
+# --- Organisers: delivering, answers from elsewhere, the outcome ----------------------------
+
+
+def organiser_context(user, petition: Petition, **forms) -> dict:
+    """What the delivery section of the dashboard (and the manage page) shows."""
+    deliveries = list(Delivery.objects.filter(petition=petition).for_display())
+    delivered = {d.target_id for d in deliveries}
+    targets = list(petition.targets.all())
+    plan = actions.plan_for(petition)
+    plan_initial = {
+        "delivery_threshold": petition.delivery_threshold,
+        "answer_within_days": plan.answer_within_days,
+        "remind_every_days": plan.remind_every_days,
+    }
+    return {
+        "petition": petition,
+        "deliveries": deliveries,
+        "undelivered": [t for t in targets if t.pk not in delivered],
+        "editable_targets": {t.pk for t in targets if can_edit_target(user, t)},
+        "deliverable": petition.status in Petition.DELIVERABLE,
+        "decidable": petition.status in Petition.DECIDABLE,
+        "plan": plan,
+        "deliver_form": forms.get("deliver_form") or DeliverForm(initial=plan_initial),
+        "plan_form": forms.get("plan_form") or DeliveryPlanForm(initial=plan_initial),
+        "outcome_form": forms.get("outcome_form")
+        or OutcomeForm(initial={"note": petition.outcome_note}),
+        "error": forms.get("error", ""),
+        "today": timezone.localdate(),
+    }
+
+
+def _manage_page(request, petition: Petition, status: int = 200, **forms):
+    context = organiser_context(request.user, petition, **forms)
+    return render(request, "targets/manage.html", context, status=status)
+
+
+def _back(request, petition: Petition):
+    """Organisers go back to their dashboard; staff to the delivery page."""
+    if petition.organisation.role_of(request.user) is not None:
+        return redirect("petitions:dashboard", slug=petition.slug)
+    return redirect("targets:manage", slug=petition.slug)
+
+
+@login_required
+@require_GET
+def manage(request, slug):
+    return _manage_page(request, petition_for_delivery(request.user, slug))
+
+
+@login_required
+@require_POST
+def deliver(request, slug):
+    petition = petition_for_delivery(request.user, slug)
+    form = DeliverForm(request.POST)
+    if not form.is_valid():
+        return _manage_page(request, petition, 422, deliver_form=form)
+    try:
+        deliveries = actions.deliver_petition(
+            petition=petition, by=request.user, **form.cleaned_data
+        )
+    except ActionError as error:
+        return _manage_page(request, petition, error.status, deliver_form=form, error=error.message)
+    names = ", ".join(d.target.name for d in deliveries)
+    messages.success(request, f"Delivered to {names}. The email is on its way.")
+    return _back(request, petition)
+
+
+@login_required
+@require_POST
+def delivery_plan(request, slug):
+    petition = petition_for_delivery(request.user, slug)
+    form = DeliveryPlanForm(request.POST)
+    if not form.is_valid():
+        return _manage_page(request, petition, 422, plan_form=form)
+    actions.save_delivery_plan(petition=petition, **form.cleaned_data)
+    messages.success(request, "Delivery settings saved.")
+    return _back(request, petition)
+
+
+@login_required
+@require_POST
+def outcome(request, slug):
+    petition = petition_for_delivery(request.user, slug)
+    form = OutcomeForm(request.POST)
+    if not form.is_valid():
+        return _manage_page(request, petition, 422, outcome_form=form)
+    try:
+        actions.record_outcome(petition=petition, **form.cleaned_data)
+    except ActionError as error:
+        return _manage_page(request, petition, error.status, outcome_form=form, error=error.message)
+    messages.success(request, f"The campaign is marked {petition.get_status_display().lower()}.")
+    return _back(request, petition)
+
+
+@login_required
+def record_answer(request, slug, pk):
+    delivery = delivery_for_organiser(request.user, slug, pk)
+    petition = delivery.petition
+    if delivery.status not in Delivery.WAITING:
+        messages.info(request, f"{delivery.target.name} has already answered.")
+        return _back(request, petition)
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    form = OutsideAnswerForm(
+        data, files, initial={"received_on": timezone.localdate(), "source": "letter"}
+    )
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                actions.record_outside_answer(
+                    delivery=delivery, by=request.user, **form.action_arguments()
+                )
+            except ActionError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                messages.success(request, "The answer is recorded and shown on the petition page.")
+                return _back(request, petition)
+    context = {"delivery": delivery, "petition": petition, "form": form}
+    return render(request, "targets/record_answer.html", context, status=status)
+
+
+@login_required
+@require_GET
+def delivery_pdf(request, slug):
+    """The PDF as it would be delivered now, to print or hand over in person."""
+    petition = petition_for_delivery(request.user, slug)
+    data = documents.breakdown(petition)
+    pdf = documents.delivery_pdf(petition, list(petition.targets.all()), data, timezone.now())
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{petition.slug}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- The target's private link --------------------------------------------------------------
+
+
+# The token is in the page's address: it must not leave our site in a Referer header. Not
+# "no-referrer": browsers then send "Origin: null" with the form, which CSRF rightly refuses.
+TOKEN_PAGE_REFERRER_POLICY = "same-origin"  # noqa: S105 (a header value, not a secret)
+
+
+def _link_error(request, error: ActionError):
+    response = render(request, "core/link_error.html", {"error": error}, status=error.status)
+    response["Referrer-Policy"] = TOKEN_PAGE_REFERRER_POLICY
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def respond(request, slug, token):
+    """The target's office answers, or declines, through its private link; no account."""
+    try:
+        if request.method == "POST":
+            ratelimit.limit_by_ip(request, group="target-answer", rate=ANSWER_RATE_PER_IP)
+        link = link_for_answer(slug, token)
+    except LinkInvalid as error:
+        return _link_error(request, error)
+    except ratelimit.RateLimited as limit:
+        return _link_error(request, ActionError(limit.message, status=429))
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    form = AnswerForm(data, files)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                actions.answer_through_link(
+                    link=link,
+                    text=form.cleaned_data["text"],
+                    attachment=form.cleaned_data["attachment"] or None,
+                    declined=form.declined,
+                )
+            except LinkInvalid as error:
+                return _link_error(request, error)
+            except ActionError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                messages.success(request, "Thank you. Your answer is published on this page.")
+                return redirect(reverse("petitions:detail", args=[slug]) + "#answers")
+    delivery = link.delivery
+    context = {"link": link, "delivery": delivery, "petition": delivery.petition, "form": form}
+    response = render(request, "targets/respond.html", context, status=status)
+    response["Referrer-Policy"] = TOKEN_PAGE_REFERRER_POLICY
+    return response
