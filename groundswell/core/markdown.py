@@ -13,9 +13,13 @@ ALLOWED_TAGS = {
 
 def render_markdown(text: str) -> str:
     """Return safe HTML for ``text``: no scripts, no styles, links that cannot be abused."""
-    html = _md.render(text or "")
+    return sanitise_html(_md.render(text or ""))
+
+
+def sanitise_html(html: str) -> str:
+    """HTML from elsewhere (an imported post) cut down to the same tags as our Markdown."""
     return nh3.clean(
-        html,
+        html or "",
         tags=ALLOWED_TAGS,
         attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
         url_schemes={"http", "https", "mailto"},

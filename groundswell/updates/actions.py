@@ -1,0 +1,557 @@
+"""Every write to updates, press releases, mailings and milestones goes through here.
+
+Views, the admin, the import command, the periodic tasks and other apps (an answer from a
+target posts an automatic update) call these functions.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from groundswell.accounts.models import Organisation, User
+from groundswell.core import emails
+from groundswell.core.errors import ActionError
+from groundswell.core.markdown import render_markdown
+from groundswell.core.tasks import enqueue_on_commit
+from groundswell.petitions.counting import confirmed_count
+from groundswell.petitions.models import Petition, Signature, goal_for
+from groundswell.updates import cache, tasks
+from groundswell.updates.access import signature_for_unsubscribe
+from groundswell.updates.models import (
+    Mailing,
+    MailingRecipient,
+    Milestone,
+    Update,
+    UpdateSettings,
+    unsubscribe_path,
+)
+
+# Signers are read and recipient rows written this many at a time: a mailing to 100,000
+# signers never holds them all in memory.
+FAN_OUT_CHUNK = 1000
+
+WhenLimited = Literal["refuse", "defer", "skip"]
+
+
+class MailingLimited(ActionError):
+    status = 429
+
+
+def mailing_interval() -> timedelta:
+    """How long a petition waits between two mailings to its signers (default 24 hours)."""
+    return timedelta(hours=settings.GROUNDSWELL.get("UPDATE_MAILING_INTERVAL_HOURS", 24))
+
+
+# --- Automatic updates (called by other apps) -----------------------------------------------
+
+
+@transaction.atomic
+def post_automatic_update(
+    *, petition: Petition, title: str, body: str, email_signers: bool
+) -> Update:
+    """Publish an update on ``petition`` on behalf of the system ("The director answered").
+
+    ``body`` is Markdown; it is rendered and sanitised like an organiser's. With
+    ``email_signers`` the update is mailed to confirmed signers who asked for updates, as a
+    normal published update is. The per-petition mailing limit still holds: if the petition
+    mailed its signers too recently, the mailing waits and starts as soon as the limit
+    allows (the update itself is on the page at once). Nothing is dropped.
+    """
+    return _post_automatic(
+        petition, title=title, body=body, email_signers=email_signers, when_limited="defer"
+    )
+
+
+def _post_automatic(
+    petition: Petition, *, title: str, body: str, email_signers: bool, when_limited: WhenLimited
+) -> Update:
+    now = timezone.now()
+    update = Update.objects.create(
+        organisation_id=petition.organisation_id,
+        petition=petition,
+        kind=Update.Kind.UPDATE,
+        origin=Update.Origin.AUTOMATIC,
+        status=Update.Status.PUBLISHED,
+        title=title.strip()[:200],
+        body=body,
+        body_html=render_markdown(body),
+        email_signers=email_signers,
+        published_at=now,
+        created_at=now,
+        modified_at=now,
+    )
+    if email_signers and petition.is_public:
+        _start_mailing(update, requested_by=None, when_limited=when_limited)
+    cache.forget_on_commit(update)
+    return update
+
+
+# --- Writing --------------------------------------------------------------------------------
+
+
+def _words(update: Update, *, title: str, body: str) -> None:
+    update.title = title.strip()
+    update.body = body
+    update.body_html = render_markdown(body)
+    update.modified_at = timezone.now()
+
+
+@transaction.atomic
+def write_update(*, petition: Petition, author: User, title: str, body: str) -> Update:
+    """A draft update on a petition."""
+    update = Update(
+        organisation_id=petition.organisation_id,
+        petition=petition,
+        kind=Update.Kind.UPDATE,
+        author=author,
+    )
+    _words(update, title=title, body=body)
+    update.save()
+    return update
+
+
+@transaction.atomic
+def write_press_release(
+    *, organisation: Organisation, author: User, title: str, body: str
+) -> Update:
+    """A draft press release of the organisation."""
+    update = Update(organisation=organisation, kind=Update.Kind.PRESS_RELEASE, author=author)
+    _words(update, title=title, body=body)
+    update.save()
+    return update
+
+
+@transaction.atomic
+def edit_update(*, update: Update, title: str, body: str) -> Update:
+    """Change the words. A changed text needs a fresh test send before it is mailed, so an
+    update scheduled to be mailed goes back to draft."""
+    if not update.is_editable:
+        raise ActionError(
+            "Imported posts are edited on the site they came from, then imported again.",
+            status=409,
+        )
+    _words(update, title=title, body=body)
+    fields = ["title", "body", "body_html", "modified_at"]
+    if update.status == Update.Status.SCHEDULED and update.email_signers:
+        update.status, update.publish_at = Update.Status.DRAFT, None
+        fields += ["status", "publish_at"]
+    update.save(update_fields=fields)
+    cache.forget_on_commit(update)
+    return update
+
+
+def send_test(*, update: Update, to: User) -> None:
+    """Mail the update to the organiser themself, exactly as signers would get it."""
+    now = timezone.now()
+    Update.objects.filter(pk=update.pk).update(test_sent_at=now)
+    update.test_sent_at = now
+    enqueue_on_commit(tasks.send_test_update, update.pk, to.email)
+
+
+# --- Publishing -----------------------------------------------------------------------------
+
+
+def _check_publishable(update: Update) -> None:
+    if update.status not in Update.PUBLISHABLE:
+        raise ActionError("This is published already.", status=409)
+    if update.petition_id is not None and not update.petition.is_public:
+        raise ActionError(
+            "The petition is not public yet: updates can be published once it is open.",
+            status=409,
+        )
+
+
+def _check_mailable(update: Update) -> None:
+    if not update.can_be_mailed:
+        raise ActionError("Only an update on a petition can be emailed to its signers.")
+    if Mailing.objects.filter(update=update).exists():
+        raise ActionError("This update has been emailed to signers already.", status=409)
+    if update.needs_test_send:
+        raise ActionError(
+            "Send yourself a test first, so you see the email as signers will.", status=409
+        )
+
+
+@transaction.atomic
+def publish_update(
+    *, update: Update, by: User | None = None, email_signers: bool = False
+) -> Update:
+    """Publish now; with ``email_signers``, also mail it (refused within the mailing limit)."""
+    _check_publishable(update)
+    if email_signers:
+        _check_mailable(update)
+        # Refused within the limit before anything moves; rolled back if publishing fails.
+        _start_mailing(update, requested_by=by, when_limited="refuse")
+    moved = Update.objects.filter(pk=update.pk, status__in=Update.PUBLISHABLE).update(
+        status=Update.Status.PUBLISHED,
+        published_at=timezone.now(),
+        publish_at=None,
+        email_signers=email_signers,
+    )
+    if not moved:
+        raise ActionError("This is published already.", status=409)
+    update.refresh_from_db()
+    cache.forget_on_commit(update)
+    return update
+
+
+@transaction.atomic
+def schedule_update(*, update: Update, publish_at: datetime, email_signers: bool = False) -> Update:
+    """Publish at ``publish_at`` (the scheduler checks every minute).
+
+    A scheduled mailing is not refused by the limit: it waits until the limit allows.
+    """
+    if update.status not in Update.PUBLISHABLE:
+        raise ActionError("This is published already.", status=409)
+    if publish_at <= timezone.now():
+        raise ActionError("Choose a time in the future, or publish now.")
+    if email_signers:
+        _check_mailable(update)
+    Update.objects.filter(pk=update.pk).update(
+        status=Update.Status.SCHEDULED, publish_at=publish_at, email_signers=email_signers
+    )
+    update.refresh_from_db()
+    return update
+
+
+@transaction.atomic
+def withdraw_update(*, update: Update) -> Update:
+    """Back to draft: off the page and the feeds; a mailing still waiting is cancelled."""
+    moved = Update.objects.filter(pk=update.pk, status__in=Update.WITHDRAWABLE).update(
+        status=Update.Status.DRAFT, publish_at=None
+    )
+    if not moved:
+        raise ActionError("This is a draft already.", status=409)
+    Mailing.objects.filter(update=update, status=Mailing.Status.WAITING).delete()
+    update.refresh_from_db()
+    cache.forget_on_commit(update)
+    return update
+
+
+def publish_due_updates(now: datetime | None = None) -> int:
+    """Publish every scheduled update whose time has come; each in its own transaction."""
+    published = 0
+    for pk in list(Update.objects.due(now).values_list("pk", flat=True)[:500]):
+        with transaction.atomic():
+            moved = Update.objects.filter(pk=pk, status=Update.Status.SCHEDULED).update(
+                status=Update.Status.PUBLISHED, published_at=timezone.now()
+            )
+            if not moved:  # another scheduler run got there first
+                continue
+            update = Update.objects.with_links().get(pk=pk)
+            if _mailing_was_asked_for(update):
+                _start_mailing(update, requested_by=update.author, when_limited="defer")
+            cache.forget_on_commit(update)
+            published += 1
+    return published
+
+
+def _mailing_was_asked_for(update: Update) -> bool:
+    return (
+        update.email_signers
+        and update.can_be_mailed
+        and update.petition.is_public
+        and not Mailing.objects.filter(update=update).exists()
+    )
+
+
+# --- Mailing --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mail_update(*, update: Update, by: User) -> Mailing:
+    """Email an update that is already published to the signers who asked for updates."""
+    if update.status != Update.Status.PUBLISHED:
+        raise ActionError("Publish the update before you email it.", status=409)
+    if not update.is_public:
+        raise ActionError("The petition is not public, so it has nobody to email.", status=409)
+    _check_mailable(update)
+    return _start_mailing(update, requested_by=by, when_limited="refuse")
+
+
+def next_mailing_allowed_at(petition: Petition) -> datetime | None:
+    """When this petition may next mail its signers; None if it may now."""
+    last = Mailing.objects.filter(petition=petition).aggregate(last=Max("starts_at"))["last"]
+    if last is None:
+        return None
+    allowed = last + mailing_interval()
+    return allowed if allowed > timezone.now() else None
+
+
+def recipients_of(petition: Petition):
+    """The signatures a mailing goes to: confirmed, and asked for updates."""
+    return Signature.objects.filter(petition=petition, wants_updates=True).confirmed()
+
+
+def _start_mailing(update: Update, *, requested_by, when_limited: WhenLimited) -> Mailing | None:
+    # One mailing decision per petition at a time, so two organisers cannot both pass
+    # the limit by clicking at the same moment.
+    UpdateSettings.objects.get_or_create(petition_id=update.petition_id)
+    UpdateSettings.objects.select_for_update().get(petition_id=update.petition_id)
+    now = timezone.now()
+    starts_at = next_mailing_allowed_at(update.petition) or now
+    if starts_at > now:
+        if when_limited == "skip":
+            return None
+        if when_limited == "refuse":
+            when = date_format(timezone.localtime(starts_at), "j F, H:i")
+            raise MailingLimited(
+                f"This petition emailed its signers less than {_hours()} ago. You can "
+                f"publish without emailing now, or email signers from {when} "
+                f"({settings.TIME_ZONE})."
+            )
+    waiting = starts_at > now
+    mailing = Mailing.objects.create(
+        update=update,
+        petition_id=update.petition_id,
+        requested_by=requested_by,
+        starts_at=starts_at,
+        status=Mailing.Status.WAITING if waiting else Mailing.Status.STARTED,
+    )
+    if not waiting:
+        enqueue_on_commit(tasks.fan_out_mailing, mailing.pk)
+    return mailing
+
+
+def _hours() -> str:
+    hours = mailing_interval().total_seconds() / 3600
+    return f"{hours:g} hour{'s' if hours != 1 else ''}"
+
+
+def start_due_mailings(now: datetime | None = None) -> int:
+    """Start the mailings that waited for the limit and whose time has come."""
+    now = now or timezone.now()
+    started = 0
+    due = Mailing.objects.filter(status=Mailing.Status.WAITING, starts_at__lte=now)
+    for pk in list(due.values_list("pk", flat=True)[:100]):
+        with transaction.atomic():
+            if Mailing.objects.filter(pk=pk, status=Mailing.Status.WAITING).update(
+                status=Mailing.Status.STARTED
+            ):
+                enqueue_on_commit(tasks.fan_out_mailing, pk)
+                started += 1
+    return started
+
+
+def fan_out_mailing(mailing_id: int) -> int:
+    """Create a recipient row per signer who wants updates and enqueue one send task each.
+
+    Safe to run twice, or after a worker died halfway: rows are unique per (mailing,
+    signature) and only rows not yet sent get a task. Runs outside a transaction, chunk by
+    chunk, so memory stays flat however many signers there are.
+    """
+    mailing = Mailing.objects.select_related("petition").filter(pk=mailing_id).first()
+    if mailing is None or mailing.status != Mailing.Status.STARTED:
+        return 0
+    signers = recipients_of(mailing.petition).order_by("pk").values_list("pk", flat=True)
+    last, enqueued = 0, 0
+    while chunk := list(signers.filter(pk__gt=last)[:FAN_OUT_CHUNK]):
+        MailingRecipient.objects.bulk_create(
+            [MailingRecipient(mailing_id=mailing_id, signature_id=pk) for pk in chunk],
+            ignore_conflicts=True,
+            batch_size=FAN_OUT_CHUNK,
+        )
+        unsent = MailingRecipient.objects.filter(
+            mailing_id=mailing_id, signature_id__in=chunk, sent_at__isnull=True
+        ).values_list("pk", flat=True)
+        for recipient_id in unsent:
+            tasks.send_update_to_signer.enqueue(recipient_id)
+            enqueued += 1
+        last = chunk[-1]
+    Mailing.objects.filter(pk=mailing_id).update(
+        fanned_out_at=timezone.now(),
+        recipient_count=MailingRecipient.objects.filter(mailing_id=mailing_id).count(),
+    )
+    return enqueued
+
+
+def send_to_recipient(recipient_id: int) -> bool:
+    """Send one recipient their copy, at most once.
+
+    The row is claimed with a conditional UPDATE (``sent_at IS NULL``) before sending, so
+    two tasks for the same recipient cannot both send. If sending fails the claim is
+    released and the task may be run again. A worker killed between the claim and the
+    SMTP hand-over loses that one mail rather than risk sending it twice.
+    """
+    recipient = (
+        MailingRecipient.objects.select_related("signature")
+        .filter(pk=recipient_id, sent_at__isnull=True)
+        .first()
+    )
+    if recipient is None:
+        return False
+    signature = recipient.signature
+    if not signature.wants_updates or signature.status != Signature.Status.CONFIRMED:
+        return False  # unsubscribed after the fan-out
+    claimed = MailingRecipient.objects.filter(pk=recipient_id, sent_at__isnull=True).update(
+        sent_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    try:
+        emails.petition_update(
+            _update_of_mailing(recipient.mailing_id),
+            signature=signature,
+            unsubscribe_path=unsubscribe_path(signature),
+        )
+    except Exception:
+        MailingRecipient.objects.filter(pk=recipient_id).update(sent_at=None)
+        raise
+    return True
+
+
+def _update_of_mailing(mailing_id: int) -> Update:
+    """The update a mailing carries, read once a minute per worker, not once per recipient."""
+    key = f"mailing-update:{mailing_id}"
+    update = caches["local"].get(key)
+    if update is None:
+        update = Update.objects.with_links().get(mailing__pk=mailing_id)
+        caches["local"].set(key, update, 60)
+    return update
+
+
+def unsubscribe(*, token: str) -> Signature:
+    """Stop update emails for the signature the link names (one petition, one person)."""
+    signature = signature_for_unsubscribe(token)
+    Signature.objects.filter(pk=signature.pk).update(wants_updates=False)
+    signature.wants_updates = False
+    return signature
+
+
+# --- Milestones -----------------------------------------------------------------------------
+
+
+def rungs_reached(count: int) -> list[int]:
+    """The rungs of the goal ladder (100, 500, 1,000, 5,000, ...) that ``count`` has reached."""
+    rungs, rung = [], 100
+    while rung <= count:
+        rungs.append(rung)
+        rung = goal_for(rung)
+    return rungs
+
+
+@transaction.atomic
+def set_update_settings(
+    *, petition: Petition, milestone_updates: bool, email_milestones: bool
+) -> UpdateSettings:
+    row, _ = UpdateSettings.objects.update_or_create(
+        petition=petition,
+        defaults={"milestone_updates": milestone_updates, "email_milestones": email_milestones},
+    )
+    return row
+
+
+def record_milestones() -> int:
+    """Record each rung an open petition's count has passed since the last run.
+
+    Reads counts only through ``confirmed_count`` (the shards), never the signing path.
+    Several rungs passed at once (an import, a surge) are all recorded, with one update
+    for the highest.
+    """
+    recorded = dict(
+        Milestone.objects.values_list("petition")
+        .annotate(top=Max("rung"))
+        .values_list("petition", "top")
+    )
+    total = 0
+    for pk in Petition.objects.open().values_list("pk", flat=True).iterator():
+        new = [r for r in rungs_reached(confirmed_count(pk)) if r > recorded.get(pk, 0)]
+        if new:
+            total += _record_milestones(pk, new)
+    return total
+
+
+def _insert_milestone(petition_id: int, rung: int) -> Milestone | None:
+    try:
+        with transaction.atomic():
+            return Milestone.objects.create(petition_id=petition_id, rung=rung)
+    except IntegrityError:  # another scheduler run recorded it
+        return None
+
+
+@transaction.atomic
+def _record_milestones(petition_id: int, rungs: list[int]) -> int:
+    created = [m for m in (_insert_milestone(petition_id, r) for r in rungs) if m]
+    if not created:
+        return 0
+    options = UpdateSettings.objects.filter(petition_id=petition_id).first()
+    if options and options.milestone_updates:
+        top = created[-1]
+        petition = Petition.objects.select_related("organisation").get(pk=petition_id)
+        top.update = _post_automatic(
+            petition,
+            title=f"{top.rung:,} people have signed",
+            body=_milestone_body(petition, top.rung),
+            email_signers=options.email_milestones,
+            when_limited="skip",  # old news by the time the limit allows
+        )
+        top.save(update_fields=["update"])
+    return len(created)
+
+
+def _milestone_body(petition: Petition, rung: int) -> str:
+    url = emails.absolute(petition.get_absolute_url())
+    return (
+        f"“{petition.title}” has passed **{rung:,} confirmed signatures**. Thank you!\n\n"
+        f"Our next goal is {goal_for(rung):,}. Please ask a friend to sign: <{url}>"
+    )
+
+
+# --- Import ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportedPost:
+    """One post from another site, already parsed, validated and sanitised."""
+
+    source_id: int
+    source_url: str
+    title: str
+    body_html: str
+    summary: str
+    status: str  # an Update.Status value
+    published_at: datetime
+    modified_at: datetime
+
+
+@transaction.atomic
+def import_press_releases(
+    *, organisation: Organisation, posts: list[ImportedPost]
+) -> tuple[int, int]:
+    """Create or update the organisation's press releases from ``posts``, all or nothing.
+
+    A post is the same as one imported before if its source id or its link matches.
+    Returns (created, updated).
+    """
+    created = updated = 0
+    existing = Update.objects.filter(organisation=organisation, origin=Update.Origin.IMPORTED)
+    for post in posts:
+        update = (
+            existing.filter(source_id=post.source_id).first()
+            or existing.filter(source_url=post.source_url).first()
+            or Update(organisation=organisation, kind=Update.Kind.PRESS_RELEASE)
+        )
+        created, updated = (created + 1, updated) if update.pk is None else (created, updated + 1)
+        _copy_post(update, post)
+        update.save()
+    return created, updated
+
+
+def _copy_post(update: Update, post: ImportedPost) -> None:
+    update.origin = Update.Origin.IMPORTED
+    update.source_id, update.source_url = post.source_id, post.source_url
+    update.title, update.body, update.body_html = post.title, "", post.body_html
+    update.summary = post.summary
+    update.status = post.status
+    update.created_at = post.published_at
+    update.modified_at = post.modified_at
+    published = post.status == Update.Status.PUBLISHED
+    update.published_at = post.published_at if published else None
+    update.publish_at = post.published_at if post.status == Update.Status.SCHEDULED else None

@@ -1,0 +1,61 @@
+from django import forms
+from django.utils import timezone
+
+from groundswell.core.forms import Form
+
+
+class UpdateForm(Form):
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(
+        label="Text",
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text="Markdown: **bold**, *italic*, [a link](https://example.org), - lists, "
+        "## headings.",
+    )
+
+    def clean_title(self):
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise forms.ValidationError("Give the update a title.")
+        return title
+
+
+class PublishForm(Form):
+    WHEN = [("now", "Publish now"), ("later", "Schedule for later")]
+
+    when = forms.ChoiceField(choices=WHEN, widget=forms.RadioSelect, initial="now")
+    publish_at = forms.DateTimeField(
+        label="Publish at",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    email_signers = forms.BooleanField(
+        label="Also email it to signers who asked for updates", required=False
+    )
+
+    def __init__(self, *args, mailable: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not mailable:
+            del self.fields["email_signers"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("when") == "later":
+            publish_at = data.get("publish_at")
+            if publish_at is None:
+                self.add_error("publish_at", "Choose when to publish it.")
+            elif publish_at <= timezone.now():
+                self.add_error("publish_at", "Choose a time in the future, or publish now.")
+        return data
+
+
+class UpdateSettingsForm(Form):
+    milestone_updates = forms.BooleanField(
+        label="Post an update when the petition passes a milestone (100, 500, 1,000, …)",
+        required=False,
+    )
+    email_milestones = forms.BooleanField(
+        label="Also email milestone updates to signers (only when the mailing limit allows)",
+        required=False,
+    )
