@@ -254,6 +254,12 @@ GROUNDSWELL = {
     "LOGIN_RATE_PER_IP": env("LOGIN_RATE_PER_IP", default="30/10m"),
 }
 
+# --- Help programme -------------------------------------------------------------------------
+
+# A server secret kept out of the database (docs/privacy.md, "The confidential help
+# programme"); derived from SECRET_KEY when empty. Set it before you ever rotate SECRET_KEY.
+SUPPORT_PEPPER = env("SUPPORT_PEPPER", default="")
+
 # --- Logging --------------------------------------------------------------------------------
 
 LOGGING = {
