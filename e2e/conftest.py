@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django.test import override_settings
 from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
@@ -66,6 +67,9 @@ def playwright(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         yield playwright
+        # ORM queries made while the loop runs get connections of their own; close them
+        # here, or PostgreSQL cannot drop the test database at the end of the run.
+        connections.close_all()
 
 
 @pytest.fixture

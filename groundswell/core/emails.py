@@ -61,3 +61,168 @@ def invitation(invitation, accept_path: str) -> None:
         invitation.email,
         {"invitation": invitation, "accept_url": absolute(accept_path)},
     )
+
+
+# --- updates --------------------------------------------------------------------------------
+
+
+def _update_context(update) -> dict:
+    return {
+        "update": update,
+        "petition": update.petition,
+        "organisation": update.organisation,
+        "update_url": absolute(update.get_absolute_url()),
+    }
+
+
+def petition_update(update, *, signature, unsubscribe_path: str) -> None:
+    """An update to one signer who asked for updates, with RFC 8058 one-click unsubscribe."""
+    unsubscribe_url = absolute(unsubscribe_path)
+    _send(
+        "petition_update",
+        signature.email,
+        {**_update_context(update), "signature": signature, "unsubscribe_url": unsubscribe_url},
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+
+
+def petition_update_test(update, *, to: str) -> None:
+    """The same message to the organiser themself, marked as a test."""
+    _send("petition_update", to, {**_update_context(update), "test": True})
+
+
+def petition_update_preview(update) -> dict:
+    """The subject and plain text a signer would get, for the organiser's preview page."""
+    context = {
+        "SITE_NAME": settings.SITE_NAME,
+        **_update_context(update),
+        "signature": {"name": "(the signer's name)"},
+        "unsubscribe_url": absolute("/unsubscribe/…/"),
+    }
+    subject = render_to_string("emails/petition_update_subject.txt", context)
+    return {
+        "subject": " ".join(subject.split()),
+        "text": render_to_string("emails/petition_update.txt", context),
+    }
+
+
+# --- targets: deliveries and answers --------------------------------------------------------
+
+
+def _send_with_files(name: str, to: str, context: dict, files: list[tuple]) -> None:
+    """``_send`` with attachments: (filename, content, mimetype) tuples."""
+    context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
+    subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject, body=render_to_string(f"emails/{name}.txt", context), to=[to]
+    )
+    message.attach_alternative(render_to_string(f"emails/{name}.html", context), "text/html")
+    for filename, content, mimetype in files:
+        message.attach(filename, content, mimetype)
+    message.send()
+
+
+def delivery_to_target(delivery, *, link, pdf: bytes, csv: bytes) -> None:
+    """The petition to its target: the PDF, the CSV and the private link to answer.
+
+    ``link.path`` holds the link's token, which exists nowhere else (only its hash is kept).
+    """
+    slug = delivery.petition.slug
+    _send_with_files(
+        "delivery_to_target",
+        delivery.email,
+        {
+            "delivery": delivery,
+            "petition": delivery.petition,
+            "target": delivery.target,
+            "answer_url": absolute(link.path),
+            "link_expires_at": link.expires_at,
+            "petition_url": absolute(delivery.petition.get_absolute_url()),
+        },
+        [(f"{slug}.pdf", pdf, "application/pdf"), (f"{slug}-signers.csv", csv, "text/csv")],
+    )
+
+
+def delivery_reminder(reminder, *, link) -> None:
+    delivery = reminder.delivery
+    _send(
+        "delivery_reminder",
+        delivery.email,
+        {
+            "reminder": reminder,
+            "delivery": delivery,
+            "petition": delivery.petition,
+            "target": delivery.target,
+            "answer_url": absolute(link.path),
+            "link_expires_at": link.expires_at,
+            "petition_url": absolute(delivery.petition.get_absolute_url()),
+        },
+    )
+
+
+def petition_delivered(deliveries: list, *, to: str) -> None:
+    """Tell an organiser that their petition went to its targets (by hand or at the threshold)."""
+    petition = deliveries[0].petition
+    _send(
+        "petition_delivered",
+        to,
+        {
+            "deliveries": deliveries,
+            "petition": petition,
+            "dashboard_url": absolute(f"/p/{petition.slug}/dashboard/"),
+        },
+    )
+
+
+def target_answered(delivery, *, to: str) -> None:
+    _send(
+        "target_answered",
+        to,
+        {
+            "delivery": delivery,
+            "petition": delivery.petition,
+            "target": delivery.target,
+            "answer": delivery.answer,
+            "petition_url": absolute(delivery.petition.get_absolute_url() + "#answers"),
+        },
+    )
+
+
+# --- support (the confidential help programme): notices that carry no content --------------
+
+
+def support_adviser_invitation(adviser, join_path: str) -> None:
+    _send(
+        "support_adviser_invitation",
+        adviser.email,
+        {"adviser": adviser, "programme": adviser.programme, "join_url": absolute(join_path)},
+    )
+
+
+def _support_adviser_notice(name: str, user, programme) -> None:
+    from django.urls import reverse
+
+    home = absolute(reverse("support:adviser_login"))
+    _send(name, user.email, {"user": user, "programme": programme, "login_url": home})
+
+
+def support_adviser_new_offer(user, programme) -> None:
+    _support_adviser_notice("support_adviser_new_offer", user, programme)
+
+
+def support_adviser_accepted(user, programme) -> None:
+    _support_adviser_notice("support_adviser_accepted", user, programme)
+
+
+def support_adviser_new_message(user, programme) -> None:
+    _support_adviser_notice("support_adviser_new_message", user, programme)
+
+
+def support_seeker_notice(address: str) -> None:
+    """To the address a seeker chose to leave: no programme, no name, no content."""
+    from django.urls import reverse
+
+    _send("support_seeker_notice", address, {"return_url": absolute(reverse("support:return"))})
