@@ -6,6 +6,8 @@ from groundswell.accounts.models import User
 from groundswell.core.mail import MailDirBackend, read_mailbox
 from groundswell.petitions import counting
 from groundswell.petitions.models import Petition, Signature
+from groundswell.support.models import Programme
+from groundswell.targets.models import Target
 
 
 def test_the_demo_data_loads_once_and_counts_exactly(db, capsys):
@@ -13,6 +15,8 @@ def test_the_demo_data_loads_once_and_counts_exactly(db, capsys):
     call_command("seed_demo")
     assert "organiser@example.org / groundswell-demo" in capsys.readouterr().out
     assert User.objects.count() == 2
+    assert Programme.objects.count() == 1  # the help programme takes requests at once
+    assert not Target.objects.filter(email="").exists()  # so "Deliver now" works
     assert sorted(Petition.objects.values_list("status", flat=True)) == [
         "closed",
         "in_review",

@@ -6,12 +6,15 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from groundswell.accounts.actions import create_organisation
 from groundswell.accounts.models import Organisation, User
 from groundswell.petitions import actions
 from groundswell.petitions.actions import ConfirmedSignatureInput, TargetInput
 from groundswell.petitions.models import Petition
+from groundswell.support.actions import create_programme
+from groundswell.targets.actions import update_target
 
 ORGANISER = ("organiser@example.org", "Dana Reyes")
 MODERATOR = ("moderator@example.org", "Sam Okafor")
@@ -121,6 +124,10 @@ class Command(BaseCommand):
                 reasons=spec["reasons"],
                 targets=spec["targets"],
             )
+            for target in petition.targets.filter(email=""):
+                # Demo offices have addresses, so "Deliver now" works (mail goes to var/mail/).
+                local = slugify(target.name).replace("-", ".")
+                update_target(target=target, email=f"office.of.{local}@example.org")
             if spec["status"] != Petition.Status.DRAFT:
                 actions.submit_for_review(petition=petition)
             if spec["status"] in Petition.PUBLIC:
@@ -130,9 +137,18 @@ class Command(BaseCommand):
                 )
             if spec["status"] == Petition.Status.CLOSED:
                 actions.close_petition(petition=petition)
+        if not organisation.help_programmes.exists():
+            create_programme(
+                organisation=organisation,
+                by=organiser,
+                name="Next Step: confidential career help",
+                description="Free and confidential help to find another job, from a vetted "
+                "volunteer adviser (an MBA, a career counsellor or a recruiter).",
+                languages=["en", "es"],
+            )
         self.stdout.write(
             self.style.SUCCESS(
-                "Demo data ready.\n"
+                "Demo data ready. Invite help-programme advisers at /help/coordinate/.\n"
                 f"  Organiser login: {ORGANISER[0]} / {DEMO_PASSWORD}\n"
                 f"  Moderator (staff) login: {MODERATOR[0]} / {DEMO_PASSWORD}"
             )
