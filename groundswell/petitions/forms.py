@@ -82,11 +82,17 @@ class PetitionForm(Form):
 
 
 class TargetForm(Form):
-    name = forms.CharField(max_length=150, required=False, label="Name")
+    name = forms.CharField(
+        max_length=150,
+        required=False,
+        label="Name",
+        widget=forms.TextInput(attrs={"list": "directory-names", "autocomplete": "off"}),
+    )
     role = forms.CharField(
         max_length=200,
         required=False,
         label="Role and office",
+        widget=forms.TextInput(attrs={"list": "directory-roles", "autocomplete": "off"}),
         help_text='e.g. "Director, Immigration and Customs Enforcement"',
     )
 

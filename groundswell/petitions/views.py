@@ -24,6 +24,7 @@ from groundswell.petitions.access import (
 )
 from groundswell.petitions.forms import PetitionForm, ReviewForm, SignatureForm, TargetFormSet
 from groundswell.petitions.models import Petition, Signature
+from groundswell.targets.models import Target
 
 REF_CODE = re.compile(r"[A-Za-z0-9_-]{1,16}")
 
@@ -216,7 +217,9 @@ def _petition_arguments(form: PetitionForm, targets) -> dict:
 def _edit_page(request, form, targets, **context):
     """The petition form; after a failed POST it answers 422 with the errors in place."""
     status = 422 if request.method == "POST" else 200
-    context.update(form=form, targets=targets)
+    # Suggestions from the directory: typing the same name and role reuses that entry.
+    directory = Target.objects.public().order_by("name").values_list("name", "role")[:500]
+    context.update(form=form, targets=targets, directory=directory)
     return render(request, "petitions/edit.html", context, status=status)
 
 

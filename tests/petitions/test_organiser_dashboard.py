@@ -127,3 +127,17 @@ def test_a_file_that_is_not_an_image_is_refused(client, alice):
     assert response.status_code == 422
     assert "Upload a valid image" in response.content.decode()
     assert not Petition.objects.exists()
+
+
+def test_the_petition_form_suggests_decision_makers_from_the_directory(client, alice, petition):
+    client.login(username=alice.email, password=PASSWORD)
+    body = client.get("/p/new/").content.decode()
+    assert 'list="directory-names"' in body
+    assert (
+        '<option value="Jordan Blake">Director, Immigration and Customs Enforcement</option>'
+        in body
+    )
+    client.post("/p/new/", {"title": "Again", "demand": "D", **_targets(
+        ("Jordan Blake", "Director, Immigration and Customs Enforcement"))})  # fmt: skip
+    again = Petition.objects.with_targets().get(title="Again")
+    assert again.targets.get() == petition.targets.get()  # the same directory entry
