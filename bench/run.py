@@ -122,7 +122,11 @@ class Server:
 
     def __exit__(self, *exc):
         os.killpg(self.proc.pid, signal.SIGTERM)
-        self.proc.wait(20)
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:  # a worker deep in a mail backlog
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(5)
 
     def gunicorn_workers(self) -> list[int]:
         out = subprocess.run(
