@@ -73,6 +73,7 @@ class DeliveryOut(Schema):
     target_id: int
     target_name: str
     state: str = Field(description="sent, answered, declined or overdue (sent, past its deadline)")
+    method: str = Field(description="email, post or hand")
     delivered_at: datetime
     deadline: date | None
     waiting_days: int = Field(description="Days from delivery until the answer, or until today")

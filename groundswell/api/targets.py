@@ -17,6 +17,7 @@ def delivery_out(delivery: Delivery) -> dict:
         "target_id": delivery.target_id,
         "target_name": delivery.target.name,
         "state": str(delivery.state()),
+        "method": delivery.method,
         "delivered_at": delivery.delivered_at,
         "deadline": delivery.deadline,
         "waiting_days": delivery.waiting_days(),

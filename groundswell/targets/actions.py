@@ -5,7 +5,7 @@ targets, deliveries or answers themselves.
 """
 
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -143,6 +143,46 @@ def deliver_petition(
     enqueue_on_commit(tasks.tell_organisers_delivered, [d.pk for d in deliveries])
     cache.forget_on_commit(petition.pk)
     return deliveries
+
+
+@transaction.atomic
+def record_delivery_by_other_means(
+    *,
+    petition: Petition,
+    target: Target,
+    method: str,
+    delivered_on: date,
+    by: User,
+    answer_within_days: int | None = None,
+) -> Delivery:
+    """Record a delivery made by post or by hand, so the days of silence count from it.
+
+    Nothing is emailed: no answer link, no reminders. An answer is recorded by the organiser
+    when it comes (``record_outside_answer``).
+    """
+    locked = Petition.objects.select_for_update().get(pk=petition.pk)
+    if locked.status not in Petition.DELIVERABLE:
+        raise ActionError("Only an open or closed petition can be delivered.", status=409)
+    if method not in Delivery.RECORDED:
+        raise ActionError("Say how it was delivered: by post or by hand.", status=422)
+    if not petition.targets.filter(pk=target.pk).exists():
+        raise ActionError("This petition is not addressed to that person.", status=422)
+    if delivered_on > timezone.localdate():
+        raise ActionError("The delivery cannot be in the future.", status=422)
+    if Delivery.objects.filter(petition=petition, target=target).exists():
+        raise ActionError(f"This petition was already delivered to {target.name}.", status=409)
+    delivered_at = timezone.make_aware(datetime.combine(delivered_on, time(12)))
+    delivery = Delivery.objects.create(
+        petition=petition,
+        target=target,
+        method=method,
+        delivered_at=delivered_at,
+        delivered_by=by,
+        deadline=delivered_on + timedelta(days=answer_within_days) if answer_within_days else None,
+        signature_count=confirmed_count(petition.pk),
+    )
+    cache.forget_on_commit(petition.pk)
+    return delivery
 
 
 def deliver_at_threshold() -> int:

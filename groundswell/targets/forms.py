@@ -4,7 +4,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from groundswell.core.forms import Form
-from groundswell.targets.models import Answer
+from groundswell.targets.models import Answer, Target
 
 MAX_ATTACHMENT_MB = 5
 MAX_PHOTO_MB = 2
@@ -216,3 +216,22 @@ class TargetForm(Form):
         data = dict(self.cleaned_data)
         data["photo"] = data.get("photo") or None
         return data
+
+
+class OtherDeliveryForm(Form):
+    """A delivery made by post or by hand, recorded so the waiting days count from it."""
+
+    prefix = "other"
+
+    target = forms.ModelChoiceField(queryset=None, label="Delivered to", empty_label=None)
+    method = forms.ChoiceField(label="How", choices=[("post", "By post"), ("hand", "By hand")])
+    delivered_on = forms.DateField(
+        label="On", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+    answer_within_days = _days(
+        "Asked for an answer within (days)", 365, "Optional. Past it, the page says overdue."
+    )
+
+    def __init__(self, *args, targets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = targets if targets is not None else Target.objects.none()

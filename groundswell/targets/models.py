@@ -128,6 +128,15 @@ class Delivery(models.Model):
         DECLINED = "declined", "Declined to answer"
         OVERDUE = "overdue", "Overdue"  # derived by state(); never stored
 
+    class Method(models.TextChoices):
+        EMAIL = "email", "by email"
+        POST = "post", "by post"
+        HAND = "hand", "by hand"
+
+    # Only email deliveries carry an answer link and reminders; the others are recorded by
+    # the organiser so the silence that follows a letter is counted too.
+    RECORDED = {Method.POST, Method.HAND}
+
     STORED = {Status.SENT, Status.ANSWERED, Status.DECLINED}
     WAITING = {Status.SENT}
     RESPONDED = {Status.ANSWERED, Status.DECLINED}
@@ -136,8 +145,9 @@ class Delivery(models.Model):
         "petitions.Petition", on_delete=models.CASCADE, related_name="deliveries"
     )
     target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="deliveries")
-    # The address it went to: the directory entry may change afterwards.
-    email = models.EmailField()
+    method = models.CharField(max_length=5, choices=Method.choices, default=Method.EMAIL)
+    # The address it went to (email deliveries): the directory entry may change afterwards.
+    email = models.EmailField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
     delivered_at = models.DateTimeField(default=timezone.now)
     # Who pressed "deliver"; empty when the threshold delivered it automatically.

@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,6 +26,7 @@ from groundswell.targets.forms import (
     AnswerForm,
     DeliverForm,
     DeliveryPlanForm,
+    OtherDeliveryForm,
     OutcomeForm,
     OutsideAnswerForm,
     TargetForm,
@@ -109,10 +111,13 @@ def organiser_context(user, petition: Petition, **forms) -> dict:
         "answer_within_days": plan.answer_within_days,
         "remind_every_days": plan.remind_every_days,
     }
+    undelivered = [t for t in targets if t.pk not in delivered]
     return {
         "petition": petition,
         "deliveries": deliveries,
-        "undelivered": [t for t in targets if t.pk not in delivered],
+        "undelivered": undelivered,
+        "other_form": forms.get("other_form")
+        or OtherDeliveryForm(targets=Target.objects.filter(pk__in=[t.pk for t in undelivered])),
         "editable_targets": {t.pk for t in targets if can_edit_target(user, t)},
         "deliverable": petition.status in Petition.DELIVERABLE,
         "decidable": petition.status in Petition.DECIDABLE,
@@ -159,6 +164,27 @@ def deliver(request, slug):
         return _manage_page(request, petition, error.status, deliver_form=form, error=error.message)
     names = ", ".join(d.target.name for d in deliveries)
     messages.success(request, f"Delivered to {names}. The email is on its way.")
+    return _back(request, petition)
+
+
+@login_required
+@require_POST
+def deliver_other_way(request, slug):
+    petition = petition_for_delivery(request.user, slug)
+    form = OtherDeliveryForm(request.POST, targets=petition.targets.all())
+    if not form.is_valid():
+        return _manage_page(request, petition, 422, other_form=form)
+    try:
+        delivery = actions.record_delivery_by_other_means(
+            petition=petition, by=request.user, **form.cleaned_data
+        )
+    except ActionError as error:
+        return _manage_page(request, petition, error.status, other_form=form, error=error.message)
+    messages.success(
+        request,
+        f"Recorded: delivered to {delivery.target.name} {delivery.get_method_display()} "
+        f"on {date_format(delivery.delivered_on)}. The page now counts the days.",
+    )
     return _back(request, petition)
 
 
