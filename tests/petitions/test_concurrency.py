@@ -9,8 +9,6 @@ At most 50 threads run at once, so that two xdist workers stay under PostgreSQL'
 of 100 connections.
 """
 
-import threading
-
 import pytest
 from django.conf import settings
 from django.core import mail
@@ -24,6 +22,7 @@ from groundswell.core.email_address import normalise_email
 from groundswell.petitions import actions, counting
 from groundswell.petitions.models import CounterShard, Signature
 from tests.conftest import sign
+from tests.threads import run_together
 
 pytestmark = [
     pytest.mark.postgres,
@@ -33,32 +32,6 @@ pytestmark = [
         reason="concurrency needs PostgreSQL: SQLite runs one writer at a time",
     ),
 ]
-
-
-def run_together(threads: int, work) -> list:
-    """Call ``work(i)`` for i in range(threads), each in its own thread, all released at once.
-
-    Returns what each call returned, or the exception it raised, in order of ``i``.
-    """
-    barrier = threading.Barrier(threads)
-    outcomes: list = [None] * threads
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcomes[i] = work(i)
-        except Exception as error:
-            outcomes[i] = error
-        finally:
-            connection.close()
-
-    pool = [threading.Thread(target=run, args=(i,), name=f"racer-{i}") for i in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in pool), "a thread is stuck (a lock wait?)"
-    return outcomes
 
 
 def errors_in(outcomes: list) -> list[Exception]:

@@ -5,8 +5,6 @@ real, so the unique constraint, the conditional UPDATE that claims a recipient a
 lock behind the mailing limit are what is tested. SQLite runs one writer at a time: skipped.
 """
 
-import threading
-
 import pytest
 from django.core import mail
 from django.db import connection
@@ -14,6 +12,7 @@ from django.db import connection
 from groundswell.core.errors import ActionError
 from groundswell.updates import actions
 from groundswell.updates.models import Mailing, MailingRecipient
+from tests.threads import run_together
 from tests.updates.conftest import add_signers
 
 pytestmark = [
@@ -24,28 +23,6 @@ pytestmark = [
         reason="concurrency needs PostgreSQL: SQLite runs one writer at a time",
     ),
 ]
-
-
-def run_together(threads: int, work) -> list:
-    barrier = threading.Barrier(threads)
-    outcomes: list = [None] * threads
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcomes[i] = work(i)
-        except Exception as error:
-            outcomes[i] = error
-        finally:
-            connection.close()
-
-    pool = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in pool), "a thread is stuck"
-    return outcomes
 
 
 def mailing_without_sending(petition, update, settings):
