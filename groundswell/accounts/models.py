@@ -2,7 +2,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core import signing
 from django.db import models
 from django.urls import reverse
-from django.utils.text import slugify
+
+from groundswell.core.slugs import unique_slug
 
 
 class UserManager(BaseUserManager):
@@ -72,12 +73,7 @@ class Organisation(models.Model):
 
     @staticmethod
     def unique_slug(name: str) -> str:
-        base = slugify(name)[:70] or "organisation"
-        slug, n = base, 1
-        while Organisation.objects.filter(slug=slug).exists():
-            n += 1
-            slug = f"{base}-{n}"
-        return slug
+        return unique_slug(Organisation.objects, name, fallback="organisation")
 
     def role_of(self, user) -> str | None:
         if not user.is_authenticated:

@@ -8,10 +8,10 @@ from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django_countries.fields import CountryField
 
 from groundswell.accounts.models import Organisation
+from groundswell.core.slugs import unique_slug
 from groundswell.targets.models import Target
 
 # The goal a petition shows is the next rung above its count (1, 5, 10, 50, ... from 100).
@@ -42,6 +42,10 @@ class PetitionQuerySet(models.QuerySet):
         """Prefetch targets in the order the organiser named them."""
         ordered = Target.objects.order_by("petitiontarget__position")
         return self.prefetch_related(models.Prefetch("targets", queryset=ordered))
+
+
+# Paths under /p/ that are not petitions (groundswell/petitions/urls.py).
+RESERVED_SLUGS = {"new", "review", "confirm"}
 
 
 class Petition(models.Model):
@@ -121,12 +125,7 @@ class Petition(models.Model):
 
     @staticmethod
     def unique_slug(title: str) -> str:
-        base = slugify(title)[:70].strip("-") or "petition"
-        slug, n = base, 1
-        while Petition.objects.filter(slug=slug).exists():
-            n += 1
-            slug = f"{base}-{n}"
-        return slug
+        return unique_slug(Petition.objects, title, fallback="petition", reserved=RESERVED_SLUGS)
 
 
 class PetitionTarget(models.Model):

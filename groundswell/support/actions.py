@@ -11,11 +11,11 @@ from django.contrib.auth import authenticate
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groundswell.accounts.models import Organisation, User
 from groundswell.core.errors import ActionError, LinkInvalid
+from groundswell.core.slugs import unique_slug
 from groundswell.core.tasks import enqueue_on_commit
 from groundswell.support import crypto, tasks
 from groundswell.support.matching import candidates
@@ -56,14 +56,7 @@ RESERVED_SLUGS = {"return", "receipt", "request", "adviser", "coordinate"}
 
 
 def _unique_slug(name: str) -> str:
-    base = slugify(name)[:70].strip("-") or "help"
-    if base in RESERVED_SLUGS:
-        base = f"{base}-help"
-    slug, n = base, 1
-    while Programme.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    return unique_slug(Programme.objects, name, fallback="help", reserved=RESERVED_SLUGS)
 
 
 @transaction.atomic

@@ -141,3 +141,16 @@ def test_the_petition_form_suggests_decision_makers_from_the_directory(client, a
         ("Jordan Blake", "Director, Immigration and Customs Enforcement"))})  # fmt: skip
     again = Petition.objects.with_targets().get(title="Again")
     assert again.targets.get() == petition.targets.get()  # the same directory entry
+
+
+def test_a_petition_titled_like_one_of_our_pages_still_gets_a_page_of_its_own(client, alice, mo):
+    from tests.conftest import open_petition
+
+    titles = ["New", "Review", "Confirm", "New"]
+    petitions = [open_petition(alice.organisations.get(), alice, mo, title=t) for t in titles]
+    assert [p.slug for p in petitions] == [
+        "new-petition", "review-petition", "confirm-petition", "new-petition-2",
+    ]  # fmt: skip
+    for petition in petitions:
+        response = client.get(petition.get_absolute_url())
+        assert response.status_code == 200 and petition.title in response.content.decode()
