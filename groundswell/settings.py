@@ -125,7 +125,10 @@ SILENCED_SYSTEM_CHECKS = [
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "groundswell.core.cache.SharedClientRedisCache",
+            "LOCATION": REDIS_URL,
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -144,6 +147,10 @@ TASKS = {
         "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
     }
 }
+
+# A queue kept in rows (signatures owed an email) wakes its task at most this often per
+# process, however many commits a second want it (groundswell/core/tasks.wake_on_commit).
+TASK_WAKE_SECONDS = env.float("TASK_WAKE_SECONDS", default=0.2)
 
 # --- Email ----------------------------------------------------------------------------------
 
@@ -234,6 +241,16 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Serving (groundswell/core/edge.py, docs/architecture.md "Serving") -------------------
+
+# Requests that run Django at once in one web process; more wait for a slot.
+WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=8)
+# How long a request may wait for a slot before it is answered 503 with Retry-After.
+ADMISSION_WAIT_SECONDS = env.float("ADMISSION_WAIT_SECONDS", default=0.5)
+# How long a process shares a public page (or count) among anonymous visitors. Together
+# with COUNT_CACHE_SECONDS it bounds how old a count on a page can be (1 s by default).
+MICROCACHE_SECONDS = env.float("MICROCACHE_SECONDS", default=0.5)
+
 # --- Petitions ------------------------------------------------------------------------------
 
 GROUNDSWELL = {
@@ -243,7 +260,7 @@ GROUNDSWELL = {
     # The country the signing form starts on.
     "DEFAULT_COUNTRY": env("DEFAULT_COUNTRY", default="US"),
     # How long a page may show a count that is older than the database's (seconds).
-    "COUNT_CACHE_SECONDS": env.float("COUNT_CACHE_SECONDS", default=1.0),
+    "COUNT_CACHE_SECONDS": env.float("COUNT_CACHE_SECONDS", default=0.5),
     "CONFIRMATION_DAYS": 7,
     # Emails one signature may cause: the confirmation and two reminders.
     "MAX_SIGNATURE_EMAILS": 3,

@@ -3,4 +3,8 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "groundswell.settings")
-application = get_wsgi_application()
+
+from groundswell.core.edge import Admission, MicroCache
+
+# A cached page skips admission; everything else queues for a slot (core/edge.py).
+application = MicroCache(Admission(get_wsgi_application()))

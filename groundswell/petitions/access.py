@@ -27,6 +27,16 @@ def petition_for_viewing(user, slug: str) -> Petition:
     raise Http404("No petition here. Check the address, or find it on the home page.")
 
 
+def petition_for_signing(user, slug: str) -> Petition:
+    """The fields signing needs, in one small query; others as ``petition_for_viewing``.
+
+    Signing is the hottest write there is: it needs no organisation and no targets.
+    """
+    fields = ("id", "slug", "title", "status", "closes_on")
+    petition = Petition.objects.public().only(*fields).filter(slug=slug).first()
+    return petition or petition_for_viewing(user, slug)
+
+
 def petition_for_edit(user, slug: str) -> Petition:
     """For the organisation's members only: edit, close, export, see the dashboard."""
     petition = petition_for_viewing(user, slug)

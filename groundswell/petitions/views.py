@@ -16,10 +16,12 @@ from django.views.decorators.http import require_GET, require_POST
 from groundswell.core import ratelimit
 from groundswell.core.emails import absolute
 from groundswell.core.errors import ActionError
+from groundswell.core.origin import same_origin_post
 from groundswell.petitions import actions, sharing
 from groundswell.petitions.access import (
     petition_for_edit,
     petition_for_review,
+    petition_for_signing,
     petition_for_viewing,
 )
 from groundswell.petitions.forms import PetitionForm, ReviewForm, SignatureForm, TargetFormSet
@@ -81,16 +83,29 @@ def _detail_context(request, petition: Petition, form: SignatureForm) -> dict:
 def detail(request, slug):
     petition = petition_for_viewing(request.user, slug)
     form = SignatureForm(initial={"ref": _clean_ref(request.GET.get("ref", ""))})
-    return render(request, "petitions/detail.html", _detail_context(request, petition, form))
+    response = render(request, "petitions/detail.html", _detail_context(request, petition, form))
+    if not request.user.is_authenticated:
+        # The same page for every anonymous visitor: the sign form carries no CSRF token
+        # (core/origin.py), so a proxy, or core/edge.MicroCache, may share it for a moment.
+        patch_cache_control(response, public=True, max_age=1, stale_while_revalidate=9)
+    return response
+
+
+def _sign_form_again(request, slug: str, form: SignatureForm, status: int):
+    """The petition page with the signer's form and its errors, nothing they typed lost."""
+    petition = petition_for_viewing(request.user, slug)
+    return render(
+        request, "petitions/detail.html", _detail_context(request, petition, form), status=status
+    )
 
 
 @require_POST
+@same_origin_post
 def sign(request, slug):
-    petition = petition_for_viewing(request.user, slug)
+    petition = petition_for_signing(request.user, slug)
     form = SignatureForm(request.POST)
     if not form.is_valid():
-        context = _detail_context(request, petition, form)
-        return render(request, "petitions/detail.html", context, status=422)
+        return _sign_form_again(request, slug, form, 422)
     if form.is_bot:
         return redirect("petitions:thanks", slug=slug)
     try:
@@ -98,13 +113,10 @@ def sign(request, slug):
         actions.sign_petition(petition=petition, **form.action_arguments())
     except ratelimit.RateLimited as limit:
         form.add_error(None, limit.message)
-        return render(
-            request, "petitions/detail.html", _detail_context(request, petition, form), status=429
-        )
+        return _sign_form_again(request, slug, form, 429)
     except ActionError as error:
         form.add_error(None, error.message)
-        context = _detail_context(request, petition, form)
-        return render(request, "petitions/detail.html", context, status=error.status)
+        return _sign_form_again(request, slug, form, error.status)
     return redirect("petitions:thanks", slug=slug)
 
 

@@ -5,9 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.test import Client
 
 from groundswell.core.markdown import render_markdown
+from groundswell.petitions.models import Signature
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,10 +33,45 @@ def test_every_page_has_a_content_security_policy_without_inline_script(client, 
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
-def test_the_sign_form_needs_its_csrf_token(petition):
+SIGNER = {"name": "Ann", "email": "ann@example.com", "postcode": "1", "country": "US"}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_SEC_FETCH_SITE": "cross-site"},
+        {"HTTP_SEC_FETCH_SITE": "same-site"},
+        {"HTTP_ORIGIN": "https://attacker.example"},
+        {"HTTP_ORIGIN": "null"},
+    ],
+)
+def test_another_site_cannot_make_its_visitors_sign(petition, headers):
     client = Client(enforce_csrf_checks=True)
-    data = {"name": "Ann", "email": "ann@example.com", "postcode": "1", "country": "US"}
-    assert client.post(f"/p/{petition.slug}/sign/", data).status_code == 403
+    response = client.post(f"/p/{petition.slug}/sign/", SIGNER, **headers)
+    assert response.status_code == 403
+    assert not Signature.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_SEC_FETCH_SITE": "same-origin"},
+        {"HTTP_ORIGIN": "http://testserver"},
+        {},  # no browser: nothing a cross-site request could ride on
+    ],
+)
+def test_the_sign_form_works_from_this_site_without_a_csrf_token(petition, headers):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(f"/p/{petition.slug}/sign/", SIGNER, **headers)
+    assert response.status_code == 302
+    assert Signature.objects.get().email == "ann@example.com"
+
+
+def test_other_forms_still_need_their_csrf_token(alice):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post("/p/new/", {"title": "x"}, HTTP_SEC_FETCH_SITE="same-origin")
+    assert response.status_code == 403
 
 
 def test_the_deploy_check_is_clean_with_production_settings(tmp_path):

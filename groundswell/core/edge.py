@@ -1,0 +1,153 @@
+"""What stands between the HTTP server and Django: a microcache and admission control.
+
+Both are plain WSGI wrappers (groundswell/wsgi.py puts them around Django), so a cached
+page or a refusal costs no middleware, no URL routing and no database.
+
+``MicroCache`` keeps, per process, the responses a view marks ``Cache-Control: public`` for
+anonymous GETs, for ``MICROCACHE_SECONDS``. It is the proxy's microcache pattern done in
+the process: a surge of people reading one petition costs one render per process per
+interval. A refresh is done by one thread while the others keep serving the old copy.
+
+``Admission`` lets ``WEB_CONCURRENCY`` requests run Django at once in a process and makes
+the others queue for at most ``ADMISSION_WAIT_SECONDS``; a request that cannot get in by
+then is answered at once with 503 and ``Retry-After``, instead of timing out in a queue
+that grows without bound. Nothing is refused after it was accepted: the answer comes
+before the view runs.
+"""
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.conf import settings
+
+# Cookies that make a visitor someone in particular: their pages are never shared.
+PERSONAL_COOKIES = ("sessionid", "messages")
+
+
+@dataclass
+class _Entry:
+    status: str
+    headers: list
+    body: bytes
+    expires: float
+    refreshing: bool = False
+
+
+def _shareable_request(environ) -> bool:
+    if environ["REQUEST_METHOD"] not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in environ:
+        return False
+    cookie = environ.get("HTTP_COOKIE", "")
+    return not any(name + "=" in cookie for name in PERSONAL_COOKIES)
+
+
+def _shareable_response(status: str, headers: list) -> bool:
+    if not status.startswith("200"):
+        return False
+    names = {name.lower(): value for name, value in headers}
+    control = names.get("cache-control", "")
+    return "set-cookie" not in names and "public" in control and "no-store" not in control
+
+
+class MicroCache:
+    """Share public responses to anonymous GETs among this process's visitors for a moment."""
+
+    def __init__(self, app, *, seconds: float | None = None, max_entries: int = 2000):
+        self.app = app
+        self.seconds = settings.MICROCACHE_SECONDS if seconds is None else seconds
+        self.max_entries = max_entries
+        self.entries: OrderedDict[str, _Entry] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if self.seconds <= 0 or not _shareable_request(environ):
+            return self.app(environ, start_response)
+        key = f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
+        now = time.monotonic()
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None and (entry.expires > now or entry.refreshing):
+                return self._replay(entry, environ, start_response)
+            if entry is not None:
+                entry.refreshing = True  # this thread renders; the others serve the old copy
+        try:
+            return self._render(key, environ, start_response)
+        finally:
+            if entry is not None:
+                entry.refreshing = False
+
+    def _render(self, key, environ, start_response):
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured.update(status=status, headers=headers)
+            return start_response(status, headers, exc_info)
+
+        result = self.app(environ, capture)
+        if not _shareable_response(captured.get("status", ""), captured.get("headers", [])):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        if environ["REQUEST_METHOD"] == "GET":
+            self._store(key, _Entry(captured["status"], captured["headers"], body, 0))
+        return [body]
+
+    def _store(self, key: str, entry: _Entry) -> None:
+        entry.expires = time.monotonic() + self.seconds
+        with self.lock:
+            self.entries[key] = entry
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
+    @staticmethod
+    def _replay(entry: _Entry, environ, start_response):
+        start_response(entry.status, list(entry.headers))
+        return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [entry.body]
+
+
+class Admission:
+    """At most ``concurrency`` requests in Django at once; the rest wait briefly, or get 503."""
+
+    def __init__(self, app, *, concurrency: int | None = None, wait: float | None = None):
+        self.app = app
+        self.slots = threading.BoundedSemaphore(concurrency or settings.WEB_CONCURRENCY)
+        self.wait = settings.ADMISSION_WAIT_SECONDS if wait is None else wait
+
+    def __call__(self, environ, start_response):
+        if not self.slots.acquire(timeout=self.wait):
+            return self._busy(environ, start_response)
+        try:
+            return self.app(environ, start_response)
+        finally:
+            self.slots.release()
+
+    @staticmethod
+    def _busy(environ, start_response):
+        if environ.get("PATH_INFO", "").startswith("/api/"):
+            content_type, body = "application/json", BUSY_JSON
+        else:
+            content_type, body = "text/html; charset=utf-8", BUSY_HTML
+        start_response(
+            "503 Service Unavailable",
+            [
+                ("Content-Type", content_type),
+                ("Content-Length", str(len(body))),
+                ("Retry-After", "1"),
+                ("Cache-Control", "no-store"),
+            ],
+        )
+        return [body]
+
+
+BUSY_JSON = b'{"detail": "The site is very busy. Try again after the Retry-After seconds."}'
+BUSY_HTML = b"""<!doctype html><html lang="en"><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Very busy</title>
+<h1>So many people are here that we need a moment</h1>
+<p>Nothing you sent was recorded. Please go back and try again in a few seconds: what you
+typed is still in the form.</p></html>
+"""
