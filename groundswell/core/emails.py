@@ -13,7 +13,7 @@ def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def _send(name: str, to: str, context: dict, headers: dict | None = None) -> None:
+def _send(name: str, to: str, context: dict, headers: dict | None = None, connection=None) -> None:
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
     message = EmailMultiAlternatives(
@@ -21,12 +21,13 @@ def _send(name: str, to: str, context: dict, headers: dict | None = None) -> Non
         body=render_to_string(f"emails/{name}.txt", context),
         to=[to],
         headers=headers or {},
+        connection=connection,
     )
     message.attach_alternative(render_to_string(f"emails/{name}.html", context), "text/html")
     message.send()
 
 
-def signature_confirmation(signature) -> None:
+def signature_confirmation(signature, connection=None) -> None:
     _send(
         "signature_confirmation",
         signature.email,
@@ -35,10 +36,11 @@ def signature_confirmation(signature) -> None:
             "petition": signature.petition,
             "confirm_url": absolute(signature.get_confirm_path()),
         },
+        connection=connection,
     )
 
 
-def signature_already_counted(signature) -> None:
+def signature_already_counted(signature, connection=None) -> None:
     """Someone signed again with an address that has already signed: tell them kindly."""
     _send(
         "signature_already_counted",
@@ -48,6 +50,7 @@ def signature_already_counted(signature) -> None:
             "petition": signature.petition,
             "referral_url": absolute(signature.get_referral_path()),
         },
+        connection=connection,
     )
 
 

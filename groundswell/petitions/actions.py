@@ -17,7 +17,7 @@ from groundswell.accounts.models import Organisation, User
 from groundswell.core.email_address import normalise_email
 from groundswell.core.errors import ActionError, LinkInvalid
 from groundswell.core.markdown import render_markdown
-from groundswell.core.tasks import enqueue_on_commit
+from groundswell.core.tasks import wake_on_commit
 from groundswell.petitions import counting, tasks
 from groundswell.petitions.models import CONFIRM_SALT, Petition, PetitionTarget, Signature
 from groundswell.targets.models import Target
@@ -220,7 +220,9 @@ def sign_petition(
         else None
     )
     signature = _insert_or_existing(petition, normalised, referrer, details)
-    enqueue_on_commit(tasks.send_signature_email, signature.pk)
+    # The email is owed in this same transaction (the row is the outbox); the mailer is
+    # woken once this commits.
+    wake_on_commit(tasks.send_signature_emails)
     return signature
 
 
@@ -235,6 +237,7 @@ def _insert_or_existing(
                     petition=petition,
                     email_normalised=normalised,
                     referred_by_id=referrer,
+                    emails_owed=1,
                     **details,
                 )
         except IntegrityError:
@@ -246,11 +249,25 @@ def _insert_or_existing(
         if existing.is_expired():
             # The old attempt was never confirmed: this is a fresh start.
             Signature.objects.filter(pk=existing.pk).update(
-                **details, created_at=timezone.now(), emails_sent=0, referred_by_id=referrer
+                **details,
+                created_at=timezone.now(),
+                emails_owed=1,
+                emails_sent=0,
+                referred_by_id=referrer,
             )
             existing.refresh_from_db()
+        else:
+            _owe_another_email(existing.pk)
         return existing
     raise ActionError("We could not record your signature just now. Please try again.", status=409)
+
+
+def _owe_another_email(signature_id: int) -> None:
+    """A reminder, or a note that they are counted; capped, so nobody can mail-bomb."""
+    limit = settings.GROUNDSWELL["MAX_SIGNATURE_EMAILS"]
+    Signature.objects.filter(pk=signature_id, emails_owed__lt=limit).update(
+        emails_owed=F("emails_owed") + 1
+    )
 
 
 def confirm_signature(*, token: str) -> Signature:
@@ -289,13 +306,23 @@ def confirm_signature(*, token: str) -> Signature:
     return signature
 
 
-def claim_email_slot(signature_id: int) -> bool:
-    """Take one of a signature's capped email sends; False once they are used up."""
-    limit = settings.GROUNDSWELL["MAX_SIGNATURE_EMAILS"]
-    return bool(
-        Signature.objects.filter(pk=signature_id, emails_sent__lt=limit).update(
-            emails_sent=F("emails_sent") + 1
-        )
+def claim_due_emails(limit: int = 100) -> list[Signature]:
+    """Take up to ``limit`` owed emails to send, one per signature; each is claimed once.
+
+    The claim commits before anything is sent: a mailer that dies after it loses that
+    email rather than sending it twice. Concurrent mailers skip each other's rows.
+    """
+    with transaction.atomic():
+        due = Signature.objects.email_due().order_by("pk").select_for_update(skip_locked=True)
+        ids = list(due.values_list("pk", flat=True)[:limit])
+        Signature.objects.filter(pk__in=ids).update(emails_sent=F("emails_sent") + 1)
+    return list(Signature.objects.filter(pk__in=ids).select_related("petition").order_by("pk"))
+
+
+def release_emails(signature_ids: list[int]) -> None:
+    """Give back claimed emails that could not be sent (the mail server failed)."""
+    Signature.objects.filter(pk__in=signature_ids, emails_sent__gt=0).update(
+        emails_sent=F("emails_sent") - 1
     )
 
 

@@ -2,9 +2,8 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
 
-from groundswell.core.forms import Form
+from groundswell.core.forms import CountryChoiceField, Form
 from groundswell.petitions.actions import TargetInput
 
 
@@ -18,7 +17,7 @@ class SignatureForm(Form):
         max_length=16,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
-    country = LazyTypedChoiceField(choices=countries)
+    country = CountryChoiceField(choices=countries)
     comment = forms.CharField(
         label="Why are you signing? (optional)",
         max_length=500,

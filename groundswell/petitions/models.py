@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -180,6 +180,10 @@ class SignatureQuerySet(models.QuerySet):
     def recent_comments(self, limit: int = 10):
         return self.confirmed().exclude(comment="").order_by("-confirmed_at")[:limit]
 
+    def email_due(self):
+        """Signatures owed an email (a confirmation link, a reminder, a kind note)."""
+        return self.filter(emails_sent__lt=F("emails_owed"))
+
 
 CONFIRM_SALT = "petitions.confirm-signature"
 
@@ -213,6 +217,9 @@ class Signature(models.Model):
     referred_by = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="recruits"
     )
+    # The outbox: signing asks for an email by raising emails_owed (in the signing
+    # transaction, at most MAX_SIGNATURE_EMAILS); the mailer sends while sent < owed.
+    emails_owed = models.PositiveSmallIntegerField(default=0)
     emails_sent = models.PositiveSmallIntegerField(default=0)
 
     objects = SignatureQuerySet.as_manager()
@@ -226,6 +233,11 @@ class Signature(models.Model):
         indexes = [
             models.Index(fields=["petition", "status", "confirmed_at"]),
             models.Index(fields=["status", "created_at"]),
+            models.Index(
+                fields=["id"],
+                name="signature_email_due",
+                condition=Q(emails_sent__lt=F("emails_owed")),
+            ),
         ]
 
     def __str__(self) -> str:

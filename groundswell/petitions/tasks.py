@@ -2,20 +2,46 @@ from django_tasks import task
 
 from groundswell.core import emails
 
+# One run sends at most this many batches, then hands over to a fresh run, so a backlog
+# never keeps the worker from other tasks for long.
+MAILER_BATCHES_PER_RUN = 50
+
 
 @task()
-def send_signature_email(signature_id: int) -> None:
-    """The confirmation link, or, for someone already counted, a kind note; capped per person."""
-    from groundswell.petitions.actions import claim_email_slot
+def send_signature_emails() -> int:
+    """Send the emails signatures are owed: a confirmation link, or a kind note if counted."""
+    from django.core.mail import get_connection
+
+    from groundswell.petitions.actions import claim_due_emails
+
+    sent, connection = 0, get_connection()
+    try:
+        for _ in range(MAILER_BATCHES_PER_RUN):
+            batch = claim_due_emails()
+            if not batch:
+                return sent
+            connection.open()  # one SMTP session for the whole run (a no-op once open)
+            _send_batch(batch, connection)
+            sent += len(batch)
+    finally:
+        connection.close()
+    send_signature_emails.enqueue()  # more are waiting
+    return sent
+
+
+def _send_batch(batch, connection) -> None:
+    from groundswell.petitions.actions import release_emails
     from groundswell.petitions.models import Signature
 
-    signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
-    if signature is None or not claim_email_slot(signature_id):
-        return
-    if signature.status == Signature.Status.PENDING:
-        emails.signature_confirmation(signature)
-    else:
-        emails.signature_already_counted(signature)
+    for i, signature in enumerate(batch):
+        try:
+            if signature.status == Signature.Status.PENDING:
+                emails.signature_confirmation(signature, connection=connection)
+            else:
+                emails.signature_already_counted(signature, connection=connection)
+        except Exception:
+            release_emails([s.pk for s in batch[i:]])  # the next run tries them again
+            raise
 
 
 @task()
@@ -32,4 +58,9 @@ def close_past_deadline() -> int:
     return close_past_deadline()
 
 
-PERIODIC = [(purge_expired_signatures, 3600), (close_past_deadline, 600)]
+# The mailer's periodic run catches any signature whose wake-up was lost with a process.
+PERIODIC = [
+    (send_signature_emails, 30),
+    (purge_expired_signatures, 3600),
+    (close_past_deadline, 600),
+]

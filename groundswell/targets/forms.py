@@ -1,9 +1,8 @@
 from django import forms
 from django.utils import timezone
 from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
 
-from groundswell.core.forms import Form
+from groundswell.core.forms import CountryChoiceField, Form
 from groundswell.targets.models import Answer, Target
 
 MAX_ATTACHMENT_MB = 5
@@ -182,7 +181,7 @@ class TargetForm(Form):
     )
     title = forms.CharField(max_length=150, required=False, help_text='e.g. "Director"')
     office = forms.CharField(label="Office or organisation", max_length=200, required=False)
-    country = LazyTypedChoiceField(choices=countries, required=False)
+    country = CountryChoiceField(choices=countries, required=False)
     state = forms.CharField(label="State or region", max_length=100, required=False)
     district = forms.CharField(
         max_length=100, required=False, help_text="Where it applies, e.g. a congressional district."

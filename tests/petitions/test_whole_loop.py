@@ -22,6 +22,7 @@ def test_a_petition_goes_from_draft_to_a_confirmed_signature_through_real_smtp(
 ):
     # The real task path: the request only queues; the worker sends.
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASK_WAKE_SECONDS = 0  # the mailer's wake-up is due at once, not in 0.2 s
 
     client.login(username=alice.email, password=PASSWORD)
     response = client.post(
