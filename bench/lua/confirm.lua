@@ -14,11 +14,12 @@ function init(args)
 end
 
 function request()
+  count_request()
   k = k + 1
   if k > #links then k = 1 end  -- past the end, links repeat and answer 409 (already used)
   return wrk.format("GET", links[k])
 end
 
 function response(status, headers, body)
-  count_status(status)
+  count_status(status, headers)
 end

@@ -7,5 +7,5 @@ function init(args)
 end
 
 function response(status, headers, body)
-  count_status(status)
+  count_status(status, headers)
 end

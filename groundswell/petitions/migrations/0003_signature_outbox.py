@@ -23,9 +23,11 @@ class Migration(migrations.Migration):
             name='emails_owed',
             field=models.PositiveSmallIntegerField(default=0),
         ),
-        migrations.RunPython(owe_what_was_sent, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='signature',
             index=models.Index(condition=models.Q(('emails_sent__lt', models.F('emails_owed'))), fields=['id'], name='signature_email_due'),
         ),
+        # After the index: PostgreSQL cannot index a table with this update's pending
+        # foreign-key checks in the same transaction.
+        migrations.RunPython(owe_what_was_sent, migrations.RunPython.noop),
     ]
