@@ -68,8 +68,10 @@ def environment(db: str, var: Path) -> dict:
 def manage(env: dict, *args: str, stdin: str | None = None) -> str:
     result = subprocess.run(
         [PY, "manage.py", *args], cwd=ROOT, env=env, input=stdin, capture_output=True,
-        text=True, check=True,
+        text=True,
     )  # fmt: skip
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
     return result.stdout
 
 

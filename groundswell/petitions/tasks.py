@@ -20,7 +20,6 @@ def send_signature_emails() -> int:
             batch = claim_due_emails()
             if not batch:
                 return sent
-            connection.open()  # one SMTP session for the whole run (a no-op once open)
             _send_batch(batch, connection)
             sent += len(batch)
     finally:
@@ -30,18 +29,22 @@ def send_signature_emails() -> int:
 
 
 def _send_batch(batch, connection) -> None:
+    """Send a claimed batch over ``connection``; what could not be sent is given back."""
     from groundswell.petitions.actions import release_emails
     from groundswell.petitions.models import Signature
 
-    for i, signature in enumerate(batch):
-        try:
+    done = 0
+    try:
+        connection.open()  # one SMTP session for the whole run (a no-op once open)
+        for signature in batch:
             if signature.status == Signature.Status.PENDING:
                 emails.signature_confirmation(signature, connection=connection)
             else:
                 emails.signature_already_counted(signature, connection=connection)
-        except Exception:
-            release_emails([s.pk for s in batch[i:]])  # the next run tries them again
-            raise
+            done += 1
+    except Exception:
+        release_emails([s.pk for s in batch[done:]])  # the next run tries them again
+        raise
 
 
 @task()

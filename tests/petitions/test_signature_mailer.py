@@ -1,0 +1,103 @@
+"""The signature row is the email outbox; one mailer sends what is owed, in batches."""
+
+import socket
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django_tasks_db.models import DBTaskResult
+
+from groundswell.petitions import actions, tasks
+from groundswell.petitions.models import Signature
+from tests.conftest import sign
+from tests.threads import run_together
+
+
+def test_an_acknowledged_signature_owes_its_email_even_if_nothing_ran_after_commit(petition):
+    # No on-commit callback runs here: as if the process died right after committing.
+    signature = sign(petition)
+    assert list(Signature.objects.email_due()) == [signature]
+    assert mail.outbox == []
+    assert tasks.send_signature_emails.call() == 1
+    [message] = mail.outbox
+    assert message.to == [signature.email] and "/p/confirm/" in message.body
+    assert not Signature.objects.email_due().exists()
+
+
+def test_the_periodic_run_is_what_catches_a_lost_wake_up():
+    assert tasks.send_signature_emails in [task for task, _every in tasks.PERIODIC]
+
+
+def test_imported_signatures_are_owed_nothing(petition):
+    from django.utils import timezone
+
+    row = actions.ConfirmedSignatureInput(
+        name="Old Friend", email="old@example.com", postcode="1", country="US",
+        confirmed_at=timezone.now(),
+    )  # fmt: skip
+    actions.import_confirmed_signatures(petition=petition, rows=[row])
+    assert tasks.send_signature_emails.call() == 0
+    assert mail.outbox == []
+
+
+def test_many_signatures_in_a_row_wake_the_mailer_once_and_after_the_last_of_them(
+    petition, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASK_WAKE_SECONDS = 30  # one window covers the whole test
+    for n in range(20):
+        with django_capture_on_commit_callbacks(execute=True):
+            sign(petition, f"signer{n}@example.com")
+    [wake] = DBTaskResult.objects.all()
+    assert wake.task_path == "groundswell.petitions.tasks.send_signature_emails"
+    last = Signature.objects.latest("created_at")
+    assert wake.run_after > last.created_at
+
+
+def test_a_mail_server_that_fails_gives_the_emails_back_for_the_next_run(petition, settings):
+    for n in range(3):
+        sign(petition, f"signer{n}@example.com")
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port, 2
+    with pytest.raises(OSError):
+        tasks.send_signature_emails.call()
+    assert Signature.objects.email_due().count() == 3
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert tasks.send_signature_emails.call() == 3
+    assert sorted(m.to[0] for m in mail.outbox) == [f"signer{n}@example.com" for n in range(3)]
+
+
+def test_a_backlog_larger_than_one_run_hands_over_to_a_fresh_run(petition, monkeypatch):
+    monkeypatch.setattr(tasks, "MAILER_BATCHES_PER_RUN", 2)
+    for n in range(250):
+        sign(petition, f"signer{n}@example.com")
+    # The immediate backend runs the hand-over at once: all 250, in runs of 200 at most.
+    assert tasks.send_signature_emails.call() == 200
+    assert len(mail.outbox) == 250
+    assert not Signature.objects.email_due().exists()
+
+
+def test_one_signup_through_the_real_smtp_server_is_mailed_once(petition, smtp_server):
+    sign(petition, "ann@example.com")
+    tasks.send_signature_emails.call()
+    tasks.send_signature_emails.call()
+    [message] = smtp_server.messages
+    assert message["To"] == "ann@example.com"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="racing mailers need PostgreSQL")
+def test_four_mailers_at_once_send_each_owed_email_exactly_once(petition, monkeypatch):
+    monkeypatch.setattr(actions, "wake_on_commit", lambda task: None)  # a backlog builds
+    for n in range(400):
+        sign(petition, f"signer{n}@example.com")
+    assert Signature.objects.email_due().count() == 400
+    sent = run_together(4, lambda _i: tasks.send_signature_emails.call())
+    assert sum(sent) == 400
+    recipients = [m.to[0] for m in mail.outbox]
+    assert len(recipients) == 400 and len(set(recipients)) == 400
