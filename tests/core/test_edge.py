@@ -164,7 +164,7 @@ def test_an_organiser_is_never_shown_the_anonymous_copy(site, petition, alice, c
     call(site, environ(f"/p/{petition.slug}/"))
     client.login(username=alice.email, password=PASSWORD)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
-    status, headers, body = call(site, environ(f"/p/{petition.slug}/", HTTP_COOKIE=cookie))
+    _status, headers, body = call(site, environ(f"/p/{petition.slug}/", HTTP_COOKIE=cookie))
     assert b"Organiser dashboard" in body
     assert "public" not in headers.get("Cache-Control", "")
 
