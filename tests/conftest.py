@@ -9,6 +9,7 @@ from django.core.cache import caches
 
 from groundswell.accounts.actions import create_organisation
 from groundswell.accounts.models import Membership, User
+from groundswell.core.tasks import _woken_until as wake_state
 from groundswell.petitions import actions
 from groundswell.petitions.actions import TargetInput
 from groundswell.petitions.models import Petition
@@ -31,6 +32,7 @@ def _fresh_caches(settings):
     }
     for alias in ("default", "local"):
         caches[alias].clear()
+    wake_state.clear()  # which wake-ups this process has already enqueued
     yield
     for alias in ("default", "local"):
         caches[alias].clear()

@@ -180,86 +180,108 @@ def close_past_deadline(today: date | None = None) -> int:
 # --- Signatures -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SignerInput:
+    """What one person typed into the sign form, already validated."""
+
+    name: str
+    email: str
+    postcode: str
+    country: str
+    comment: str = ""
+    show_name: bool = False
+    wants_updates: bool = False
+    referral_code: str = ""
+
+    def details(self) -> dict:
+        return {
+            "name": self.name.strip(),
+            "email": self.email.strip(),
+            "postcode": self.postcode.strip().upper(),
+            "country": self.country,
+            "comment": self.comment.strip(),
+            "show_name": self.show_name,
+            "wants_updates": self.wants_updates,
+        }
+
+
+def sign_petition(*, petition: Petition, **signer) -> Signature:
+    """Record a pending signature and mail its confirmation link (see sign_petitions)."""
+    return sign_petitions(petition=petition, signers=[SignerInput(**signer)])[0]
+
+
 @transaction.atomic
-def sign_petition(
-    *,
-    petition: Petition,
-    name: str,
-    email: str,
-    postcode: str,
-    country: str,
-    comment: str = "",
-    show_name: bool = False,
-    wants_updates: bool = False,
-    referral_code: str = "",
-) -> Signature:
-    """Record a pending signature and mail its confirmation link.
+def sign_petitions(*, petition: Petition, signers: list[SignerInput]) -> list[Signature]:
+    """Record pending signatures, in one transaction, and owe each its email.
 
     One signature per person: the database's unique constraint on the normalised email
     decides, not a look-up beforehand. Signing again returns the existing signature and
-    mails its owner (a reminder, or a note that they are already counted), so the page
-    answers the same either way and does not tell strangers who has signed.
+    owes its owner an email (a reminder, or a note that they are already counted), so the
+    page answers the same either way and does not tell strangers who has signed. The
+    fast signing path (petitions/fastpath.py) sends many people at once; the form and
+    the API send one.
     """
     if not petition.is_signable():
         raise PetitionNotSignable("This petition is closed and no longer takes signatures.")
-    details = {
-        "name": name.strip(),
-        "email": email.strip(),
-        "postcode": postcode.strip().upper(),
-        "country": country,
-        "comment": comment.strip(),
-        "show_name": show_name,
-        "wants_updates": wants_updates,
-    }
-    normalised = normalise_email(email)
-    referrer = (
-        Signature.objects.filter(petition=petition, ref_code=referral_code)
-        .values_list("pk", flat=True)
-        .first()
-        if referral_code
-        else None
+    codes = {s.referral_code for s in signers if s.referral_code}
+    referrers = dict(
+        Signature.objects.filter(petition=petition, ref_code__in=codes).values_list(
+            "ref_code", "pk"
+        )
+        if codes
+        else ()
     )
-    signature = _insert_or_existing(petition, normalised, referrer, details)
-    # The email is owed in this same transaction (the row is the outbox); the mailer is
-    # woken once this commits.
-    wake_on_commit(tasks.send_signature_emails)
-    return signature
-
-
-def _insert_or_existing(
-    petition: Petition, normalised: str, referrer: int | None, details: dict
-) -> Signature:
-    # A few tries only because the purge may delete the row we collided with in between.
+    wanted = [
+        (normalise_email(s.email), referrers.get(s.referral_code), s.details()) for s in signers
+    ]
+    # A few tries only because the purge may delete a row we collided with in between.
     for _attempt in range(3):
-        try:
-            with transaction.atomic():
-                return Signature.objects.create(
-                    petition=petition,
-                    email_normalised=normalised,
-                    referred_by_id=referrer,
-                    emails_owed=1,
-                    **details,
-                )
-        except IntegrityError:
-            existing = Signature.objects.filter(
-                petition=petition, email_normalised=normalised
-            ).first()
-        if existing is None:
-            continue
-        if existing.is_expired():
+        rows, missing = _insert_or_existing(petition, wanted)
+        if not missing:
+            wake_on_commit(tasks.send_signature_emails)  # the rows are the mailer's queue
+            return [rows[normalised] for normalised, _, _ in wanted]
+    raise ActionError("We could not record your signature just now. Please try again.", status=409)
+
+
+def _insert_or_existing(petition: Petition, wanted: list) -> tuple[dict, bool]:
+    """Insert who is new; owe an email to who was there. Returns rows by normalised email."""
+    fresh = {}
+    for normalised, referrer, details in wanted:
+        fresh.setdefault(
+            normalised,
+            Signature(
+                petition=petition,
+                email_normalised=normalised,
+                referred_by_id=referrer,
+                emails_owed=1,
+                **details,
+            ),
+        )
+    Signature.objects.bulk_create(fresh.values(), ignore_conflicts=True)
+    rows = {
+        row.email_normalised: row
+        for row in Signature.objects.filter(petition=petition, email_normalised__in=fresh)
+    }
+    inserted = set()
+    for normalised, referrer, details in wanted:
+        row = rows.get(normalised)
+        if row is None:
+            return rows, True  # purged between our insert and our read: try again
+        if row.ref_code == fresh[normalised].ref_code and normalised not in inserted:
+            inserted.add(normalised)  # ours, just now: its one email is owed already
+        elif row.is_expired():
             # The old attempt was never confirmed: this is a fresh start.
-            Signature.objects.filter(pk=existing.pk).update(
+            Signature.objects.filter(pk=row.pk).update(
                 **details,
                 created_at=timezone.now(),
                 emails_owed=1,
                 emails_sent=0,
                 referred_by_id=referrer,
             )
-            existing.refresh_from_db()
+            row.refresh_from_db()
         else:
-            _owe_another_email(existing.pk)
-        return existing
-    raise ActionError("We could not record your signature just now. Please try again.", status=409)
+            _owe_another_email(row.pk)
+    return rows, False
 
 
 def _owe_another_email(signature_id: int) -> None:
