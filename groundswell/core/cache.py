@@ -27,3 +27,15 @@ class SharedClientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _SharedClients
+
+    def count_hits(self, keys: list[tuple[str, int]]) -> list[int]:
+        """Add one to each ``(key, seconds)`` counter, in one round trip; return the counts.
+
+        A counter expires ``seconds`` after its first hit.
+        """
+        pipe = self._cache.get_client(write=True).pipeline(transaction=False)
+        for key, seconds in keys:
+            full = self.make_and_validate_key(key)
+            pipe.incr(full)
+            pipe.expire(full, seconds, nx=True)
+        return pipe.execute()[0::2]

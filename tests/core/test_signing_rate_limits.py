@@ -1,0 +1,56 @@
+"""Signing's three rate limits, on Redis (one round trip) and on the per-process cache."""
+
+import uuid
+
+import pytest
+
+from groundswell.core.ratelimit import RateLimited, limit_signing_from
+
+REDIS = {
+    "BACKEND": "groundswell.core.cache.SharedClientRedisCache",
+    "LOCATION": "redis://127.0.0.1:6379/14",
+}
+LOCAL = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "limits"}
+
+
+@pytest.fixture(params=["redis", "locmem"])
+def limits_cache(request, settings):
+    # A fresh key prefix instead of clearing: Redis' clear() would empty the whole
+    # database under another test worker's feet.
+    cache = {**(REDIS if request.param == "redis" else LOCAL), "KEY_PREFIX": uuid.uuid4().hex}
+    settings.CACHES = {**settings.CACHES, "default": cache}
+    return request.param
+
+
+def attempts(ip: str, email: str, n: int) -> list[bool]:
+    allowed = []
+    for _ in range(n):
+        try:
+            limit_signing_from(ip, email)
+            allowed.append(True)
+        except RateLimited:
+            allowed.append(False)
+    return allowed
+
+
+def test_one_person_may_try_five_times_an_hour(limits_cache):
+    assert attempts("203.0.113.7", "ann@example.com", 7) == [True] * 5 + [False] * 2
+    # The same person however they type their address.
+    assert attempts("203.0.113.7", " ANN@Example.com", 1) == [False]
+    assert attempts("203.0.113.7", "bob@example.com", 1) == [True]
+
+
+def test_one_address_cannot_be_mail_bombed_from_many_places(limits_cache):
+    allowed = [attempts(f"198.51.100.{n}", "victim@example.com", 1)[0] for n in range(12)]
+    assert allowed == [True] * 10 + [False] * 2
+
+
+def test_an_office_behind_one_address_can_all_sign(limits_cache, settings):
+    settings.GROUNDSWELL = {**settings.GROUNDSWELL, "SIGN_RATE_PER_IP": "50/h"}
+    allowed = [attempts("192.0.2.1", f"colleague{n}@example.org", 1)[0] for n in range(52)]
+    assert allowed == [True] * 50 + [False] * 2
+
+
+def test_limits_can_be_switched_off_for_a_load_test(limits_cache, settings):
+    settings.RATELIMIT_ENABLE = False
+    assert attempts("203.0.113.7", "ann@example.com", 20) == [True] * 20
