@@ -250,6 +250,10 @@ ADMISSION_WAIT_SECONDS = env.float("ADMISSION_WAIT_SECONDS", default=0.5)
 # How long a process shares a public page (or count) among anonymous visitors. Together
 # with COUNT_CACHE_SECONDS it bounds how old a count on a page can be (1 s by default).
 MICROCACHE_SECONDS = env.float("MICROCACHE_SECONDS", default=0.5)
+# The fast signing path (groundswell/petitions/fastpath.py): signers waiting for this
+# process's writer at most, and how long one waits for the commit before a 503.
+SIGN_QUEUE_SIZE = env.int("SIGN_QUEUE_SIZE", default=1000)
+SIGN_WAIT_SECONDS = env.float("SIGN_WAIT_SECONDS", default=10.0)
 
 # --- Petitions ------------------------------------------------------------------------------
 

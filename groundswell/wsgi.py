@@ -3,8 +3,11 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "groundswell.settings")
+django_application = get_wsgi_application()
 
-from groundswell.core.edge import Admission, MicroCache
+from groundswell.core.edge import Admission, MicroCache  # noqa: E402 (needs the settings)
+from groundswell.petitions.fastpath import FastSign  # noqa: E402 (needs the apps)
 
-# A cached page skips admission; everything else queues for a slot (core/edge.py).
-application = MicroCache(Admission(get_wsgi_application()))
+# Outside in: a shared copy of a public page; a plain signature, recorded in a batch;
+# everything else queues for one of this process's slots in Django (docs/architecture.md).
+application = MicroCache(FastSign(Admission(django_application)))

@@ -27,15 +27,42 @@ class SharedClientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _SharedClients
+        self._scripts = {}
 
     def count_hits(self, keys: list[tuple[str, int]]) -> list[int]:
-        """Add one to each ``(key, seconds)`` counter, in one round trip; return the counts.
+        """Add one to each ``(key, seconds)`` counter in one round trip; the count after each.
 
-        A counter expires ``seconds`` after its first hit.
+        A key may come many times (a batch of signers behind one address): it is added to
+        once, by how often it came. A counter expires ``seconds`` after its first hit.
         """
-        pipe = self._cache.get_client(write=True).pipeline(transaction=False)
+        totals: dict[str, list] = {}
         for key, seconds in keys:
-            full = self.make_and_validate_key(key)
-            pipe.incr(full)
-            pipe.expire(full, seconds, nx=True)
-        return pipe.execute()[0::2]
+            entry = totals.setdefault(key, [0, seconds])
+            entry[0] += 1
+        names = list(totals)
+        arguments = [value for name in names for value in totals[name]]
+        client = self._cache.get_client(write=True)
+        script = self._scripts.get(id(client))
+        if script is None:
+            script = self._scripts[id(client)] = client.register_script(_COUNT_HITS)
+        full = [self.make_and_validate_key(name) for name in names]
+        after = dict(zip(names, script(keys=full, args=arguments), strict=True))
+        # Each hit's own count: the first of k hits on a key saw (after - k + 1).
+        seen: dict[str, int] = {}
+        counts = []
+        for key, _seconds in keys:
+            seen[key] = seen.get(key, 0) + 1
+            counts.append(after[key] - totals[key][0] + seen[key])
+        return counts
+
+
+_COUNT_HITS = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local added = tonumber(ARGV[2 * i - 1])
+  local count = redis.call('INCRBY', key, added)
+  if count == added then redis.call('EXPIRE', key, ARGV[2 * i]) end
+  counts[i] = count
+end
+return counts
+"""

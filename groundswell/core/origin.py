@@ -18,16 +18,21 @@ CROSS_SITE = "This form can only be sent from this site's own pages."
 
 
 def is_same_origin(request) -> bool:
-    fetch_site = request.headers.get("Sec-Fetch-Site")
+    return is_same_origin_meta(request.META, scheme=request.scheme, host=request.get_host())
+
+
+def is_same_origin_meta(meta: dict, *, scheme: str, host: str) -> bool:
+    """The same check from a WSGI environ, for code that runs before Django does."""
+    fetch_site = meta.get("HTTP_SEC_FETCH_SITE")
     if fetch_site is not None:
         return fetch_site in ("same-origin", "none")
-    origin = request.headers.get("Origin")
+    origin = meta.get("HTTP_ORIGIN")
     if origin is None:  # not a browser, or an old one: nothing to ride on
         return True
     if origin in settings.CSRF_TRUSTED_ORIGINS:
         return True
     parts = urlsplit(origin)
-    return parts.scheme == request.scheme and parts.netloc == request.get_host()
+    return parts.scheme == scheme and parts.netloc == host
 
 
 def same_origin_post(view):

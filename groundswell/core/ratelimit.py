@@ -50,29 +50,41 @@ def limit_signing(request, email: str) -> None:
 
 
 def limit_signing_from(ip: str, email: str) -> None:
-    """Per person (address and email), per email (any address) and, loosely, per address.
+    if not signing_allowed([(ip, email)])[0]:
+        raise RateLimited()
 
-    Signing is the hottest path there is, so its three counters take one round trip to
-    Redis (django-ratelimit would take six) and the address comes in as a string, so the
-    fast signing path (petitions/fastpath.py) can call this without a Django request.
+
+def signing_allowed(attempts: list[tuple[str, str]]) -> list[bool]:
+    """Count sign attempts (address, email); say which are within all three limits.
+
+    Per person (address and email), per email (any address) and, loosely, per address.
+    Signing is the hottest path there is, so every counter of every attempt takes one
+    round trip to Redis together (django-ratelimit would take six per attempt), and the
+    address comes in as a string: the fast signing path (petitions/fastpath.py) counts a
+    whole batch of signers at once, without a Django request.
     """
     if not settings.RATELIMIT_ENABLE:
-        return
+        return [True] * len(attempts)
     limits = settings.GROUNDSWELL
-    person = normalise_email(email)
-    checks = [
-        ("sign-person", limits["SIGN_RATE_PER_PERSON"], f"{ip}|{person}"),
-        ("sign-email", limits["SIGN_RATE_PER_EMAIL"], person),
-        ("sign-ip", limits["SIGN_RATE_PER_IP"], ip),
+    rates = [
+        (group, *_parse_rate(limits[name]))
+        for group, name in (
+            ("sign-person", "SIGN_RATE_PER_PERSON"),
+            ("sign-email", "SIGN_RATE_PER_EMAIL"),
+            ("sign-ip", "SIGN_RATE_PER_IP"),
+        )
     ]
-    windows = []
-    for group, rate, value in checks:
-        allowed, seconds = _parse_rate(rate)
-        window = int(time.time() // seconds)
-        windows.append((f"rl:{group}:{_digest(value)}:{window}", seconds, allowed))
-    counts = _count_hits([(key, seconds) for key, seconds, _ in windows])
-    if any(count > allowed for count, (_, _, allowed) in zip(counts, windows, strict=True)):
-        raise RateLimited()
+    now = time.time()
+    keys, allowances = [], []
+    for ip, email in attempts:
+        person = normalise_email(email)
+        for (group, allowed, seconds), value in zip(
+            rates, (f"{ip}|{person}", person, ip), strict=True
+        ):
+            keys.append((f"rl:{group}:{_digest(value)}:{int(now // seconds)}", seconds))
+            allowances.append(allowed)
+    over = [count > allowed for count, allowed in zip(_count_hits(keys), allowances, strict=True)]
+    return [not any(over[i : i + 3]) for i in range(0, len(over), 3)]
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

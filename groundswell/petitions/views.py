@@ -109,7 +109,7 @@ def sign(request, slug):
     if form.is_bot:
         return redirect("petitions:thanks", slug=slug)
     try:
-        ratelimit.limit_signing(request, form.cleaned_data["email"])
+        _limit_signing(request, form.cleaned_data["email"])
         actions.sign_petition(petition=petition, **form.action_arguments())
     except ratelimit.RateLimited as limit:
         form.add_error(None, limit.message)
@@ -118,6 +118,13 @@ def sign(request, slug):
         form.add_error(None, error.message)
         return _sign_form_again(request, slug, form, error.status)
     return redirect("petitions:thanks", slug=slug)
+
+
+def _limit_signing(request, email: str) -> None:
+    # The fast path (petitions/fastpath.py) counted this attempt already and found it over.
+    if message := request.META.get("groundswell.rate_limited"):
+        raise ratelimit.RateLimited(message)
+    ratelimit.limit_signing(request, email)
 
 
 @require_GET
