@@ -179,14 +179,28 @@ class SignatureWriter:
                     )
                     self.thread.start()
 
+    def stop(self) -> None:
+        """Let the thread finish what is queued, close its connection and end."""
+        if self.thread is not None and self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join(10)
+
     def _run(self) -> None:
         while True:
-            batch = [self.queue.get()]
+            first = self.queue.get()
+            if first is None:
+                connection.close()
+                return
+            batch = [first]
             while len(batch) < self.max_batch:
                 try:
-                    batch.append(self.queue.get_nowait())
+                    waiting = self.queue.get_nowait()
                 except queue.Empty:
                     break
+                if waiting is None:
+                    self.queue.put(None)  # stop after this batch
+                    break
+                batch.append(waiting)
             self.write(batch)
 
     def write(self, batch: list[_Waiting]) -> None:

@@ -6,6 +6,8 @@ from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from groundswell.core.edge import Admission, MicroCache
 from groundswell.petitions import actions
@@ -141,6 +143,16 @@ def test_past_capacity_a_request_is_answered_503_with_retry_after_at_once():
     inside.join(5)
     assert call(admission, environ())[0] == "200 OK"  # the slot is free again
     assert app.calls == 2
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """As Django's test client does: requests must not close the test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

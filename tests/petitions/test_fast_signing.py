@@ -1,0 +1,242 @@
+"""The fast signing path (petitions/fastpath.py): the form's rules, batches, fall-through."""
+
+import io
+import queue
+from urllib.parse import urlencode
+from wsgiref.util import setup_testing_defaults
+
+import pytest
+from django.core import mail
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
+from django.http import QueryDict
+
+from groundswell.core.edge import Admission
+from groundswell.petitions import actions, fastpath
+from groundswell.petitions.fastpath import FastSign, SignatureWriter, parse_signer
+from groundswell.petitions.forms import SignatureForm
+from groundswell.petitions.models import Signature
+from tests.threads import run_together
+
+PLAIN = {"name": "Sam Supporter", "email": "sam@example.com", "postcode": "10001", "country": "US"}
+
+CASES = [
+    PLAIN,
+    {**PLAIN, "name": "  Sam    Q.   Supporter "},
+    {**PLAIN, "email": " Sam@Example.COM "},
+    {**PLAIN, "comment": "Because it matters.", "show_name": "on", "wants_updates": "on"},
+    {**PLAIN, "ref": "abcDEF123_-x"},
+    {**PLAIN, "postcode": " sw1a 1aa "},
+    {**PLAIN, "csrfmiddlewaretoken": "left over from an old page"},
+    {**PLAIN, "show_name": "true", "wants_updates": "1"},
+    {k: v for k, v in PLAIN.items() if k != "name"},
+    {**PLAIN, "name": "   "},
+    {**PLAIN, "name": "x" * 101},
+    {**PLAIN, "name": "a" + " " * 99 + "b"},
+    {**PLAIN, "email": "not an address"},
+    {**PLAIN, "email": "a@b"},
+    {**PLAIN, "email": "x" * 250 + "@example.com"},
+    {k: v for k, v in PLAIN.items() if k != "postcode"},
+    {**PLAIN, "postcode": "1" * 17},
+    {**PLAIN, "country": "XX"},
+    {**PLAIN, "country": "us"},
+    {**PLAIN, "country": ""},
+    {**PLAIN, "website": "http://spam.example"},
+    {**PLAIN, "name": "Sam\x00"},
+    {**PLAIN, "comment": "c" * 501},
+    {**PLAIN, "show_name": "yes please"},
+    {**PLAIN, "ref": "r" * 17},
+]
+
+
+@pytest.mark.parametrize("fields", CASES, ids=range(len(CASES)))
+def test_the_fast_path_takes_only_what_the_form_accepts_and_reads_it_the_same(fields):
+    body = urlencode(fields)
+    signer = parse_signer(body.encode())
+    form = SignatureForm(QueryDict(body))
+    if signer is not None:
+        assert form.is_valid() and not form.is_bot, form.errors
+        assert actions.SignerInput(**form.action_arguments()) == signer
+    elif form.is_valid() and not form.is_bot:
+        # Left to the form, though it would pass: only for values the fast path does not
+        # read the same way as the form's widgets ("yes please" for a checkbox).
+        assert fields.get("show_name") == "yes please"
+
+
+def test_a_plain_form_takes_the_fast_path():
+    assert parse_signer(urlencode(PLAIN).encode()) is not None
+    assert parse_signer(urlencode(CASES[3]).encode()) is not None
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfe", b"name=%zz&email", b"a=1&&&b"])
+def test_bytes_that_are_not_a_form_are_left_to_django(body):
+    assert parse_signer(body) is None
+
+
+def post(app, slug: str, fields: dict, **extra) -> tuple[str, dict, bytes]:
+    body = urlencode(fields).encode()
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": f"/p/{slug}/sign/",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "HTTP_HOST": "testserver",
+        "REMOTE_ADDR": "203.0.113.9",
+        "HTTP_SEC_FETCH_SITE": "same-origin",
+        **extra,
+    }
+    setup_testing_defaults(environ)
+    seen = {}
+
+    def start_response(status, headers, exc_info=None):
+        seen.update(status=status, headers=dict(headers))
+
+    content = b"".join(app(environ, start_response))
+    return seen["status"], seen["headers"], content
+
+
+class Counting:
+    """Django behind the fast path, counting what reaches it."""
+
+    def __init__(self):
+        self.django, self.calls = Admission(WSGIHandler(), concurrency=64), 0
+
+    def __call__(self, environ, start_response):
+        self.calls += 1
+        return self.django(environ, start_response)
+
+
+@pytest.fixture
+def site():
+    django = Counting()
+    app = FastSign(django, writer=SignatureWriter(max_queue=1000))
+    app.django = django
+    yield app
+    app.writer.stop()  # its connection, too, before the test database goes
+
+
+pytestmark_writer = pytest.mark.django_db(transaction=True)  # the writer has its own thread
+
+
+@pytestmark_writer
+def test_a_plain_signature_is_answered_after_its_row_is_committed(site, petition):
+    status, headers, _ = post(site, petition.slug, PLAIN)
+    assert status == "302 Found"
+    assert headers["Location"] == f"/p/{petition.slug}/thanks/"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    signature = Signature.objects.get()  # committed before the answer left
+    assert signature.email == "sam@example.com" and signature.status == "pending"
+    assert signature.emails_owed == 1
+    [message] = mail.outbox  # the tests' immediate task backend ran the mailer on commit
+    assert message.to == ["sam@example.com"]
+    assert site.django.calls == 0
+
+
+@pytestmark_writer
+def test_signing_again_is_answered_the_same_and_owes_one_more_email(site, petition):
+    first = post(site, petition.slug, PLAIN)
+    again = post(site, petition.slug, {**PLAIN, "email": "SAM@example.com"})
+    assert first[:2] == again[:2]
+    assert Signature.objects.get().emails_owed == 2
+
+
+@pytestmark_writer
+def test_the_fast_answer_is_the_answer_the_form_gives(site, petition, client):
+    fast = post(site, petition.slug, PLAIN)
+    slow = client.post(f"/p/{petition.slug}/sign/", {**PLAIN, "email": "other@example.com"})
+    assert fast[0].startswith(str(slow.status_code)) and fast[1]["Location"] == slow["Location"]
+
+
+@pytestmark_writer
+def test_a_form_with_mistakes_goes_to_django_and_keeps_what_was_typed(site, petition):
+    status, _, content = post(site, petition.slug, {**PLAIN, "email": "sam at example"})
+    assert status.startswith("422")
+    assert b"Sam Supporter" in content and b"valid email" in content
+    assert not Signature.objects.exists()
+
+
+@pytestmark_writer
+def test_another_sites_form_is_refused_by_django(site, petition):
+    status, _, _ = post(site, petition.slug, PLAIN, HTTP_SEC_FETCH_SITE="cross-site")
+    assert status.startswith("403")
+    assert not Signature.objects.exists()
+
+
+@pytestmark_writer
+def test_a_closed_petition_is_explained_by_django(site, petition):
+    actions.close_petition(petition=petition)
+    status, _, content = post(site, petition.slug, PLAIN)
+    assert status.startswith("409") and b"closed" in content
+    assert not Signature.objects.exists()
+
+
+@pytestmark_writer
+def test_past_the_limit_django_says_so_and_the_attempt_is_counted_once(site, petition):
+    statuses = [post(site, petition.slug, PLAIN)[0][:3] for _ in range(6)]
+    assert statuses == ["302"] * 5 + ["429"]
+    assert site.django.calls == 1  # only the refused one, with the fast path's verdict
+
+
+def test_a_full_writer_queue_is_answered_503_at_once(petition):
+    class Full:
+        def submit(self, *args):
+            raise queue.Full
+
+    app = FastSign(Counting(), writer=Full())
+    status, headers, content = post(app, petition.slug, PLAIN)
+    assert status.startswith("503") and headers["Retry-After"] == "1"
+    assert b"Nothing you sent was recorded" in content
+
+
+@pytestmark_writer
+def test_one_bad_row_does_not_fail_the_rest_of_its_batch(petition, monkeypatch):
+    real = actions.sign_petitions
+
+    def picky(*, petition, signers):
+        if any(s.email == "bad@example.com" for s in signers):
+            raise RuntimeError("this row breaks the batch")
+        return real(petition=petition, signers=signers)
+
+    monkeypatch.setattr(fastpath.actions, "sign_petitions", picky)
+    emails = ["a@example.com", "bad@example.com", "b@example.com"]
+    batch = [
+        fastpath._Waiting(petition, actions.SignerInput("N", email, "1", "US"), "192.0.2.1")
+        for email in emails
+    ]
+    SignatureWriter(max_queue=10).write(batch)
+    assert [w.future.exception() is None for w in batch] == [True, False, True]
+    assert sorted(Signature.objects.values_list("email", flat=True)) == emails[::2]
+
+
+@pytest.mark.postgres
+@pytestmark_writer
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real contention needs PostgreSQL")
+def test_forty_people_at_once_are_all_recorded_in_few_transactions(site, petition):
+    outcomes = run_together(
+        40, lambda i: post(site, petition.slug, {**PLAIN, "email": f"p{i}@example.com"})[0]
+    )
+    assert outcomes == ["302 Found"] * 40
+    assert Signature.objects.count() == 40
+    assert site.django.calls == 0
+
+
+@pytest.mark.postgres
+@pytestmark_writer
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real contention needs PostgreSQL")
+def test_forty_spellings_of_one_address_at_once_leave_one_signature(site, petition, settings):
+    settings.GROUNDSWELL = {**settings.GROUNDSWELL, "SIGN_RATE_PER_PERSON": "100/h",
+                            "SIGN_RATE_PER_EMAIL": "100/h"}  # fmt: skip
+    spellings = [f"Sam.Supporter+{i}@GMail.com" for i in range(40)]
+    outcomes = run_together(
+        40, lambda i: post(site, petition.slug, {**PLAIN, "email": spellings[i]})[0]
+    )
+    assert outcomes == ["302 Found"] * 40
+    signature = Signature.objects.get()
+    assert signature.emails_owed == settings.GROUNDSWELL["MAX_SIGNATURE_EMAILS"]
+
+
+def test_the_site_serves_through_the_fast_path():
+    from groundswell.wsgi import application
+
+    assert isinstance(application.app, FastSign)
