@@ -209,6 +209,12 @@ def wrk(script: str, seconds: int, connections: int, extra_env: dict, threads: i
     return finish_wrk(start_wrk(script, seconds, connections, extra_env, threads))
 
 
+def warm_up(connections: int) -> None:
+    """A few seconds unmeasured, so that every server thread has its database connection."""
+    wrk("sign", 3, connections, sign_env("warm"))
+    wrk("get", 2, connections, {"BENCH_PATH": f"/p/{SLUG}/"})
+
+
 def sign_env(tag: str) -> dict:
     return {"BENCH_SLUG": SLUG, "BENCH_TAG": tag}
 
@@ -373,13 +379,15 @@ def scenario_fault(b: Bench) -> dict:
 
 
 def scenario_overload(b: Bench) -> dict:
-    """Far more signers than the server can serve at once: it must shed load with 503s."""
+    """Far more signers than the server serves at once: it sheds load with 503s, or queues
+    them within a bound (no answer over wrk's 5 s timeout), and loses none it acknowledged."""
     before = django(b.env, CHECK)
     r = wrk("sign", b.seconds, OVERLOAD_CONNECTIONS, sign_env(b.tag + "o"), threads=4)
     after = django(b.env, CHECK)
     report("overload", r, after)
     check_statuses("overload", r, {"302", "503"})
-    expect(r["retry_after"] > 0, "a 503 with Retry-After", r["statuses"])
+    shed, queued = r["retry_after"] > 0, r["timeouts"] == 0 and r["p99_ms"] < 5000
+    expect(shed or queued, "503s with Retry-After, or every answer within 5 s", r["statuses"])
     expect(r["timeouts"] <= r["requests"] // 100, "timeouts at most 1% of requests", r["timeouts"])
     check_signed(before, after, r)
     return {"overload": r}
@@ -464,6 +472,7 @@ def main() -> int:
     try:
         with Server(env) as server:
             print(f"--- server output in {server.log}")
+            warm_up(args.connections)
             for run in range(args.runs):
                 print(
                     f"--- run {run + 1} of {args.runs} ({args.db}, {args.connections} connections)"
