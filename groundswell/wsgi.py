@@ -6,8 +6,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "groundswell.settings")
 django_application = get_wsgi_application()
 
 from groundswell.core.edge import Admission, MicroCache  # noqa: E402 (needs the settings)
-from groundswell.petitions.fastpath import FastSign  # noqa: E402 (needs the apps)
+from groundswell.petitions.fastpath import FastConfirm, FastSign  # noqa: E402 (needs the apps)
 
-# Outside in: a shared copy of a public page; a plain signature, recorded in a batch;
+# Outside in: a shared copy of a public page; a plain signature, or a confirmation link,
+# recorded in a batch;
 # everything else queues for one of this process's slots in Django (docs/architecture.md).
-application = MicroCache(FastSign(Admission(django_application)))
+application = MicroCache(FastSign(FastConfirm(Admission(django_application))))

@@ -4,6 +4,7 @@ Views, the API, the admin and management commands call these functions; they do 
 petitions or signatures themselves.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from groundswell.accounts.models import Organisation, User
@@ -265,13 +267,21 @@ def _insert_or_existing(petition: Petition, wanted: list) -> tuple[dict, bool]:
             "email_normalised", "pk", "status", "created_at"
         )
     } if taken else {}  # fmt: skip
+    repeats: dict[int, int] = {}  # pk: how many more emails this batch asks of it
+    seen: set[str] = set()
     for normalised, referrer, details in wanted:
-        if normalised in pks:
-            continue  # new just now (its one email is owed); a second one is a repeat
+        if normalised in pks and normalised not in seen:
+            seen.add(normalised)
+            continue  # new just now: its one email is owed already
+        if normalised in pks:  # the same person twice in one batch
+            repeats[pks[normalised]] = repeats.get(pks[normalised], 0) + 1
+            continue
         if normalised not in existing:
             return {}, True  # purged between our insert and our read: try again
         pk, expired = existing[normalised]
-        if expired:
+        if not expired:
+            repeats[pk] = repeats.get(pk, 0) + 1
+        else:
             # The old attempt was never confirmed: this is a fresh start.
             Signature.objects.filter(pk=pk).update(
                 **details,
@@ -281,12 +291,10 @@ def _insert_or_existing(petition: Petition, wanted: list) -> tuple[dict, bool]:
                 referred_by_id=referrer,
             )
             existing[normalised] = (pk, False)
-        else:
-            _owe_another_email(pk)
+    _owe_more_emails(repeats)
     for normalised in taken:
         pks[normalised] = existing[normalised][0]
-    wanted_once = {normalised for normalised, _, _ in wanted}
-    return {n: pk for n, pk in pks.items() if n in wanted_once}, False
+    return pks, False
 
 
 _PENDING_COLUMNS = [
@@ -326,19 +334,23 @@ def _insert_new(petition_id: int, fresh: dict) -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
-def _owe_another_email(signature_id: int) -> None:
-    """A reminder, or a note that they are counted; capped, so nobody can mail-bomb."""
+def _owe_more_emails(repeats: dict[int, int]) -> None:
+    """Reminders, or notes that they are counted; capped, so nobody can mail-bomb."""
     limit = settings.GROUNDSWELL["MAX_SIGNATURE_EMAILS"]
-    Signature.objects.filter(pk=signature_id, emails_owed__lt=limit).update(
-        emails_owed=F("emails_owed") + 1
-    )
+    by_count: dict[int, list[int]] = {}
+    for pk, count in repeats.items():
+        by_count.setdefault(count, []).append(pk)
+    for count, pks in by_count.items():  # almost always one UPDATE for the whole batch
+        Signature.objects.filter(pk__in=pks, emails_owed__lt=limit).update(
+            emails_owed=Least(F("emails_owed") + count, limit)
+        )
 
 
-def confirm_signature(*, token: str) -> Signature:
-    """Count the signature the emailed link names: once, and only while it may count."""
+def ref_code_in(token: str) -> str:
+    """The referral code a confirmation link names, if the link is genuine and in time."""
     days = settings.GROUNDSWELL["CONFIRMATION_DAYS"]
     try:
-        ref_code = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(
+        return signing.TimestampSigner(salt=CONFIRM_SALT).unsign(
             token, max_age=timedelta(days=days)
         )
     except signing.SignatureExpired:
@@ -349,6 +361,11 @@ def confirm_signature(*, token: str) -> Signature:
         raise LinkInvalid(
             "This link is not valid. Check that you copied all of it from the email."
         ) from None
+
+
+def confirm_signature(*, token: str) -> Signature:
+    """Count the signature the emailed link names: once, and only while it may count."""
+    ref_code = ref_code_in(token)
     with transaction.atomic():
         signature = Signature.objects.select_related("petition").filter(ref_code=ref_code).first()
         if signature is None or signature.is_expired():
@@ -368,6 +385,44 @@ def confirm_signature(*, token: str) -> Signature:
         counting.add_confirmed(signature.petition_id)
     signature.status, signature.confirmed_at = Signature.Status.CONFIRMED, now
     return signature
+
+
+def confirm_signatures(*, ref_codes: list[str]) -> dict[str, tuple[int, str]]:
+    """What ``confirm_signature`` does for one link, for many links, in one transaction.
+
+    Confirms those that may count now (pending, not expired, petition open) and moves the
+    count in the same transaction. Returns ``{ref_code: (petition_id, name)}`` for them;
+    the others (unknown, expired, already counted, closed) are for ``confirm_signature``
+    to explain. The fast confirmation path (petitions/fastpath.py) sends many at once.
+    """
+    now = timezone.now()
+    ops, quote = connection.ops, connection.ops.quote_name
+    signatures, petitions = Signature._meta.db_table, Petition._meta.db_table
+    sql = (
+        f"UPDATE {quote(signatures)} SET status = %s, confirmed_at = %s "  # noqa: S608
+        f"WHERE ref_code IN ({', '.join(['%s'] * len(ref_codes))}) "
+        "AND status = %s AND created_at >= %s AND petition_id IN ("
+        f"SELECT id FROM {quote(petitions)} WHERE status = %s "
+        "AND (closes_on IS NULL OR closes_on >= %s)) "
+        "RETURNING ref_code, petition_id, name"
+    )
+    params = [
+        Signature.Status.CONFIRMED.value,
+        ops.adapt_datetimefield_value(now),
+        *ref_codes,
+        Signature.Status.PENDING.value,
+        ops.adapt_datetimefield_value(Signature.confirmation_cutoff(now)),
+        Petition.Status.OPEN.value,
+        ops.adapt_datefield_value(timezone.localdate()),
+    ]
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            confirmed = {ref: (petition_id, name) for ref, petition_id, name in cursor.fetchall()}
+        per_petition = Counter(petition_id for petition_id, _name in confirmed.values())
+        for petition_id, n in per_petition.items():
+            counting.add_confirmed(petition_id, n)
+    return confirmed
 
 
 def claim_due_emails(limit: int = 100) -> list[Signature]:

@@ -1,4 +1,4 @@
-"""The fast signing path: a sign form POST answered before Django's request cycle.
+"""The fast paths: a sign form POST, and a confirmation link, answered before Django.
 
 A surge is thousands of people a second sending the same small form. Through Django's
 middleware, form and ORM, one signature cost about 5 ms of CPU on a 2-core machine; the
@@ -14,11 +14,18 @@ surge target is 2,000 a second (docs/benchmarks.md). So ``FastSign``, a WSGI wra
 4. the answer, the same redirect as the form's, goes out only after that commit.
 
 Anything else (an error to show, a closed petition, a bot, another site's form, a rate
-limit) goes on to Django untouched, which answers as it always has. When the writer's
+limit) goes on to Django untouched, which answers as it always has.
+
+``FastConfirm`` does the same for ``GET /p/confirm/<token>/``: a genuine link that counts
+now is confirmed in a batch (``actions.confirm_signatures``, the count moved in the same
+transaction), and answered with the petition's confirmed page, rendered by Django once per
+petition every half second with stand-ins for the name and referral code
+(``ConfirmedPages``). When the writer's
 queue is full the answer is 503 with Retry-After at once: nothing was recorded, and the
 browser still has the form filled in.
 """
 
+import html
 import logging
 import queue
 import threading
@@ -38,7 +45,7 @@ from django.http.request import split_domain_port, validate_host
 from django_countries import countries
 
 from groundswell.core import ratelimit
-from groundswell.core.edge import BUSY_HTML
+from groundswell.core.edge import BUSY_HTML, PERSONAL_COOKIES
 from groundswell.core.errors import ActionError
 from groundswell.core.origin import is_same_origin_meta
 from groundswell.petitions import actions
@@ -150,33 +157,33 @@ class _Waiting:
     future: Future = field(default_factory=Future)
 
 
-class SignatureWriter:
-    """One thread per process that writes waiting signers in one transaction at a time.
+class BatchWriter:
+    """A thread per process that takes whatever is waiting and writes it in one go.
 
-    Everything that costs a round trip is done once for the whole batch: the rate-limit
-    counters (one Redis pipeline) and the rows (``actions.sign_petitions``).
+    Group commit: the busier the site, the bigger each batch, the fewer the round trips
+    per person. A batch that fails is written again one by one, so that one bad item
+    cannot fail the others. Subclasses say how a batch is written (``write``).
     """
 
+    name = "batch-writer"
+
     def __init__(self, *, max_queue: int, max_batch: int = 500):
-        self.queue: queue.Queue[_Waiting] = queue.Queue(maxsize=max_queue)
+        self.queue: queue.Queue = queue.Queue(maxsize=max_queue)
         self.max_batch = max_batch
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
 
-    def submit(self, petition: Petition, signer: actions.SignerInput, ip: str) -> Future:
-        """Queue a signer; raises queue.Full past capacity."""
+    def put(self, item) -> Future:
+        """Queue an item (with a ``future``); raises queue.Full past capacity."""
         self._start()
-        waiting = _Waiting(petition, signer, ip)
-        self.queue.put_nowait(waiting)
-        return waiting.future
+        self.queue.put_nowait(item)
+        return item.future
 
     def _start(self) -> None:
         if self.thread is None or not self.thread.is_alive():
             with self.lock:
                 if self.thread is None or not self.thread.is_alive():
-                    self.thread = threading.Thread(
-                        target=self._run, name="signature-writer", daemon=True
-                    )
+                    self.thread = threading.Thread(target=self._run, name=self.name, daemon=True)
                     self.thread.start()
 
     def stop(self) -> None:
@@ -194,17 +201,41 @@ class SignatureWriter:
             batch = [first]
             while len(batch) < self.max_batch:
                 try:
-                    waiting = self.queue.get_nowait()
+                    item = self.queue.get_nowait()
                 except queue.Empty:
                     break
-                if waiting is None:
+                if item is None:
                     self.queue.put(None)  # stop after this batch
                     break
-                batch.append(waiting)
+                batch.append(item)
+            close_old_connections()
             self.write(batch)
 
+    def write(self, batch: list) -> None:
+        raise NotImplementedError
+
+    def write_alone_if_failed(self, group: list, write_group) -> None:
+        try:
+            write_group(group)
+        except Exception as error:
+            if len(group) == 1:
+                group[0].future.set_exception(error)
+                return
+            connection.close()  # the next try starts afresh
+            log.warning("a batch of %d failed; writing them one by one", len(group))
+            for item in group:  # one bad row must not fail the others
+                self.write_alone_if_failed([item], write_group)
+
+
+class SignatureWriter(BatchWriter):
+    """Writes waiting signers: rate limits in one Redis call, rows in one statement."""
+
+    name = "signature-writer"
+
+    def submit(self, petition: Petition, signer: actions.SignerInput, ip: str) -> Future:
+        return self.put(_Waiting(petition, signer, ip))
+
     def write(self, batch: list[_Waiting]) -> None:
-        close_old_connections()
         try:
             allowed = ratelimit.signing_allowed([(w.ip, w.signer.email) for w in batch])
         except Exception as error:  # Redis is down: nothing is written unchecked
@@ -218,22 +249,37 @@ class SignatureWriter:
                 continue
             by_petition.setdefault(waiting.petition.pk, []).append(waiting)
         for group in by_petition.values():
-            try:
-                self._write_group(group)
-            except Exception as error:
-                if len(group) == 1:
-                    group[0].future.set_exception(error)
-                    continue
-                connection.close()  # the next try starts afresh
-                log.warning("a batch of %d signatures failed; writing them one by one", len(group))
-                for waiting in group:  # one bad row must not fail the others
-                    self.write([waiting])
+            self.write_alone_if_failed(group, self._write_group)
 
     @staticmethod
     def _write_group(group: list[_Waiting]) -> None:
         actions.sign_petitions(petition=group[0].petition, signers=[w.signer for w in group])
         for waiting in group:
             waiting.future.set_result(True)
+
+
+@dataclass
+class _Confirming:
+    ref_code: str
+    future: Future = field(default_factory=Future)
+
+
+class ConfirmationWriter(BatchWriter):
+    """Confirms waiting links in one statement; each learns (petition, name), or None."""
+
+    name = "confirmation-writer"
+
+    def submit(self, ref_code: str) -> Future:
+        return self.put(_Confirming(ref_code))
+
+    def write(self, batch: list[_Confirming]) -> None:
+        self.write_alone_if_failed(batch, self._write_group)
+
+    @staticmethod
+    def _write_group(group: list[_Confirming]) -> None:
+        confirmed = actions.confirm_signatures(ref_codes=list({c.ref_code for c in group}))
+        for item in group:  # a link followed twice at once counts for the first only
+            item.future.set_result(confirmed.pop(item.ref_code, None))
 
 
 # --- The WSGI wrapper ------------------------------------------------------------------------
@@ -355,3 +401,107 @@ def _busy():
         ],
         BUSY_HTML,
     )
+
+
+# --- Confirmations -------------------------------------------------------------------------
+
+# Stand-ins the confirmed page is rendered with once per petition, then replaced per signer
+# (``ConfirmedPages``). Letters only, so that no escaping or URL quoting changes them.
+NAME_STAND_IN = "GsNameStandInForTheSigner"
+REF_STAND_IN = "GsRefStandIn"
+STAND_IN_KEY = "groundswell.confirmed_page_for"  # WSGI keys no client can send
+CONFIRMED_KEY = "groundswell.confirmed"
+_CONFIRM_PREFIX = "/p/confirm/"
+
+
+class ConfirmedPages:
+    """A petition's "your signature counts" page, rendered by Django with stand-ins.
+
+    Kept per process for ``seconds`` (its count may be that old), then filled in for each
+    signer: their name, escaped, and their referral code in the share links.
+    """
+
+    def __init__(self, app, seconds: float = 0.5):
+        self.app, self.seconds = app, seconds
+        self.pages: dict[int, tuple[float, str, list, bytes]] = {}
+
+    def get(self, environ, petition_id: int):
+        now = time.monotonic()
+        page = self.pages.get(petition_id)
+        if page is None or page[0] <= now:
+            page = self._render(environ, petition_id, now)
+        return page
+
+    def _render(self, environ, petition_id: int, now: float):
+        inner = {k: v for k, v in environ.items() if k != "HTTP_COOKIE"}
+        inner[STAND_IN_KEY] = petition_id
+        seen = {}
+
+        def start_response(status, headers, exc_info=None):
+            seen.update(status=status, headers=headers)
+
+        body = b"".join(self.app(inner, start_response))
+        if not seen["status"].startswith("200"):
+            return None
+        headers = [(k, v) for k, v in seen["headers"] if k.lower() != "content-length"]
+        page = (now + self.seconds, seen["status"], headers, body)
+        self.pages[petition_id] = page
+        return page
+
+    @staticmethod
+    def fill(page, *, name: str, ref_code: str):
+        _expires, status, headers, body = page
+        body = body.replace(NAME_STAND_IN.encode(), html.escape(name).encode())
+        body = body.replace(REF_STAND_IN.encode(), ref_code.encode())
+        return status, [*headers, ("Content-Length", str(len(body)))], body
+
+
+class FastConfirm:
+    """Confirm a followed link in a batch, and answer with the page filled in for them.
+
+    Anything but a link that counts now (tampered, expired, followed before, a closed
+    petition, a visitor who is logged in) goes on to Django, which explains.
+    """
+
+    def __init__(self, app, *, writer: ConfirmationWriter | None = None):
+        self.app = app
+        self.writer = writer or ConfirmationWriter(max_queue=settings.SIGN_QUEUE_SIZE)
+        self.pages = ConfirmedPages(app)
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if (
+            environ["REQUEST_METHOD"] != "GET"
+            or not path.startswith(_CONFIRM_PREFIX)
+            or any(name + "=" in environ.get("HTTP_COOKIE", "") for name in PERSONAL_COOKIES)
+        ):
+            return self.app(environ, start_response)
+        answer = self._confirm(environ, path[len(_CONFIRM_PREFIX) :].rstrip("/"))
+        if answer is None:
+            return self.app(environ, start_response)
+        status, headers, body = answer
+        start_response(status, headers)
+        return [body]
+
+    def _confirm(self, environ, token: str):
+        try:
+            ref_code = actions.ref_code_in(token)
+        except ActionError:
+            return None
+        try:
+            confirmed = self.writer.submit(ref_code).result(timeout=settings.SIGN_WAIT_SECONDS)
+        except queue.Full:
+            return _busy()
+        except FutureTimeout:
+            return _busy()
+        except Exception:
+            log.exception("the confirmation writer failed")
+            return _busy()
+        if confirmed is None:
+            return None
+        petition_id, name = confirmed
+        environ[CONFIRMED_KEY] = ref_code  # if the page cannot be made, Django makes it
+        page = self.pages.get(environ, petition_id)
+        if page is None:
+            return None
+        return ConfirmedPages.fill(page, name=name, ref_code=ref_code)

@@ -17,7 +17,7 @@ from groundswell.core import ratelimit
 from groundswell.core.emails import absolute
 from groundswell.core.errors import ActionError
 from groundswell.core.origin import same_origin_post
-from groundswell.petitions import actions, sharing
+from groundswell.petitions import actions, fastpath, sharing
 from groundswell.petitions.access import (
     petition_for_edit,
     petition_for_review,
@@ -137,6 +137,15 @@ def thanks(request, slug):
 
 @require_GET
 def confirm(request, token):
+    if (petition_id := request.META.get(fastpath.STAND_IN_KEY)) is not None:
+        # The fast path's template of this page, filled in per signer (fastpath.py).
+        petition = Petition.objects.get(pk=petition_id)
+        stand_in = Signature(petition=petition, name=fastpath.NAME_STAND_IN)
+        stand_in.ref_code = fastpath.REF_STAND_IN
+        return _confirmed_page(request, stand_in)
+    if ref_code := request.META.get(fastpath.CONFIRMED_KEY):  # the fast path confirmed it
+        signature = Signature.objects.select_related("petition").get(ref_code=ref_code)
+        return _confirmed_page(request, signature)
     try:
         signature = actions.confirm_signature(token=token)
         status = 200
@@ -145,13 +154,19 @@ def confirm(request, token):
         messages.info(request, already.message)
     except ActionError as error:
         return render(request, "core/link_error.html", {"error": error}, status=error.status)
+    return _confirmed_page(request, signature, status)
+
+
+def _confirmed_page(request, signature: Signature, status: int = 200):
     petition = signature.petition
     context = {
         "petition": petition,
         "signature": signature,
         **_share_context(petition, signature.ref_code),
     }
-    return render(request, "petitions/confirmed.html", context, status=status)
+    response = render(request, "petitions/confirmed.html", context, status=status)
+    patch_cache_control(response, private=True, no_store=True)  # their own referral link
+    return response
 
 
 def _clean_ref(value: str) -> str:

@@ -1,0 +1,141 @@
+"""The fast confirmation path (petitions/fastpath.FastConfirm): batches, the filled page."""
+
+import io
+from wsgiref.util import setup_testing_defaults
+
+import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
+
+from groundswell.core.edge import Admission
+from groundswell.petitions import actions, counting
+from groundswell.petitions.fastpath import ConfirmationWriter, FastConfirm
+from groundswell.petitions.models import Signature
+from tests.conftest import sign
+from tests.threads import run_together
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the writer has its own thread
+
+
+def follow(app, path: str, **extra) -> tuple[str, dict, bytes]:
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "HTTP_HOST": "testserver",
+               "wsgi.input": io.BytesIO(), **extra}  # fmt: skip
+    setup_testing_defaults(environ)
+    seen = {}
+
+    def start_response(status, headers, exc_info=None):
+        seen.update(status=status, headers=dict(headers))
+
+    body = b"".join(app(environ, start_response))
+    return seen["status"], seen["headers"], body
+
+
+@pytest.fixture
+def site():
+    app = FastConfirm(Admission(WSGIHandler(), concurrency=64))
+    yield app
+    app.writer.stop()
+
+
+def test_a_followed_link_counts_and_shows_the_signers_own_page(site, petition):
+    signature = sign(petition, "ann@example.com", name="Ann <b>Lee</b>")
+    status, headers, body = follow(site, signature.get_confirm_path())
+    assert status == "200 OK"
+    page = body.decode()
+    assert "Thank you, Ann &lt;b&gt;Lee&lt;/b&gt;" in page
+    assert f"?ref={signature.ref_code}" in page and "GsRefStandIn" not in page
+    assert int(headers["Content-Length"]) == len(body)
+    assert "no-store" in headers["Cache-Control"]
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    signature.refresh_from_db()
+    assert signature.status == "confirmed"
+    counting.forget(petition.pk)
+    assert counting.confirmed_count(petition.pk) == 1
+
+
+def test_two_signers_of_one_petition_each_get_their_own_page(site, petition):
+    ann, bob = (
+        sign(petition, "ann@example.com", name="Ann"),
+        sign(petition, "bob@example.com", name="Bob"),
+    )
+    ann_page = follow(site, ann.get_confirm_path())[2].decode()
+    bob_page = follow(site, bob.get_confirm_path())[2].decode()
+    assert (
+        "Thank you, Ann" in ann_page and ann.ref_code in ann_page and bob.ref_code not in ann_page
+    )
+    assert (
+        "Thank you, Bob" in bob_page and bob.ref_code in bob_page and ann.ref_code not in bob_page
+    )
+
+
+def test_a_link_followed_again_is_explained_by_django_and_counted_once(site, petition):
+    path = sign(petition).get_confirm_path()
+    assert follow(site, path)[0] == "200 OK"
+    status, _, body = follow(site, path)
+    assert status.startswith("409") and b"already confirmed" in body
+    counting.forget(petition.pk)
+    assert counting.confirmed_count(petition.pk) == 1
+
+
+def test_a_tampered_link_counts_nothing(site, petition):
+    path = sign(petition).get_confirm_path()
+    status, _, _ = follow(site, path[:-3] + "xx/")
+    assert status.startswith("410")
+    assert not Signature.objects.confirmed().exists()
+
+
+def test_a_link_to_a_closed_petition_counts_nothing(site, petition):
+    path = sign(petition).get_confirm_path()
+    actions.close_petition(petition=petition)
+    status, _, body = follow(site, path)
+    assert status.startswith("409") and b"closed" in body
+    assert not Signature.objects.confirmed().exists()
+
+
+def test_someone_logged_in_gets_djangos_own_page(site, petition, alice, client):
+    client.force_login(alice)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    path = sign(petition).get_confirm_path()
+    status, _, body = follow(site, path, HTTP_COOKIE=cookie)
+    assert status == "200 OK" and b"Log out" in body
+
+
+def test_confirm_signatures_confirms_only_what_may_count(petition):
+    fresh, done = sign(petition, "a@example.com"), sign(petition, "b@example.com")
+    actions.confirm_signature(token=done.confirmation_token())
+    confirmed = actions.confirm_signatures(ref_codes=[fresh.ref_code, done.ref_code, "nobody"])
+    assert confirmed == {fresh.ref_code: (petition.pk, fresh.name)}
+    counting.forget(petition.pk)
+    assert counting.confirmed_count(petition.pk) == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real contention needs PostgreSQL")
+def test_forty_links_at_once_count_exactly_forty(site, petition):
+    paths = [sign(petition, f"s{i}@example.com").get_confirm_path() for i in range(40)]
+    outcomes = run_together(40, lambda i: follow(site, paths[i])[0])
+    assert outcomes == ["200 OK"] * 40
+    counting.forget(petition.pk)
+    assert counting.confirmed_count(petition.pk) == 40 == Signature.objects.confirmed().count()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real contention needs PostgreSQL")
+def test_one_link_followed_by_twenty_at_once_counts_once(site, petition):
+    path = sign(petition).get_confirm_path()
+    outcomes = run_together(20, lambda i: follow(site, path)[0][:3])
+    assert sorted(outcomes) == ["200"] + ["409"] * 19
+    counting.forget(petition.pk)
+    assert counting.confirmed_count(petition.pk) == 1
+
+
+def test_a_full_queue_is_answered_503(petition):
+    class Full(ConfirmationWriter):
+        def put(self, item):
+            import queue
+
+            raise queue.Full
+
+    app = FastConfirm(Admission(WSGIHandler()), writer=Full(max_queue=1))
+    status, headers, _ = follow(app, sign(petition).get_confirm_path())
+    assert status.startswith("503") and headers["Retry-After"] == "1"
