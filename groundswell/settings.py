@@ -108,6 +108,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif env.bool("DB_POOL", default=True):
+    # A pool per process (psycopg_pool): Granian's 32 threads per process share a few
+    # connections instead of each keeping its own, so workers x threads never passes
+    # PostgreSQL's max_connections (docs/deploy.md).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {"min_size": 2, "max_size": env.int("DB_POOL_SIZE", default=16), "timeout": 10}
+    }
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

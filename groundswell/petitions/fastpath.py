@@ -137,7 +137,11 @@ class SignablePetitions:
         if hit is not None and hit[0] > now:
             return hit[1]
         fields = ("id", "slug", "title", "status", "closes_on")
-        petition = Petition.objects.open().only(*fields).filter(slug=slug).first()
+        try:
+            petition = Petition.objects.open().only(*fields).filter(slug=slug).first()
+        finally:
+            if not connection.in_atomic_block:  # outside Django's request cycle:
+                connection.close()  # give the connection back to the pool
         if petition is not None and not petition.is_signable():
             petition = None
         if len(self.known) > 10_000:  # slugs people made up
@@ -440,7 +444,12 @@ class ConfirmedPages:
         def start_response(status, headers, exc_info=None):
             seen.update(status=status, headers=headers)
 
-        body = b"".join(self.app(inner, start_response))
+        result = self.app(inner, start_response)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()  # Django's request_finished: its connection goes back
         if not seen["status"].startswith("200"):
             return None
         headers = [(k, v) for k, v in seen["headers"] if k.lower() != "content-length"]

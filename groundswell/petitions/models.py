@@ -199,7 +199,11 @@ class Signature(models.Model):
 
     COUNTED = {Status.CONFIRMED}
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures")
+    # No index of its own: the constraint and indexes below all start with petition, and
+    # every index is one more write for each signature in a surge.
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="signatures", db_index=False
+    )
     name = models.CharField(max_length=100)
     email = models.EmailField(max_length=254)
     # The address folded for deduplication (groundswell.core.email_address).
@@ -213,7 +217,7 @@ class Signature(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     # Public: the signer's referral link carries it (?ref=...).
-    ref_code = models.CharField(max_length=16, unique=True, default=new_ref_code)
+    ref_code = models.CharField(max_length=16, default=new_ref_code)  # unique: see Meta
     referred_by = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="recruits"
     )
@@ -228,7 +232,10 @@ class Signature(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["petition", "email_normalised"], name="one_signature_per_person"
-            )
+            ),
+            # A constraint rather than unique=True, which on PostgreSQL adds a second
+            # index for LIKE queries nobody makes.
+            models.UniqueConstraint(fields=["ref_code"], name="one_ref_code"),
         ]
         indexes = [
             models.Index(fields=["petition", "status", "confirmed_at"]),

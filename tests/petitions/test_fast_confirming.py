@@ -139,3 +139,21 @@ def test_a_full_queue_is_answered_503(petition):
     app = FastConfirm(Admission(WSGIHandler()), writer=Full(max_queue=1))
     status, headers, _ = follow(app, sign(petition).get_confirm_path())
     assert status.startswith("503") and headers["Retry-After"] == "1"
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL has the pool")
+def test_the_fast_path_gives_its_database_connections_back(site, petition):
+    import threading
+
+    path = sign(petition).get_confirm_path()
+    held = []
+
+    def request():
+        assert follow(site, path)[0] == "200 OK"
+        held.append(connection.connection is not None)
+
+    thread = threading.Thread(target=request)
+    thread.start()
+    thread.join(10)
+    assert held == [False]
