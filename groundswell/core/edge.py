@@ -129,19 +129,22 @@ class Admission:
     @staticmethod
     def _busy(environ, start_response):
         if environ.get("PATH_INFO", "").startswith("/api/"):
-            content_type, body = "application/json", BUSY_JSON
+            status, headers, body = busy_response("application/json", BUSY_JSON)
         else:
-            content_type, body = "text/html; charset=utf-8", BUSY_HTML
-        start_response(
-            "503 Service Unavailable",
-            [
-                ("Content-Type", content_type),
-                ("Content-Length", str(len(body))),
-                ("Retry-After", "1"),
-                ("Cache-Control", "no-store"),
-            ],
-        )
+            status, headers, body = busy_response("text/html; charset=utf-8", BUSY_HTML)
+        start_response(status, headers)
         return [body]
+
+
+def busy_response(content_type: str, body: bytes) -> tuple[str, list, bytes]:
+    """503 with Retry-After: past capacity, before anything was written."""
+    headers = [
+        ("Content-Type", content_type),
+        ("Content-Length", str(len(body))),
+        ("Retry-After", "1"),
+        ("Cache-Control", "no-store"),
+    ]
+    return "503 Service Unavailable", headers, body
 
 
 BUSY_JSON = b'{"detail": "The site is very busy. Try again after the Retry-After seconds."}'

@@ -7,22 +7,22 @@ surge target is 2,000 a second (docs/benchmarks.md). So ``FastSign``, a WSGI wra
 
 1. ``POST /p/<slug>/sign/`` from this site, with a form that passes every rule of
    ``SignatureForm`` (``parse_signer``, tested against the form itself);
-2. the same three rate limits, in one Redis round trip;
-3. the signer is handed to this process's ``SignatureWriter``, a thread that writes
-   whoever is waiting in one transaction through ``actions.sign_petitions`` (group
-   commit: the busier the site, the bigger the batch);
-4. the answer, the same redirect as the form's, goes out only after that commit.
+2. the signer is handed to this process's ``SignatureWriter``, a thread that takes
+   whoever is waiting, counts their rate limits in one Redis script call and writes them
+   in one transaction through ``actions.sign_petitions`` (group commit: the busier the
+   site, the bigger the batch);
+3. the answer, the same redirect as the form's, goes out only after that commit.
 
 Anything else (an error to show, a closed petition, a bot, another site's form, a rate
-limit) goes on to Django untouched, which answers as it always has.
+limit) goes on to Django untouched, which answers as it always has. When the writer's
+queue is full the answer is 503 with Retry-After at once: nothing was recorded, and the
+browser still has the form filled in.
 
 ``FastConfirm`` does the same for ``GET /p/confirm/<token>/``: a genuine link that counts
 now is confirmed in a batch (``actions.confirm_signatures``, the count moved in the same
 transaction), and answered with the petition's confirmed page, rendered by Django once per
 petition every half second with stand-ins for the name and referral code
-(``ConfirmedPages``). When the writer's
-queue is full the answer is 503 with Retry-After at once: nothing was recorded, and the
-browser still has the form filled in.
+(``ConfirmedPages``).
 """
 
 import html
@@ -40,12 +40,12 @@ from urllib.parse import parse_qsl
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.http.request import split_domain_port, validate_host
 from django_countries import countries
 
 from groundswell.core import ratelimit
-from groundswell.core.edge import BUSY_HTML, PERSONAL_COOKIES
+from groundswell.core.edge import BUSY_HTML, PERSONAL_COOKIES, busy_response
 from groundswell.core.errors import ActionError
 from groundswell.core.origin import is_same_origin_meta
 from groundswell.petitions import actions
@@ -212,8 +212,7 @@ class BatchWriter:
                     self.queue.put(None)  # stop after this batch
                     break
                 batch.append(item)
-            close_old_connections()
-            self.write(batch)
+            self.write(batch)  # on one connection, kept: a failed batch closes it
 
     def write(self, batch: list) -> None:
         raise NotImplementedError
@@ -395,16 +394,7 @@ def _redirect_headers(location: str, secure: bool) -> list[tuple[str, str]]:
 
 
 def _busy():
-    return (
-        "503 Service Unavailable",
-        [
-            ("Content-Type", "text/html; charset=utf-8"),
-            ("Content-Length", str(len(BUSY_HTML))),
-            ("Retry-After", "1"),
-            ("Cache-Control", "no-store"),
-        ],
-        BUSY_HTML,
-    )
+    return busy_response("text/html; charset=utf-8", BUSY_HTML)
 
 
 # --- Confirmations -------------------------------------------------------------------------
