@@ -12,6 +12,7 @@ from django.db import close_old_connections
 from groundswell.core.edge import Admission, MicroCache
 from groundswell.petitions import actions
 from tests.conftest import PASSWORD, sign
+from tests.wsgi import call_wsgi
 
 
 def environ(path="/p/x/", method="GET", **extra) -> dict:
@@ -21,13 +22,7 @@ def environ(path="/p/x/", method="GET", **extra) -> dict:
 
 
 def call(app, env) -> tuple[str, dict, bytes]:
-    seen = {}
-
-    def start_response(status, headers, exc_info=None):
-        seen.update(status=status, headers=dict(headers))
-
-    body = b"".join(app(env, start_response))
-    return seen["status"], seen["headers"], body
+    return call_wsgi(app, env)
 
 
 class Counter:

@@ -1,8 +1,5 @@
 """The fast confirmation path (petitions/fastpath.FastConfirm): batches, the filled page."""
 
-import io
-from wsgiref.util import setup_testing_defaults
-
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
@@ -13,21 +10,13 @@ from groundswell.petitions.fastpath import ConfirmationWriter, FastConfirm
 from groundswell.petitions.models import Signature
 from tests.conftest import sign
 from tests.threads import run_together
+from tests.wsgi import call_wsgi
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the writer has its own thread
 
 
 def follow(app, path: str, **extra) -> tuple[str, dict, bytes]:
-    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "HTTP_HOST": "testserver",
-               "wsgi.input": io.BytesIO(), **extra}  # fmt: skip
-    setup_testing_defaults(environ)
-    seen = {}
-
-    def start_response(status, headers, exc_info=None):
-        seen.update(status=status, headers=dict(headers))
-
-    body = b"".join(app(environ, start_response))
-    return seen["status"], seen["headers"], body
+    return call_wsgi(app, {"REQUEST_METHOD": "GET", "PATH_INFO": path, **extra})
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import io
 import queue
 from urllib.parse import urlencode
-from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.core import mail
@@ -17,6 +16,7 @@ from groundswell.petitions.fastpath import FastSign, SignatureWriter, parse_sign
 from groundswell.petitions.forms import SignatureForm
 from groundswell.petitions.models import Signature
 from tests.threads import run_together
+from tests.wsgi import call_wsgi
 
 PLAIN = {"name": "Sam Supporter", "email": "sam@example.com", "postcode": "10001", "country": "US"}
 
@@ -81,19 +81,11 @@ def post(app, slug: str, fields: dict, **extra) -> tuple[str, dict, bytes]:
         "CONTENT_TYPE": "application/x-www-form-urlencoded",
         "CONTENT_LENGTH": str(len(body)),
         "wsgi.input": io.BytesIO(body),
-        "HTTP_HOST": "testserver",
         "REMOTE_ADDR": "203.0.113.9",
         "HTTP_SEC_FETCH_SITE": "same-origin",
         **extra,
     }
-    setup_testing_defaults(environ)
-    seen = {}
-
-    def start_response(status, headers, exc_info=None):
-        seen.update(status=status, headers=dict(headers))
-
-    content = b"".join(app(environ, start_response))
-    return seen["status"], seen["headers"], content
+    return call_wsgi(app, environ)
 
 
 class Counting:
