@@ -32,8 +32,7 @@ def petition_for_signing(user, slug: str) -> Petition:
 
     Signing is the hottest write there is: it needs no organisation and no targets.
     """
-    fields = ("id", "slug", "title", "status", "closes_on")
-    petition = Petition.objects.public().only(*fields).filter(slug=slug).first()
+    petition = Petition.objects.public().for_signing().filter(slug=slug).first()
     return petition or petition_for_viewing(user, slug)
 
 

@@ -53,6 +53,13 @@ from groundswell.petitions.models import RESERVED_SLUGS, Petition
 
 log = logging.getLogger(__name__)
 
+# What the fast paths tell the Django views, in WSGI environ keys no client can send (a
+# header arrives as HTTP_...): the rate-limit verdict, a link just confirmed, and that
+# the confirmed page is wanted with stand-ins for this petition.
+RATE_LIMITED_KEY = "groundswell.rate_limited"
+CONFIRMED_KEY = "groundswell.confirmed"
+STAND_IN_KEY = "groundswell.confirmed_page_for"
+
 # --- The form, checked without Django's form machinery ---------------------------------------
 
 _TRUE = {"on", "true", "1"}
@@ -136,9 +143,8 @@ class SignablePetitions:
         hit = self.known.get(slug)
         if hit is not None and hit[0] > now:
             return hit[1]
-        fields = ("id", "slug", "title", "status", "closes_on")
         try:
-            petition = Petition.objects.open().only(*fields).filter(slug=slug).first()
+            petition = Petition.objects.open().for_signing().filter(slug=slug).first()
         finally:
             if not connection.in_atomic_block:  # outside Django's request cycle:
                 connection.close()  # give the connection back to the pool
@@ -366,7 +372,7 @@ class FastSign:
         except FutureTimeout:
             return _busy()  # it may yet be recorded; signing again is harmless
         except ratelimit.RateLimited as limited:
-            environ["groundswell.rate_limited"] = limited.message  # the view says so
+            environ[RATE_LIMITED_KEY] = limited.message  # the view says so
             return None
         except ActionError:
             return None  # e.g. it closed just now: the view explains
@@ -403,8 +409,6 @@ def _busy():
 # (``ConfirmedPages``). Letters only, so that no escaping or URL quoting changes them.
 NAME_STAND_IN = "GsNameStandInForTheSigner"
 REF_STAND_IN = "GsRefStandIn"
-STAND_IN_KEY = "groundswell.confirmed_page_for"  # WSGI keys no client can send
-CONFIRMED_KEY = "groundswell.confirmed"
 _CONFIRM_PREFIX = "/p/confirm/"
 
 

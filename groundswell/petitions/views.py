@@ -122,7 +122,7 @@ def sign(request, slug):
 
 def _limit_signing(request, email: str) -> None:
     # The fast path (petitions/fastpath.py) counted this attempt already and found it over.
-    if message := request.META.get("groundswell.rate_limited"):
+    if message := request.META.get(fastpath.RATE_LIMITED_KEY):
         raise ratelimit.RateLimited(message)
     ratelimit.limit_signing(request, email)
 
@@ -140,8 +140,9 @@ def confirm(request, token):
     if (petition_id := request.META.get(fastpath.STAND_IN_KEY)) is not None:
         # The fast path's template of this page, filled in per signer (fastpath.py).
         petition = Petition.objects.get(pk=petition_id)
-        stand_in = Signature(petition=petition, name=fastpath.NAME_STAND_IN)
-        stand_in.ref_code = fastpath.REF_STAND_IN
+        stand_in = Signature(
+            petition=petition, name=fastpath.NAME_STAND_IN, ref_code=fastpath.REF_STAND_IN
+        )
         return _confirmed_page(request, stand_in)
     if ref_code := request.META.get(fastpath.CONFIRMED_KEY):  # the fast path confirmed it
         signature = Signature.objects.select_related("petition").get(ref_code=ref_code)

@@ -146,3 +146,13 @@ def test_the_fast_path_gives_its_database_connections_back(site, petition):
     thread.start()
     thread.join(10)
     assert held == [False]
+
+
+def test_if_the_page_cannot_be_made_ahead_django_makes_it_for_the_signer(site, petition):
+    site.pages.get = lambda environ, petition_id: None  # e.g. admission control said 503
+    signature = sign(petition, "ann@example.com", name="Ann")
+    status, _, body = follow(site, signature.get_confirm_path())
+    assert status == "200 OK"
+    assert b"Thank you, Ann" in body and signature.ref_code.encode() in body
+    counting.forget(petition.pk)
+    assert counting.confirmed_count(petition.pk) == 1
