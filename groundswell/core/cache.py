@@ -45,7 +45,7 @@ class SharedClientRedisCache(RedisCache):
         script = self._scripts.get(id(client))
         if script is None:
             script = self._scripts[id(client)] = client.register_script(_COUNT_HITS)
-        full = [self.make_and_validate_key(name) for name in names]
+        full = [self.make_key(name) for name in names]  # ours: short and plain ASCII
         after = dict(zip(names, script(keys=full, args=arguments), strict=True))
         # Each hit's own count: the first of k hits on a key saw (after - k + 1).
         seen: dict[str, int] = {}
