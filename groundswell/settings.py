@@ -262,6 +262,9 @@ MICROCACHE_SECONDS = env.float("MICROCACHE_SECONDS", default=0.5)
 # process's writer at most, and how long one waits for the commit before a 503.
 SIGN_QUEUE_SIZE = env.int("SIGN_QUEUE_SIZE", default=1000)
 SIGN_WAIT_SECONDS = env.float("SIGN_WAIT_SECONDS", default=10.0)
+# The signing service's socket (groundswell/petitions/service.py), set by bin/serve: one
+# process writes every web process's signatures. Empty: each process writes its own.
+SIGN_WRITER_SOCKET = env("SIGN_WRITER_SOCKET", default="")
 
 # --- Petitions ------------------------------------------------------------------------------
 

@@ -291,6 +291,26 @@ class ConfirmationWriter(BatchWriter):
             item.future.set_result(confirmed.pop(item.ref_code, None))
 
 
+def _signature_writer():
+    """This process's writer: the signing service (petitions/service.py) when
+    ``SIGN_WRITER_SOCKET`` names one, falling back on a thread of this process."""
+    local = SignatureWriter(max_queue=settings.SIGN_QUEUE_SIZE)
+    if not settings.SIGN_WRITER_SOCKET:
+        return local
+    from groundswell.petitions import service
+
+    return service.RemoteSignatureWriter(service.client(), local)
+
+
+def _confirmation_writer():
+    local = ConfirmationWriter(max_queue=settings.SIGN_QUEUE_SIZE)
+    if not settings.SIGN_WRITER_SOCKET:
+        return local
+    from groundswell.petitions import service
+
+    return service.RemoteConfirmationWriter(service.client(), local)
+
+
 # --- The WSGI wrapper ------------------------------------------------------------------------
 
 
@@ -318,7 +338,7 @@ class FastSign:
 
     def __init__(self, app, *, writer: SignatureWriter | None = None):
         self.app = app
-        self.writer = writer or SignatureWriter(max_queue=settings.SIGN_QUEUE_SIZE)
+        self.writer = writer or _signature_writer()
         self.petitions = SignablePetitions()
 
     def __call__(self, environ, start_response):
@@ -468,7 +488,7 @@ class FastConfirm:
 
     def __init__(self, app, *, writer: ConfirmationWriter | None = None):
         self.app = app
-        self.writer = writer or ConfirmationWriter(max_queue=settings.SIGN_QUEUE_SIZE)
+        self.writer = writer or _confirmation_writer()
         self.pages = ConfirmedPages(app)
 
     def __call__(self, environ, start_response):
