@@ -430,34 +430,37 @@ def confirm_signatures(*, ref_codes: list[str]) -> dict[str, tuple[int, str]]:
     the others (unknown, expired, already counted, closed) are for ``confirm_signature``
     to explain. The fast confirmation path (petitions/fastpath.py) sends many at once.
     """
-    now = timezone.now()
-    ops, quote = connection.ops, connection.ops.quote_name
-    signatures, petitions = Signature._meta.db_table, Petition._meta.db_table
-    sql = (
-        f"UPDATE {quote(signatures)} SET status = %s, confirmed_at = %s "  # noqa: S608
-        f"WHERE ref_code IN ({', '.join(['%s'] * len(ref_codes))}) "
-        "AND status = %s AND created_at >= %s AND petition_id IN ("
-        f"SELECT id FROM {quote(petitions)} WHERE status = %s "
-        "AND (closes_on IS NULL OR closes_on >= %s)) "
-        "RETURNING ref_code, petition_id, name"
-    )
-    params = [
-        Signature.Status.CONFIRMED.value,
-        ops.adapt_datetimefield_value(now),
-        *ref_codes,
-        Signature.Status.PENDING.value,
-        ops.adapt_datetimefield_value(Signature.confirmation_cutoff(now)),
-        Petition.Status.OPEN.value,
-        ops.adapt_datefield_value(timezone.localdate()),
-    ]
+    now, today = timezone.now(), timezone.localdate()
+    cutoff = Signature.confirmation_cutoff(now)
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            confirmed = {ref: (petition_id, name) for ref, petition_id, name in cursor.fetchall()}
-        per_petition = Counter(petition_id for petition_id, _name in confirmed.values())
+        # The rows by their ref_code alone, locked, then updated by primary key: conditions
+        # on status or petition would let PostgreSQL's planner pick another index, and in a
+        # surge its statistics lag far behind the table (it once scanned all 500,000 pending
+        # rows of a petition for every batch: 300 ms instead of 2). SQLite's IMMEDIATE
+        # transactions hold the write lock from the first statement instead.
+        found = (
+            Signature.objects.filter(ref_code__in=ref_codes)
+            .select_for_update(of=("self",))
+            .values_list(
+                "pk", "ref_code", "petition_id", "name", "status", "created_at",
+                "petition__status", "petition__closes_on",
+            )
+        )  # fmt: skip
+        confirmed = {
+            ref_code: (pk, petition_id, name)
+            for pk, ref_code, petition_id, name, status, created, petition_status, closes in found
+            if status == Signature.Status.PENDING
+            and created >= cutoff
+            and petition_status == Petition.Status.OPEN
+            and (closes is None or closes >= today)
+        }
+        Signature.objects.filter(pk__in=[pk for pk, _, _ in confirmed.values()]).update(
+            status=Signature.Status.CONFIRMED, confirmed_at=now
+        )
+        per_petition = Counter(petition_id for _pk, petition_id, _name in confirmed.values())
         for petition_id, n in per_petition.items():
             counting.add_confirmed(petition_id, n)
-    return confirmed
+    return {ref: (petition_id, name) for ref, (_pk, petition_id, name) in confirmed.items()}
 
 
 def claim_due_emails(limit: int = 100) -> list[Signature]:
