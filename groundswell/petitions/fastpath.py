@@ -442,13 +442,20 @@ class ConfirmedPages:
     def __init__(self, app, seconds: float = 0.5):
         self.app, self.seconds = app, seconds
         self.pages: dict[int, tuple[float, str, list, bytes]] = {}
+        self.rendering = threading.Lock()
 
     def get(self, environ, petition_id: int):
         now = time.monotonic()
         page = self.pages.get(petition_id)
-        if page is None or page[0] <= now:
-            page = self._render(environ, petition_id, now)
-        return page
+        if page is not None and page[0] > now:
+            return page
+        if page is not None and not self.rendering.acquire(blocking=False):
+            return page  # another thread is making the new one: this one is a moment old
+        try:
+            return self._render(environ, petition_id, now)
+        finally:
+            if page is not None:
+                self.rendering.release()
 
     def _render(self, environ, petition_id: int, now: float):
         inner = {k: v for k, v in environ.items() if k != "HTTP_COOKIE"}

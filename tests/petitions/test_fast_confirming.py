@@ -1,5 +1,7 @@
 """The fast confirmation path (petitions/fastpath.FastConfirm): batches, the filled page."""
 
+import threading
+
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
@@ -156,3 +158,27 @@ def test_if_the_page_cannot_be_made_ahead_django_makes_it_for_the_signer(site, p
     assert b"Thank you, Ann" in body and signature.ref_code.encode() in body
     counting.forget(petition.pk)
     assert counting.confirmed_count(petition.pk) == 1
+
+
+def test_while_one_thread_renders_the_page_anew_the_others_get_the_last_one():
+    from groundswell.petitions.fastpath import ConfirmedPages
+
+    started, release, renders = threading.Event(), threading.Event(), []
+
+    def slow_django(environ, start_response):
+        renders.append(1)
+        if len(renders) > 1:
+            started.set()
+            release.wait(5)
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [f"page {len(renders)}".encode()]
+
+    pages = ConfirmedPages(slow_django, seconds=0)  # always old: every call wants a render
+    assert pages.get({}, 1)[3] == b"page 1"
+    renderer = threading.Thread(target=pages.get, args=({}, 1))
+    renderer.start()
+    assert started.wait(5)
+    assert pages.get({}, 1)[3] == b"page 1"  # at once, not a second render
+    release.set()
+    renderer.join(5)
+    assert len(renders) == 2 and pages.get({}, 1)[3] == b"page 3"
