@@ -5,7 +5,9 @@ an office of hundreds behind one address can all sign, while one address cannot 
 a victim or spray thousands of signatures.
 """
 
+import functools
 import hashlib
+import ipaddress
 import time
 
 from django.conf import settings
@@ -24,8 +26,24 @@ class RateLimited(Exception):
 
 
 def client_ip(request) -> str:
-    """The client's address, masked to /64 for IPv6 (settings.RATELIMIT_IP_META_KEY)."""
-    return _SIMPLE_KEYS["ip"](request)
+    """The client's address, masked to /64 for IPv6 (settings.RATELIMIT_IP_META_KEY).
+
+    django-ratelimit's rules, with the masking remembered per address: it builds an
+    ``ip_network`` each time, a tenth of the fast signing path's CPU.
+    """
+    source = getattr(settings, "RATELIMIT_IP_META_KEY", None)
+    if source is None or (isinstance(source, str) and "." not in source):
+        ip = request.META.get(source or "REMOTE_ADDR")
+        if ip:
+            v6 = ":" in ip
+            mask = getattr(settings, "RATELIMIT_IPV6_MASK" if v6 else "RATELIMIT_IPV4_MASK", None)
+            return _masked(ip, mask or (64 if v6 else 32))
+    return _SIMPLE_KEYS["ip"](request)  # a function, or nothing there: its own rules and errors
+
+
+@functools.lru_cache(maxsize=8192)
+def _masked(ip: str, mask: int) -> str:
+    return str(ipaddress.ip_network(f"{ip}/{mask}", strict=False).network_address)
 
 
 def _digest(value: str) -> str:

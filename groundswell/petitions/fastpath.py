@@ -137,12 +137,22 @@ class SignablePetitions:
     def __init__(self, seconds: float = 1.0):
         self.seconds = seconds
         self.known: dict[str, tuple[float, Petition | None]] = {}
+        self.looking = threading.Lock()
 
     def get(self, slug: str) -> Petition | None:
         now = time.monotonic()
         hit = self.known.get(slug)
         if hit is not None and hit[0] > now:
             return hit[1]
+        if hit is not None and not self.looking.acquire(blocking=False):
+            return hit[1]  # another thread is looking it up again: a moment old
+        try:
+            return self._look_up(slug, now)
+        finally:
+            if hit is not None:
+                self.looking.release()
+
+    def _look_up(self, slug: str, now: float) -> Petition | None:
         try:
             petition = Petition.objects.open().for_signing().filter(slug=slug).first()
         finally:

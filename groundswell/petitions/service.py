@@ -14,7 +14,7 @@ Here the writer is the only thread, and the web processes only wait on a socket.
 process writes with its own writer thread, as before: slower, equally correct.
 
 The protocol, one JSON array a line over a Unix socket, one request at a time per
-connection: ``["sign", petition_id, ip, {SignerInput fields}]`` or
+connection: ``["sign", petition_id, ip, [SignerInput fields, in order]]`` or
 ``["confirm", ref_code]``; the answer is ``["ok"]``, ``["ok", petition_id, name]`` (a
 confirmation that counts), ``["none"]`` (a link that does not count now), ``["limited",
 message]``, ``["refused"]`` (closed, or not a petition that takes signatures) or
@@ -161,7 +161,7 @@ class SigningService:
                     if petition is None:
                         self._answer(sock, ["refused"])
                         continue
-                    item = _Waiting(petition, actions.SignerInput(**fields), ip)
+                    item = _Waiting(petition, actions.SignerInput(*fields), ip)
                     signing.append((sock, item))
                 elif kind == "confirm":
                     [ref_code] = args
@@ -290,6 +290,9 @@ def client() -> SigningClient:
     return _client
 
 
+_FIELDS = [field.name for field in dataclasses.fields(actions.SignerInput)]  # in order
+
+
 class RemoteSignatureWriter:
     """``SignatureWriter``'s ``submit``, done by the service; ``local`` if none answers."""
 
@@ -297,8 +300,9 @@ class RemoteSignatureWriter:
         self.client, self.local = client, local
 
     def submit(self, petition: Petition, signer: actions.SignerInput, ip: str) -> Future:
+        fields = [getattr(signer, name) for name in _FIELDS]
         try:
-            answer = self.client.ask(["sign", petition.pk, ip, dataclasses.asdict(signer)])
+            answer = self.client.ask(["sign", petition.pk, ip, fields])
         except ServiceUnavailable:
             return self.local.submit(petition, signer, ip)
         except (OSError, ValueError) as error:

@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 
+from groundswell.core import ratelimit
 from groundswell.core.ratelimit import RateLimited, limit_signing_from
 
 REDIS = {
@@ -54,3 +55,23 @@ def test_an_office_behind_one_address_can_all_sign(limits_cache, settings):
 def test_limits_can_be_switched_off_for_a_load_test(limits_cache, settings):
     settings.RATELIMIT_ENABLE = False
     assert attempts("203.0.113.7", "ann@example.com", 20) == [True] * 20
+
+
+@pytest.mark.parametrize(
+    ("meta", "key"),
+    [
+        ({"REMOTE_ADDR": "203.0.113.9"}, None),
+        ({"REMOTE_ADDR": "2001:db8:1:2:3:4:5:6"}, None),
+        ({"REMOTE_ADDR": "127.0.0.1", "HTTP_X_REAL_IP": "2001:db8::1"}, "HTTP_X_REAL_IP"),
+    ],
+)
+def test_client_ip_is_the_address_django_ratelimit_would_use(meta, key, settings):
+    from types import SimpleNamespace
+
+    from django_ratelimit.core import _get_ip
+
+    settings.RATELIMIT_IP_META_KEY = key
+    request = SimpleNamespace(META=meta)
+    assert ratelimit.client_ip(request) == _get_ip(request)
+    settings.RATELIMIT_IPV6_MASK = 48
+    assert ratelimit.client_ip(request) == _get_ip(request)
