@@ -459,13 +459,19 @@ class ConfirmedPages:
         page = self.pages.get(petition_id)
         if page is not None and page[0] > now:
             return page
-        if page is not None and not self.rendering.acquire(blocking=False):
-            return page  # another thread is making the new one: this one is a moment old
+        if page is not None:
+            if not self.rendering.acquire(blocking=False):
+                return page  # another thread is making the new one: this one is a moment old
+        else:
+            self.rendering.acquire()  # the first: wait for whoever is making it, if anyone
+            page = self.pages.get(petition_id)
+            if page is not None:
+                self.rendering.release()
+                return page
         try:
             return self._render(environ, petition_id, now)
         finally:
-            if page is not None:
-                self.rendering.release()
+            self.rendering.release()
 
     def _render(self, environ, petition_id: int, now: float):
         inner = {k: v for k, v in environ.items() if k != "HTTP_COOKIE"}

@@ -1,6 +1,7 @@
 """The fast confirmation path (petitions/fastpath.FastConfirm): batches, the filled page."""
 
 import threading
+import time
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
@@ -182,3 +183,34 @@ def test_while_one_thread_renders_the_page_anew_the_others_get_the_last_one():
     release.set()
     renderer.join(5)
     assert len(renders) == 2 and pages.get({}, 1)[3] == b"page 3"
+
+
+def test_the_first_page_is_made_once_while_the_others_wait_for_it():
+    from groundswell.petitions.fastpath import ConfirmedPages
+
+    release, renders = threading.Event(), []
+
+    def slow_django(environ, start_response):
+        renders.append(1)
+        release.wait(5)
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [b"the page"]
+
+    pages = ConfirmedPages(slow_django, seconds=60)
+    got, asking = [], threading.Semaphore(0)
+
+    def ask():
+        asking.release()
+        got.append(pages.get({}, 1))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for _ in threads:
+        assert asking.acquire(timeout=5)
+    time.sleep(0.2)  # let them all reach the page (not a timing check: more time is fine)
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert len(renders) == 1  # not eight renders through Django at once
+    assert [page[3] for page in got] == [b"the page"] * 8
