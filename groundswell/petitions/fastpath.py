@@ -127,6 +127,44 @@ def parse_signer(body: bytes) -> actions.SignerInput | None:
 # --- Which petitions take signatures ----------------------------------------------------------
 
 
+class Kept:
+    """Values kept by this process for ``seconds``, made again by one thread at a time.
+
+    While one thread makes a value anew, the others get the one that is a moment old;
+    only for the very first do they wait, so that a cold process does not make it once
+    per thread at the same moment (a herd through Django's admission slots). ``make``
+    returning None stores nothing unless ``keep_none``.
+    """
+
+    def __init__(self, seconds: float, *, keep_none: bool = False, max_entries: int = 10_000):
+        self.seconds, self.keep_none, self.max_entries = seconds, keep_none, max_entries
+        self.values: dict = {}  # key: (expires, value)
+        self.making = threading.Lock()
+
+    def get(self, key, make):
+        hit = self.values.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        if hit is not None:
+            if not self.making.acquire(blocking=False):
+                return hit[1]  # another thread is making the new one
+        else:
+            self.making.acquire()  # the first: wait for whoever is making it, if anyone
+            hit = self.values.get(key)
+            if hit is not None:
+                self.making.release()
+                return hit[1]
+        try:
+            value = make()
+            if value is not None or self.keep_none:
+                if len(self.values) >= self.max_entries:  # e.g. slugs people made up
+                    self.values.clear()
+                self.values[key] = (time.monotonic() + self.seconds, value)
+            return value
+        finally:
+            self.making.release()
+
+
 class SignablePetitions:
     """Open petitions by slug, remembered by this process for ``seconds``.
 
@@ -135,24 +173,13 @@ class SignablePetitions:
     """
 
     def __init__(self, seconds: float = 1.0):
-        self.seconds = seconds
-        self.known: dict[str, tuple[float, Petition | None]] = {}
-        self.looking = threading.Lock()
+        self.known = Kept(seconds, keep_none=True)  # an unknown slug is remembered too
 
     def get(self, slug: str) -> Petition | None:
-        now = time.monotonic()
-        hit = self.known.get(slug)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        if hit is not None and not self.looking.acquire(blocking=False):
-            return hit[1]  # another thread is looking it up again: a moment old
-        try:
-            return self._look_up(slug, now)
-        finally:
-            if hit is not None:
-                self.looking.release()
+        return self.known.get(slug, lambda: self._look_up(slug))
 
-    def _look_up(self, slug: str, now: float) -> Petition | None:
+    @staticmethod
+    def _look_up(slug: str) -> Petition | None:
         try:
             petition = Petition.objects.open().for_signing().filter(slug=slug).first()
         finally:
@@ -160,9 +187,6 @@ class SignablePetitions:
                 connection.close()  # give the connection back to the pool
         if petition is not None and not petition.is_signable():
             petition = None
-        if len(self.known) > 10_000:  # slugs people made up
-            self.known.clear()
-        self.known[slug] = (now + self.seconds, petition)
         return petition
 
 
@@ -301,24 +325,17 @@ class ConfirmationWriter(BatchWriter):
             item.future.set_result(confirmed.pop(item.ref_code, None))
 
 
-def _signature_writer():
-    """This process's writer: the signing service (petitions/service.py) when
-    ``SIGN_WRITER_SOCKET`` names one, falling back on a thread of this process."""
-    local = SignatureWriter(max_queue=settings.SIGN_QUEUE_SIZE)
+def _through_service(local: BatchWriter):
+    """``local``, or, when ``SIGN_WRITER_SOCKET`` names the signing service
+    (petitions/service.py), the service's writer of that kind, falling back on ``local``."""
     if not settings.SIGN_WRITER_SOCKET:
         return local
     from groundswell.petitions import service
 
-    return service.RemoteSignatureWriter(service.client(), local)
-
-
-def _confirmation_writer():
-    local = ConfirmationWriter(max_queue=settings.SIGN_QUEUE_SIZE)
-    if not settings.SIGN_WRITER_SOCKET:
-        return local
-    from groundswell.petitions import service
-
-    return service.RemoteConfirmationWriter(service.client(), local)
+    kind = service.RemoteSignatureWriter
+    if isinstance(local, ConfirmationWriter):
+        kind = service.RemoteConfirmationWriter
+    return kind(service.client(), local)
 
 
 # --- The WSGI wrapper ------------------------------------------------------------------------
@@ -348,7 +365,9 @@ class FastSign:
 
     def __init__(self, app, *, writer: SignatureWriter | None = None):
         self.app = app
-        self.writer = writer or _signature_writer()
+        self.writer = writer or _through_service(
+            SignatureWriter(max_queue=settings.SIGN_QUEUE_SIZE)
+        )
         self.petitions = SignablePetitions()
 
     def __call__(self, environ, start_response):
@@ -450,30 +469,13 @@ class ConfirmedPages:
     """
 
     def __init__(self, app, seconds: float = 0.5):
-        self.app, self.seconds = app, seconds
-        self.pages: dict[int, tuple[float, str, list, bytes]] = {}
-        self.rendering = threading.Lock()
+        self.app = app
+        self.pages = Kept(seconds)
 
     def get(self, environ, petition_id: int):
-        now = time.monotonic()
-        page = self.pages.get(petition_id)
-        if page is not None and page[0] > now:
-            return page
-        if page is not None:
-            if not self.rendering.acquire(blocking=False):
-                return page  # another thread is making the new one: this one is a moment old
-        else:
-            self.rendering.acquire()  # the first: wait for whoever is making it, if anyone
-            page = self.pages.get(petition_id)
-            if page is not None:
-                self.rendering.release()
-                return page
-        try:
-            return self._render(environ, petition_id, now)
-        finally:
-            self.rendering.release()
+        return self.pages.get(petition_id, lambda: self._render(environ, petition_id))
 
-    def _render(self, environ, petition_id: int, now: float):
+    def _render(self, environ, petition_id: int):
         inner = {k: v for k, v in environ.items() if k != "HTTP_COOKIE"}
         inner[STAND_IN_KEY] = petition_id
         seen = {}
@@ -490,13 +492,11 @@ class ConfirmedPages:
         if not seen["status"].startswith("200"):
             return None
         headers = [(k, v) for k, v in seen["headers"] if k.lower() != "content-length"]
-        page = (now + self.seconds, seen["status"], headers, body)
-        self.pages[petition_id] = page
-        return page
+        return seen["status"], headers, body
 
     @staticmethod
     def fill(page, *, name: str, ref_code: str):
-        _expires, status, headers, body = page
+        status, headers, body = page
         body = body.replace(NAME_STAND_IN.encode(), html.escape(name).encode())
         body = body.replace(REF_STAND_IN.encode(), ref_code.encode())
         return status, [*headers, ("Content-Length", str(len(body)))], body
@@ -511,7 +511,9 @@ class FastConfirm:
 
     def __init__(self, app, *, writer: ConfirmationWriter | None = None):
         self.app = app
-        self.writer = writer or _confirmation_writer()
+        self.writer = writer or _through_service(
+            ConfirmationWriter(max_queue=settings.SIGN_QUEUE_SIZE)
+        )
         self.pages = ConfirmedPages(app)
 
     def __call__(self, environ, start_response):

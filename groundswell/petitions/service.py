@@ -29,7 +29,6 @@ import os
 import selectors
 import socket
 import threading
-import time
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -41,6 +40,7 @@ from groundswell.core.errors import ActionError
 from groundswell.petitions import actions
 from groundswell.petitions.fastpath import (
     ConfirmationWriter,
+    Kept,
     SignatureWriter,
     _Confirming,
     _Waiting,
@@ -68,10 +68,9 @@ class SigningService:
 
     def __init__(self, path: str, *, petition_seconds: float = 1.0):
         self.path = path
-        self.petition_seconds = petition_seconds
         self.signatures = SignatureWriter(max_queue=1)  # called directly: no thread
         self.confirmations = ConfirmationWriter(max_queue=1)
-        self.petitions: dict[int, tuple[float, Petition | None]] = {}
+        self.petitions = Kept(petition_seconds, keep_none=True)
         self.selector = selectors.DefaultSelector()
         self.buffers: dict[socket.socket, bytearray] = {}
         self.listener: socket.socket | None = None
@@ -180,17 +179,12 @@ class SigningService:
 
     def petition(self, petition_id: int) -> Petition | None:
         """The petition if it takes signatures, as this service saw it in the last second."""
-        now = time.monotonic()
-        hit = self.petitions.get(petition_id)
-        if hit is not None and hit[0] > now:
-            return hit[1]
+        return self.petitions.get(petition_id, lambda: self._look_up(petition_id))
+
+    @staticmethod
+    def _look_up(petition_id: int) -> Petition | None:
         petition = Petition.objects.open().for_signing().filter(pk=petition_id).first()
-        if petition is not None and not petition.is_signable():
-            petition = None
-        if len(self.petitions) > 10_000:
-            self.petitions.clear()
-        self.petitions[petition_id] = (now + self.petition_seconds, petition)
-        return petition
+        return petition if petition is not None and petition.is_signable() else None
 
     def _answer(self, sock: socket.socket, answer: list) -> None:
         try:
@@ -293,43 +287,36 @@ def client() -> SigningClient:
 _FIELDS = [field.name for field in dataclasses.fields(actions.SignerInput)]  # in order
 
 
-class RemoteSignatureWriter:
-    """``SignatureWriter``'s ``submit``, done by the service; ``local`` if none answers."""
+class _Remote:
+    """A writer's ``submit``, done by the service; by ``local`` if none answers."""
 
-    def __init__(self, client: SigningClient, local: SignatureWriter):
+    def __init__(self, client: SigningClient, local):
         self.client, self.local = client, local
 
+    def _ask(self, request: list, locally) -> Future:
+        try:
+            answer = self.client.ask(request)
+        except ServiceUnavailable:
+            return locally()
+        except (OSError, ValueError) as error:
+            return _failed(error)
+        return _future(answer)
+
+    def stop(self) -> None:
+        self.local.stop()
+
+
+class RemoteSignatureWriter(_Remote):
     def submit(self, petition: Petition, signer: actions.SignerInput, ip: str) -> Future:
         fields = [getattr(signer, name) for name in _FIELDS]
-        try:
-            answer = self.client.ask(["sign", petition.pk, ip, fields])
-        except ServiceUnavailable:
-            return self.local.submit(petition, signer, ip)
-        except (OSError, ValueError) as error:
-            return _failed(error)
-        return _future(answer)
-
-    def stop(self) -> None:
-        self.local.stop()
+        return self._ask(
+            ["sign", petition.pk, ip, fields], lambda: self.local.submit(petition, signer, ip)
+        )
 
 
-class RemoteConfirmationWriter:
-    """``ConfirmationWriter``'s ``submit``, done by the service; ``local`` if none answers."""
-
-    def __init__(self, client: SigningClient, local: ConfirmationWriter):
-        self.client, self.local = client, local
-
+class RemoteConfirmationWriter(_Remote):
     def submit(self, ref_code: str) -> Future:
-        try:
-            answer = self.client.ask(["confirm", ref_code])
-        except ServiceUnavailable:
-            return self.local.submit(ref_code)
-        except (OSError, ValueError) as error:
-            return _failed(error)
-        return _future(answer)
-
-    def stop(self) -> None:
-        self.local.stop()
+        return self._ask(["confirm", ref_code], lambda: self.local.submit(ref_code))
 
 
 def _future(answer: list) -> Future:

@@ -175,14 +175,14 @@ def test_while_one_thread_renders_the_page_anew_the_others_get_the_last_one():
         return [f"page {len(renders)}".encode()]
 
     pages = ConfirmedPages(slow_django, seconds=0)  # always old: every call wants a render
-    assert pages.get({}, 1)[3] == b"page 1"
+    assert pages.get({}, 1)[2] == b"page 1"
     renderer = threading.Thread(target=pages.get, args=({}, 1))
     renderer.start()
     assert started.wait(5)
-    assert pages.get({}, 1)[3] == b"page 1"  # at once, not a second render
+    assert pages.get({}, 1)[2] == b"page 1"  # at once, not a second render
     release.set()
     renderer.join(5)
-    assert len(renders) == 2 and pages.get({}, 1)[3] == b"page 3"
+    assert len(renders) == 2 and pages.get({}, 1)[2] == b"page 3"
 
 
 def test_the_first_page_is_made_once_while_the_others_wait_for_it():
@@ -213,4 +213,4 @@ def test_the_first_page_is_made_once_while_the_others_wait_for_it():
     for thread in threads:
         thread.join(5)
     assert len(renders) == 1  # not eight renders through Django at once
-    assert [page[3] for page in got] == [b"the page"] * 8
+    assert [page[2] for page in got] == [b"the page"] * 8

@@ -252,3 +252,25 @@ def test_the_fast_path_gives_its_database_connection_back(site, petition):
     thread.start()
     thread.join(10)
     assert held == [False]
+
+
+def test_kept_values_are_made_once_a_while_and_none_only_if_asked():
+    from groundswell.petitions.fastpath import Kept
+
+    made = []
+
+    def nothing():
+        made.append(1)
+
+    assert Kept(60, keep_none=True).get("x", nothing) is None
+    remembering = Kept(60, keep_none=True)
+    remembering.get("a slug nobody has", nothing)
+    remembering.get("a slug nobody has", nothing)
+    forgetting = Kept(60)
+    forgetting.get("a page that failed", nothing)
+    forgetting.get("a page that failed", nothing)
+    assert len(made) == 1 + 1 + 2
+    small = Kept(60, max_entries=2)
+    for key in "abc":
+        small.get(key, lambda key=key: key.upper())
+    assert list(small.values) == ["c"] and small.get("c", nothing) == "C"

@@ -126,8 +126,8 @@ def test_a_closed_petition_is_refused_by_the_service_and_explained_by_django(
 ):
     actions.close_petition(petition=petition)
     # The web process still thinks it open (its one-second memory); the service does not.
-    site.app.petitions.known[petition.slug] = (float("inf"), petition)
-    running.service.petitions.clear()
+    site.app.petitions.known.values[petition.slug] = (float("inf"), petition)
+    running.service.petitions.values.clear()
     status, _, content = post(site, petition.slug, PLAIN)
     assert status.startswith("409") and b"closed" in content
     assert not Signature.objects.exists()
