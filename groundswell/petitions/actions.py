@@ -292,8 +292,6 @@ def _insert_or_existing(petition: Petition, wanted: list) -> tuple[dict, bool]:
     return pks, False
 
 
-# The columns that differ from row to row; petition, status, created_at, emails_owed and
-# emails_sent are the same for the whole batch, and id and confirmed_at take NULL/default.
 def _existing(petition: Petition, emails: list[str]) -> dict[str, tuple[int, bool]]:
     """{normalised email: (pk, whether its pending attempt has expired)}."""
     found = Signature.objects.filter(petition=petition, email_normalised__in=emails)
@@ -306,6 +304,8 @@ def _existing(petition: Petition, emails: list[str]) -> dict[str, tuple[int, boo
     }
 
 
+# The columns that differ from row to row; petition, status, created_at, emails_owed and
+# emails_sent are the same for the whole batch, and id and confirmed_at take NULL/default.
 _PER_ROW = [
     "name", "email", "email_normalised", "postcode", "country", "comment", "show_name",
     "wants_updates", "ref_code", "referred_by",
@@ -431,7 +431,6 @@ def confirm_signatures(*, ref_codes: list[str]) -> dict[str, tuple[int, str]]:
     to explain. The fast confirmation path (petitions/fastpath.py) sends many at once.
     """
     now, today = timezone.now(), timezone.localdate()
-    cutoff = Signature.confirmation_cutoff(now)
     with transaction.atomic():
         # The rows by their ref_code alone, locked, then updated by primary key: conditions
         # on status or petition would let PostgreSQL's planner pick another index, and in a
@@ -441,26 +440,26 @@ def confirm_signatures(*, ref_codes: list[str]) -> dict[str, tuple[int, str]]:
         found = (
             Signature.objects.filter(ref_code__in=ref_codes)
             .select_for_update(of=("self",))
-            .values_list(
-                "pk", "ref_code", "petition_id", "name", "status", "created_at",
+            .select_related("petition")
+            .only(
+                "ref_code", "petition", "name", "status", "created_at",
                 "petition__status", "petition__closes_on",
             )
         )  # fmt: skip
-        confirmed = {
-            ref_code: (pk, petition_id, name)
-            for pk, ref_code, petition_id, name, status, created, petition_status, closes in found
-            if status == Signature.Status.PENDING
-            and created >= cutoff
-            and petition_status == Petition.Status.OPEN
-            and (closes is None or closes >= today)
-        }
-        Signature.objects.filter(pk__in=[pk for pk, _, _ in confirmed.values()]).update(
+        confirmed = [
+            signature
+            for signature in found
+            if signature.status == Signature.Status.PENDING
+            and not signature.is_expired(now)
+            and signature.petition.is_signable(today)
+        ]  # the same rules as confirm_signature's, from the model
+        Signature.objects.filter(pk__in=[s.pk for s in confirmed]).update(
             status=Signature.Status.CONFIRMED, confirmed_at=now
         )
-        per_petition = Counter(petition_id for _pk, petition_id, _name in confirmed.values())
+        per_petition = Counter(signature.petition_id for signature in confirmed)
         for petition_id, n in per_petition.items():
             counting.add_confirmed(petition_id, n)
-    return {ref: (petition_id, name) for ref, (_pk, petition_id, name) in confirmed.items()}
+    return {s.ref_code: (s.petition_id, s.name) for s in confirmed}
 
 
 def claim_due_emails(limit: int = 100) -> list[Signature]:

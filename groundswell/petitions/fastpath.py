@@ -128,41 +128,44 @@ def parse_signer(body: bytes) -> actions.SignerInput | None:
 
 
 class Kept:
-    """Values kept by this process for ``seconds``, made again by one thread at a time.
+    """Values kept by this process for ``seconds``, each made again by one thread at a time.
 
     While one thread makes a value anew, the others get the one that is a moment old;
     only for the very first do they wait, so that a cold process does not make it once
-    per thread at the same moment (a herd through Django's admission slots). ``make``
+    per thread at the same moment (a herd through Django's admission slots). Each key has
+    its own lock: a flood of made-up slugs does not hold up a real petition. ``make``
     returning None stores nothing unless ``keep_none``.
     """
 
     def __init__(self, seconds: float, *, keep_none: bool = False, max_entries: int = 10_000):
         self.seconds, self.keep_none, self.max_entries = seconds, keep_none, max_entries
         self.values: dict = {}  # key: (expires, value)
-        self.making = threading.Lock()
+        self.making: dict = {}  # key: the lock of whoever makes it
 
     def get(self, key, make):
         hit = self.values.get(key)
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]
+        lock = self.making.setdefault(key, threading.Lock())
         if hit is not None:
-            if not self.making.acquire(blocking=False):
+            if not lock.acquire(blocking=False):
                 return hit[1]  # another thread is making the new one
         else:
-            self.making.acquire()  # the first: wait for whoever is making it, if anyone
+            lock.acquire()  # the first: wait for whoever is making it, if anyone
             hit = self.values.get(key)
             if hit is not None:
-                self.making.release()
+                lock.release()
                 return hit[1]
         try:
             value = make()
             if value is not None or self.keep_none:
                 if len(self.values) >= self.max_entries:  # e.g. slugs people made up
                     self.values.clear()
+                    self.making = {key: lock}
                 self.values[key] = (time.monotonic() + self.seconds, value)
             return value
         finally:
-            self.making.release()
+            lock.release()
 
 
 class SignablePetitions:

@@ -274,3 +274,22 @@ def test_kept_values_are_made_once_a_while_and_none_only_if_asked():
     for key in "abc":
         small.get(key, lambda key=key: key.upper())
     assert list(small.values) == ["c"] and small.get("c", nothing) == "C"
+
+
+def test_a_slow_first_look_up_holds_up_only_its_own_key():
+    import threading
+
+    from groundswell.petitions.fastpath import Kept
+
+    kept, release = Kept(60, keep_none=True), threading.Event()
+    slow = threading.Thread(target=kept.get, args=("made-up", lambda: release.wait(30)))
+    slow.start()
+    got = []
+    real = threading.Thread(target=lambda: got.append(kept.get("real", lambda: "a petition")))
+    real.start()
+    real.join(2)  # with one lock for all keys it would wait for the slow one (up to 30 s)
+    held_up = real.is_alive()
+    release.set()
+    slow.join(5)
+    real.join(5)
+    assert not held_up and got == ["a petition"]
