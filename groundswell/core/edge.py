@@ -6,7 +6,12 @@ page or a refusal costs no middleware, no URL routing and no database.
 ``MicroCache`` keeps, per process, the responses a view marks ``Cache-Control: public`` for
 anonymous GETs, for ``MICROCACHE_SECONDS``. It is the proxy's microcache pattern done in
 the process: a surge of people reading one petition costs one render per process per
-interval. A refresh is done by one thread while the others keep serving the old copy.
+interval. A refresh is done by one thread while the others keep serving the old copy;
+the first copy of a page, which there is no old copy of (a process that has just started,
+a petition first linked to), is made by one thread while the others wait for it, a while
+at most: not by every thread at once, through Django's few slots, into 503s. A page that
+turns out not to be shareable is remembered as such for the same interval, so that no one
+waits for it again.
 
 ``Admission`` lets ``WEB_CONCURRENCY`` requests run Django at once in a process and makes
 the others queue for at most ``ADMISSION_WAIT_SECONDS``; a request that cannot get in by
@@ -15,12 +20,15 @@ that grows without bound. Nothing is refused after it was accepted: the answer c
 before the view runs.
 """
 
+import logging
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
+
+log = logging.getLogger(__name__)
 
 # Cookies that make a visitor someone in particular: their pages are never shared.
 PERSONAL_COOKIES = ("sessionid", "messages")
@@ -30,7 +38,7 @@ PERSONAL_COOKIES = ("sessionid", "messages")
 class _Entry:
     status: str
     headers: list
-    body: bytes
+    body: bytes | None  # None: this page was not shareable; go to the app
     expires: float
     refreshing: bool = False
 
@@ -53,11 +61,22 @@ def _shareable_response(status: str, headers: list) -> bool:
 class MicroCache:
     """Share public responses to anonymous GETs among this process's visitors for a moment."""
 
-    def __init__(self, app, *, seconds: float | None = None, max_entries: int = 2000):
+    def __init__(
+        self,
+        app,
+        *,
+        seconds: float | None = None,
+        max_entries: int = 2000,
+        first_wait: float | None = None,
+    ):
         self.app = app
         self.seconds = settings.MICROCACHE_SECONDS if seconds is None else seconds
         self.max_entries = max_entries
+        # How long the others wait for a page's first copy before asking Django themselves:
+        # as long as a request may wait for a slot in Django.
+        self.first_wait = settings.ADMISSION_WAIT_SECONDS if first_wait is None else first_wait
         self.entries: OrderedDict[str, _Entry] = OrderedDict()
+        self.first: dict[str, threading.Event] = {}  # key: set once its first copy is made
         self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
@@ -65,17 +84,37 @@ class MicroCache:
             return self.app(environ, start_response)
         key = f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
         now = time.monotonic()
+        current, made = False, None
         with self.lock:
             entry = self.entries.get(key)
-            if entry is not None and (entry.expires > now or entry.refreshing):
-                return self._replay(entry, environ, start_response)
-            if entry is not None:
+            if entry is None:
+                made = self.first.get(key)  # another thread is making the first copy
+                if made is None:
+                    self.first[key] = threading.Event()  # this thread makes it
+            elif entry.expires > now or entry.refreshing:
+                current = True
+            else:
                 entry.refreshing = True  # this thread renders; the others serve the old copy
+        if current:
+            return self._replay(entry, environ, start_response)
+        if made is not None:
+            return self._after_first(key, made, environ, start_response)
         try:
             return self._render(key, environ, start_response)
         finally:
-            if entry is not None:
-                entry.refreshing = False
+            with self.lock:
+                if entry is not None:
+                    entry.refreshing = False
+                else:
+                    self.first.pop(key).set()
+
+    def _after_first(self, key, made: threading.Event, environ, start_response):
+        made.wait(self.first_wait)
+        with self.lock:
+            entry = self.entries.get(key)
+        if entry is None:  # not made in time, or a HEAD that stored nothing: render it
+            return self.app(environ, start_response)
+        return self._replay(entry, environ, start_response)
 
     def _render(self, key, environ, start_response):
         captured = {}
@@ -86,6 +125,8 @@ class MicroCache:
 
         result = self.app(environ, capture)
         if not _shareable_response(captured.get("status", ""), captured.get("headers", [])):
+            if captured.get("status", "").startswith("200"):  # private, or with a cookie
+                self._store(key, _Entry("", [], None, 0))
             return result
         try:
             body = b"".join(result)
@@ -104,8 +145,9 @@ class MicroCache:
             while len(self.entries) > self.max_entries:
                 self.entries.popitem(last=False)
 
-    @staticmethod
-    def _replay(entry: _Entry, environ, start_response):
+    def _replay(self, entry: _Entry, environ, start_response):
+        if entry.body is None:
+            return self.app(environ, start_response)
         start_response(entry.status, list(entry.headers))
         return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [entry.body]
 
@@ -154,3 +196,31 @@ BUSY_HTML = b"""<!doctype html><html lang="en"><meta charset="utf-8">
 <p>Nothing you sent was recorded. Please go back and try again in a few seconds: what you
 typed is still in the form.</p></html>
 """
+
+
+def warm_up() -> None:
+    """Do, before the first visitor, what Django otherwise does during a process's first
+    requests: import every view (the URLconf), compile the project's templates, read the
+    static files' manifest.
+
+    Without it, a process that has just started (a deploy, a worker replaced after a
+    crash) took half a second of a loaded machine to render its first page, while the
+    visitors who came meanwhile waited (docs/benchmarks.md, "Where the time goes"). Warming
+    must never keep a process from serving: what fails here is done on the first request.
+    """
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.template import engines
+    from django.template.loader import get_template
+    from django.urls import get_resolver, reverse
+
+    try:
+        get_resolver().url_patterns  # noqa: B018 (imports every view)
+        reverse("home")  # fills in the resolver's reverse lookups
+        ours = settings.BASE_DIR / "groundswell"
+        for root in engines["django"].template_dirs:
+            if root.is_relative_to(ours):
+                for path in sorted(root.rglob("*.html")):
+                    get_template(path.relative_to(root).as_posix())  # cached from now on
+        staticfiles_storage.base_url  # noqa: B018 (reads the manifest)
+    except Exception:
+        log.warning("warming this process up failed; its first requests will do it", exc_info=True)

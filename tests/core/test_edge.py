@@ -113,6 +113,68 @@ def test_while_one_visitor_refreshes_an_old_copy_the_others_get_the_old_copy_at_
     assert call(cache, environ())[2] == b"call 2"
 
 
+def inside(app, calls: int) -> None:
+    """Wait until ``app`` has been called ``calls`` times."""
+    deadline = time.monotonic() + 5
+    while app.calls < calls:
+        assert time.monotonic() < deadline, f"{app.calls} calls, not {calls}"
+        time.sleep(0.001)
+
+
+def test_while_the_first_copy_is_made_the_others_wait_for_it_instead_of_rendering_it_too():
+    app = Counter()
+    app.gate = threading.Event()
+    cache = MicroCache(app, seconds=60, first_wait=5)
+    bodies = []
+    visitors = [
+        threading.Thread(target=lambda: bodies.append(call(cache, environ())[2])) for _ in range(8)
+    ]
+    visitors[0].start()
+    inside(app, 1)
+    for visitor in visitors[1:]:
+        visitor.start()
+    time.sleep(0.05)
+    assert app.calls == 1 and bodies == []  # the seven are waiting
+    app.gate.set()
+    for visitor in visitors:
+        visitor.join(5)
+    assert bodies == [b"call 1"] * 8
+    assert app.calls == 1
+
+
+def test_a_visitor_waits_for_the_first_copy_only_a_while_then_asks_the_app():
+    app = Counter()
+    app.gate = threading.Event()
+    cache = MicroCache(app, seconds=60, first_wait=0.05)
+    bodies = []
+    visitors = [
+        threading.Thread(target=lambda: bodies.append(call(cache, environ())[2])) for _ in range(2)
+    ]
+    visitors[0].start()
+    inside(app, 1)
+    visitors[1].start()
+    inside(app, 2)  # the second gave up waiting while the first is still inside
+    app.gate.set()
+    for visitor in visitors:
+        visitor.join(5)
+    assert sorted(bodies) == [b"call 2", b"call 2"]  # both answered, by the app each
+
+
+def test_a_page_that_was_not_shareable_makes_no_one_wait():
+    app = Counter(headers=[("Cache-Control", "private")])
+    cache = MicroCache(app, seconds=60, first_wait=5)
+    assert call(cache, environ())[2] == b"call 1"
+    app.gate = threading.Event()
+    held = [threading.Thread(target=call, args=(cache, environ())) for _ in range(2)]
+    for visitor in held:
+        visitor.start()
+    inside(app, 3)  # both inside at once: neither waits for the other
+    app.gate.set()
+    for visitor in held:
+        visitor.join(5)
+    assert call(cache, environ())[2] == b"call 4"
+
+
 def test_a_head_request_gets_the_headers_without_the_body():
     cache = MicroCache(Counter(), seconds=60)
     call(cache, environ())
@@ -187,3 +249,29 @@ def test_a_confirmation_shows_on_the_shared_count_within_a_second(
     actions.confirm_signature(token=signature.confirmation_token())
     time.sleep(1.0)
     assert b'"signature_count": 1' in call(site, environ(path))[2]
+
+
+def test_warming_up_compiles_the_templates_before_the_first_visitor():
+    from django.template import engines
+
+    from groundswell.core.edge import warm_up
+
+    [loader] = engines["django"].engine.template_loaders  # the cached loader
+    loader.reset()
+    warm_up()
+    assert "petitions/detail.html" in loader.get_template_cache
+    assert "updates/detail.html" in loader.get_template_cache
+    assert not any(name.startswith("admin/") for name in loader.get_template_cache)
+
+
+def test_a_warm_up_that_fails_leaves_the_process_serving(monkeypatch, caplog):
+    from django.template import loader
+
+    from groundswell.core.edge import warm_up
+
+    def broken(name):
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(loader, "get_template", broken)
+    warm_up()  # does not raise
+    assert "warming this process up failed" in caplog.text
