@@ -8,8 +8,9 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.template import engines, loader
 
-from groundswell.core.edge import Admission, MicroCache
+from groundswell.core.edge import Admission, MicroCache, warm_up
 from groundswell.petitions import actions
 from tests.conftest import PASSWORD, sign
 from tests.wsgi import call_wsgi
@@ -252,23 +253,15 @@ def test_a_confirmation_shows_on_the_shared_count_within_a_second(
 
 
 def test_warming_up_compiles_the_templates_before_the_first_visitor():
-    from django.template import engines
-
-    from groundswell.core.edge import warm_up
-
-    [loader] = engines["django"].engine.template_loaders  # the cached loader
-    loader.reset()
+    [cached] = engines["django"].engine.template_loaders  # the cached loader
+    cached.reset()
     warm_up()
-    assert "petitions/detail.html" in loader.get_template_cache
-    assert "updates/detail.html" in loader.get_template_cache
-    assert not any(name.startswith("admin/") for name in loader.get_template_cache)
+    assert "petitions/detail.html" in cached.get_template_cache
+    assert "updates/detail.html" in cached.get_template_cache
+    assert not any(name.startswith("admin/") for name in cached.get_template_cache)
 
 
 def test_a_warm_up_that_fails_leaves_the_process_serving(monkeypatch, caplog):
-    from django.template import loader
-
-    from groundswell.core.edge import warm_up
-
     def broken(name):
         raise OSError("the disk went away")
 
