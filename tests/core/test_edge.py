@@ -122,43 +122,51 @@ def inside(app, calls: int) -> None:
         time.sleep(0.001)
 
 
+class Visitors:
+    """``count`` threads, each asking ``cache`` for the page once; their bodies in order."""
+
+    def __init__(self, cache, count: int):
+        self.bodies: list[bytes] = []
+        self.threads = [threading.Thread(target=self._visit, args=(cache,)) for _ in range(count)]
+
+    def _visit(self, cache) -> None:
+        self.bodies.append(call(cache, environ())[2])
+
+    def start(self, first: int, last: int | None = None) -> None:
+        for thread in self.threads[first:last]:
+            thread.start()
+
+    def join(self) -> None:
+        for thread in self.threads:
+            thread.join(5)
+
+
 def test_while_the_first_copy_is_made_the_others_wait_for_it_instead_of_rendering_it_too():
     app = Counter()
     app.gate = threading.Event()
-    cache = MicroCache(app, seconds=60, first_wait=5)
-    bodies = []
-    visitors = [
-        threading.Thread(target=lambda: bodies.append(call(cache, environ())[2])) for _ in range(8)
-    ]
-    visitors[0].start()
+    visitors = Visitors(MicroCache(app, seconds=60, first_wait=5), 8)
+    visitors.start(0, 1)
     inside(app, 1)
-    for visitor in visitors[1:]:
-        visitor.start()
+    visitors.start(1)
     time.sleep(0.05)
-    assert app.calls == 1 and bodies == []  # the seven are waiting
+    assert app.calls == 1 and visitors.bodies == []  # the seven are waiting
     app.gate.set()
-    for visitor in visitors:
-        visitor.join(5)
-    assert bodies == [b"call 1"] * 8
+    visitors.join()
+    assert visitors.bodies == [b"call 1"] * 8
     assert app.calls == 1
 
 
 def test_a_visitor_waits_for_the_first_copy_only_a_while_then_asks_the_app():
     app = Counter()
     app.gate = threading.Event()
-    cache = MicroCache(app, seconds=60, first_wait=0.05)
-    bodies = []
-    visitors = [
-        threading.Thread(target=lambda: bodies.append(call(cache, environ())[2])) for _ in range(2)
-    ]
-    visitors[0].start()
+    visitors = Visitors(MicroCache(app, seconds=60, first_wait=0.05), 2)
+    visitors.start(0, 1)
     inside(app, 1)
-    visitors[1].start()
+    visitors.start(1)
     inside(app, 2)  # the second gave up waiting while the first is still inside
     app.gate.set()
-    for visitor in visitors:
-        visitor.join(5)
-    assert sorted(bodies) == [b"call 2", b"call 2"]  # both answered, by the app each
+    visitors.join()
+    assert visitors.bodies == [b"call 2", b"call 2"]  # both answered, by the app each
 
 
 def test_a_page_that_was_not_shareable_makes_no_one_wait():
