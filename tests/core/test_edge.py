@@ -141,12 +141,18 @@ class Visitors:
             thread.join(5)
 
 
-def test_while_the_first_copy_is_made_the_others_wait_for_it_instead_of_rendering_it_too():
+def first_one_inside(count: int, first_wait: float) -> tuple[Counter, Visitors]:
+    """``count`` visitors of a page no one has a copy of; the first is rendering it, held."""
     app = Counter()
     app.gate = threading.Event()
-    visitors = Visitors(MicroCache(app, seconds=60, first_wait=5), 8)
+    visitors = Visitors(MicroCache(app, seconds=60, first_wait=first_wait), count)
     visitors.start(0, 1)
     inside(app, 1)
+    return app, visitors
+
+
+def test_while_the_first_copy_is_made_the_others_wait_for_it_instead_of_rendering_it_too():
+    app, visitors = first_one_inside(8, first_wait=5)
     visitors.start(1)
     time.sleep(0.05)
     assert app.calls == 1 and visitors.bodies == []  # the seven are waiting
@@ -157,11 +163,7 @@ def test_while_the_first_copy_is_made_the_others_wait_for_it_instead_of_renderin
 
 
 def test_a_visitor_waits_for_the_first_copy_only_a_while_then_asks_the_app():
-    app = Counter()
-    app.gate = threading.Event()
-    visitors = Visitors(MicroCache(app, seconds=60, first_wait=0.05), 2)
-    visitors.start(0, 1)
-    inside(app, 1)
+    app, visitors = first_one_inside(2, first_wait=0.05)
     visitors.start(1)
     inside(app, 2)  # the second gave up waiting while the first is still inside
     app.gate.set()
