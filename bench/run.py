@@ -7,7 +7,9 @@ Scenarios: sign (every request a new person), duplicates (300 people signing aga
 again), confirm (a confirmation surge), count and page (reads), mixed (48 connections
 polling the count while 16 sign), fault (a sign surge from 64 connections during which one
 web worker is killed with SIGKILL) and overload (a sign surge from 1024 connections: the
-server must answer 302 or 503 with Retry-After, and nothing else).
+server must answer 302 or 503 with Retry-After, and nothing else). One more, mail, runs
+only when named: a sign surge, then how long the task worker takes to send every
+confirmation email the surge left owed (to the sink SMTP server on this machine).
 
 Each scenario prints requests/s, p50/p95/p99 latency and statuses, then checks that the
 database holds every acknowledged signature and at most the unanswered ones besides, no
@@ -37,7 +39,9 @@ BASE = f"http://127.0.0.1:{PORT}"
 SLUG = "bench-petition"
 COUNT_PATH = f"/api/v1/petitions/{SLUG}/count"
 PG_URL = "postgres://postgres@127.0.0.1:5432/groundswell_bench"
-SCENARIOS = ["sign", "duplicates", "confirm", "count", "page", "mixed", "fault", "overload"]
+DEFAULT_SCENARIOS = ["sign", "duplicates", "confirm", "count", "page", "mixed", "fault", "overload"]
+SCENARIOS = [*DEFAULT_SCENARIOS, "mail"]
+MAIL_WAIT_SECONDS = 600  # a backlog that takes longer than this to send fails the check
 MIXED_VIEWERS, MIXED_SIGNERS = 48, 16
 FAULT_CONNECTIONS = 64
 OVERLOAD_CONNECTIONS = 1024
@@ -140,6 +144,19 @@ stored = set(Signature.objects.filter(petition__slug="{SLUG}",
     email_normalised__startswith="{{tag}}-").values_list("email_normalised", flat=True))
 print(json.dumps({{"acknowledged": len(acked), "missing": len(acked - stored),
     "unacknowledged": len(stored - acked)}}))
+"""
+
+
+# Waits, in one process, until no signature is owed an email; says how long that took.
+MAIL_SENT = """
+import json, time
+from django.db.models import F
+from groundswell.petitions.models import Signature
+owed = Signature.objects.filter(emails_sent__lt=F("emails_owed"))
+start, first = time.monotonic(), owed.count()
+while (left := owed.count()) and time.monotonic() - start < {limit}:
+    time.sleep(0.25)
+print(json.dumps({"owed": first, "left": left, "seconds": time.monotonic() - start}))
 """
 
 
@@ -408,6 +425,28 @@ def scenario_overload(b: Bench) -> dict:
     return {"overload": r}
 
 
+def mail_sent(env: dict) -> dict:
+    return django(env, MAIL_SENT.replace("{limit}", str(MAIL_WAIT_SECONDS)))
+
+
+def scenario_mail(b: Bench) -> dict:
+    """A sign surge, then the time until the last confirmation email it asked for is sent."""
+    mail_sent(b.env)  # what earlier scenarios left owed goes out first
+    r = wrk("sign", b.seconds, b.connections, sign_env(b.tag + "e"))
+    after = mail_sent(b.env)
+    mailed_during = signed(r) - after["owed"]
+    r["mail"] = {**after, "mailed_during_surge": mailed_during}
+    r["mail_seconds"], r["emails_per_s"] = after["seconds"], after["owed"] / after["seconds"]
+    report("mail", r)
+    note(
+        f"{signed(r)} signed in {r['seconds']:.0f} s, {mailed_during} of their emails sent "
+        f"meanwhile; the other {after['owed']} in {after['seconds']:.1f} s after the surge "
+        f"({r['emails_per_s']:.0f} emails/s)"
+    )
+    expect(after["left"] == 0, f"every email sent within {MAIL_WAIT_SECONDS} s", after)
+    return {"mail": r}
+
+
 SCENARIO_FUNCTIONS = {name: globals()[f"scenario_{name}"] for name in SCENARIOS}
 
 
@@ -441,6 +480,9 @@ def fresh_database(db: str, env: dict) -> None:
     django(env, SETUP)
 
 
+MEDIANS = ["rps", "p50_ms", "p95_ms", "p99_ms", "confirmed_per_s", "mail_seconds", "emails_per_s"]
+
+
 def write_medians(db: str, all_runs: list[dict]) -> None:
     print(f"--- medians of {len(all_runs)} run(s)")
     out = ROOT / "var" / "bench"
@@ -448,14 +490,15 @@ def write_medians(db: str, all_runs: list[dict]) -> None:
     with (out / "results.jsonl").open("a") as f:
         for name in all_runs[0]:
             rows = [r[name] for r in all_runs]
-            median = {
-                k: statistics.median(r[k] for r in rows)
-                for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "confirmed_per_s")
-                if k in rows[0]
-            }
+            median = {k: statistics.median(r[k] for r in rows) for k in MEDIANS if k in rows[0]}
             first_time = ""
             if "confirmed_per_s" in median:
                 first_time = f"   ({median['confirmed_per_s']:.0f}/s counted for the first time)"
+            if "mail_seconds" in median:
+                first_time = (
+                    f"   (then {median['mail_seconds']:.1f} s until every email was sent, "
+                    f"{median['emails_per_s']:.0f}/s)"
+                )
             print(
                 f"{name:<22} {median['rps']:>9.0f} req/s   p50 {median['p50_ms']:.2f}   "
                 f"p95 {median['p95_ms']:.2f}   p99 {median['p99_ms']:.2f} ms{first_time}"
@@ -469,7 +512,10 @@ def main() -> int:
     )
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument(
-        "--scenario", action="append", choices=SCENARIOS, help="repeat for several; default all"
+        "--scenario",
+        action="append",
+        choices=SCENARIOS,
+        help="repeat for several; default all but mail",
     )
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--seconds", type=int, default=10)
@@ -477,7 +523,7 @@ def main() -> int:
         "--connections", type=int, default=64, help="for sign, duplicates, confirm, count, page"
     )
     args = parser.parse_args()
-    names = args.scenario or SCENARIOS
+    names = args.scenario or DEFAULT_SCENARIOS
 
     raise_open_files(4 * OVERLOAD_CONNECTIONS)
     var = Path(tempfile.mkdtemp(prefix="groundswell-bench-"))

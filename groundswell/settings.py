@@ -160,6 +160,11 @@ TASKS = {
 # process, however many commits a second want it (groundswell/core/tasks.wake_on_commit).
 TASK_WAKE_SECONDS = env.float("TASK_WAKE_SECONDS", default=0.2)
 
+# SMTP sessions the signature mailer keeps open at once. Each message waits for four of
+# the mail server's replies: one session sends a few hundred a second to a server on the
+# same machine, a few dozen to one across the internet (docs/deploy.md).
+MAILER_CONNECTIONS = env.int("MAILER_CONNECTIONS", default=4)
+
 # --- Email ----------------------------------------------------------------------------------
 
 EMAIL_URL = env("EMAIL_URL", default="")

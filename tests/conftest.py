@@ -22,6 +22,10 @@ def _fresh_caches(settings):
     """Counts and rate limits never leak from one test into the next."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # The immediate backend runs the mailer in every signer's own thread: fifty racing
+    # signers with four SMTP sessions each would empty the connection pool. The mailer's
+    # sessions side by side are tested on their own (test_signature_mailer.py).
+    settings.MAILER_CONNECTIONS = 1
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
     # Tests speak plain HTTP to the test client; TLS is the proxy's job in production.
     settings.SECURE_SSL_REDIRECT = False
@@ -129,11 +133,13 @@ class _Inbox:
 
     def __init__(self):
         self.messages = []
+        self.sessions = set()  # the client address of each SMTP session that sent one
 
     async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes, policy
 
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.sessions.add(session.peer)
         return "250 Message accepted for delivery"
 
     def bodies(self) -> list[str]:

@@ -1,3 +1,7 @@
+from concurrent.futures import ThreadPoolExecutor
+
+from django.conf import settings
+from django.db import connection as database
 from django_tasks import task
 
 from groundswell.core import emails
@@ -9,23 +13,51 @@ MAILER_BATCHES_PER_RUN = 50
 
 @task()
 def send_signature_emails() -> int:
-    """Send the emails signatures are owed: a confirmation link, or a kind note if counted."""
+    """Send the emails signatures are owed: a confirmation link, or a kind note if counted.
+
+    Over ``MAILER_CONNECTIONS`` SMTP sessions at once, each in a thread that claims its
+    own batches (``claim_due_emails`` hands each email to one claimant), so that the
+    mail server's replies to one session are awaited while the others send. Inside a
+    transaction (a caller that holds one, as tests do), the rows owed may not be committed
+    yet, and only this thread's database connection sees them: then it sends them itself.
+    """
+    sessions = 1 if database.in_atomic_block else max(1, settings.MAILER_CONNECTIONS)
+    batches = max(1, MAILER_BATCHES_PER_RUN // sessions)
+    if sessions == 1:
+        sent, more = _send_for_a_while(batches)
+    else:
+        with ThreadPoolExecutor(sessions, thread_name_prefix="mailer") as pool:
+            shares = list(pool.map(_send_in_a_thread, [batches] * sessions))
+        sent, more = sum(n for n, _more in shares), any(more for _n, more in shares)
+    if more:
+        send_signature_emails.enqueue()  # more are waiting
+    return sent
+
+
+def _send_for_a_while(batches: int) -> tuple[int, bool]:
+    """Up to ``batches`` claimed batches over one SMTP session: (sent, whether more wait)."""
     from django.core.mail import get_connection
 
     from groundswell.petitions.actions import claim_due_emails
 
     sent, connection = 0, get_connection()
     try:
-        for _ in range(MAILER_BATCHES_PER_RUN):
+        for _ in range(batches):
             batch = claim_due_emails()
             if not batch:
-                return sent
+                return sent, False
             _send_batch(batch, connection)
             sent += len(batch)
     finally:
         connection.close()
-    send_signature_emails.enqueue()  # more are waiting
-    return sent
+    return sent, True
+
+
+def _send_in_a_thread(batches: int) -> tuple[int, bool]:
+    try:
+        return _send_for_a_while(batches)
+    finally:
+        database.close()  # this thread's own connection
 
 
 def _send_batch(batch, connection) -> None:

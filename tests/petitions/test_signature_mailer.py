@@ -101,3 +101,23 @@ def test_four_mailers_at_once_send_each_owed_email_exactly_once(petition, monkey
     assert sum(sent) == 400
     recipients = [m.to[0] for m in mail.outbox]
     assert len(recipients) == 400 and len(set(recipients)) == 400
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="threads racing need PostgreSQL")
+def test_a_backlog_goes_out_over_several_smtp_sessions_at_once_each_email_once(
+    petition, monkeypatch, settings, smtp_server
+):
+    monkeypatch.setattr(actions, "wake_on_commit", lambda task: None)  # a backlog builds
+    monkeypatch.setattr(tasks, "MAILER_BATCHES_PER_RUN", 100)  # one run takes it all
+    settings.MAILER_CONNECTIONS = 4
+    signers = [
+        actions.SignerInput("Signer", f"signer{n}@example.com", "10001", "US") for n in range(800)
+    ]
+    actions.sign_petitions(petition=petition, signers=signers)
+    assert tasks.send_signature_emails.call() == 800
+    recipients = [m["To"] for m in smtp_server.messages]
+    assert sorted(recipients) == sorted(s.email for s in signers)  # each once
+    assert len(smtp_server.sessions) > 1  # sent side by side, not one after the other
+    assert not Signature.objects.email_due().exists()
