@@ -67,7 +67,7 @@ def _send_batch(batch, connection) -> None:
 
     done = 0
     try:
-        connection.open()  # one SMTP session for the whole run (a no-op once open)
+        connection.open()  # one SMTP session for this thread's share (a no-op once open)
         for signature in batch:
             if signature.status == Signature.Status.PENDING:
                 emails.signature_confirmation(signature, connection=connection)
