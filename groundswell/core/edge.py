@@ -205,7 +205,7 @@ def warm_up() -> None:
 
     Without it, a process that has just started (a deploy, a worker replaced after a
     crash) took half a second of a loaded machine to render its first page, while the
-    visitors who came meanwhile waited (docs/benchmarks.md, "Where the time goes"). Warming
+    visitors who came meanwhile waited (docs/benchmarks.md, "Results"). Warming
     must never keep a process from serving: what fails here is done on the first request.
     """
     from django.contrib.staticfiles.storage import staticfiles_storage
