@@ -6,7 +6,21 @@ They are called from tasks, never inside a request.
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
+
+
+def render_text(template_name: str, context: dict) -> str:
+    """A subject or plain-text part: the same template language, with no HTML escaping.
+
+    ``render_to_string`` escapes for HTML, so a title such as "the city's buses" would
+    reach a mail client as "the city&#x27;s buses" in a subject, where nothing unescapes it.
+    """
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
+def _subject(name: str, context: dict) -> str:
+    return " ".join(render_text(f"emails/{name}_subject.txt", context).split())
 
 
 def absolute(path: str) -> str:
@@ -15,10 +29,9 @@ def absolute(path: str) -> str:
 
 def _send(name: str, to: str, context: dict, headers: dict | None = None, connection=None) -> None:
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
     message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"emails/{name}.txt", context),
+        subject=_subject(name, context),
+        body=render_text(f"emails/{name}.txt", context),
         to=[to],
         headers=headers or {},
         connection=connection,
@@ -105,10 +118,9 @@ def petition_update_preview(update) -> dict:
         "signature": {"name": "(the signer's name)"},
         "unsubscribe_url": absolute("/unsubscribe/…/"),
     }
-    subject = render_to_string("emails/petition_update_subject.txt", context)
     return {
-        "subject": " ".join(subject.split()),
-        "text": render_to_string("emails/petition_update.txt", context),
+        "subject": _subject("petition_update", context),
+        "text": render_text("emails/petition_update.txt", context),
     }
 
 
@@ -118,9 +130,8 @@ def petition_update_preview(update) -> dict:
 def _send_with_files(name: str, to: str, context: dict, files: list[tuple]) -> None:
     """``_send`` with attachments: (filename, content, mimetype) tuples."""
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
     message = EmailMultiAlternatives(
-        subject=subject, body=render_to_string(f"emails/{name}.txt", context), to=[to]
+        subject=_subject(name, context), body=render_text(f"emails/{name}.txt", context), to=[to]
     )
     message.attach_alternative(render_to_string(f"emails/{name}.html", context), "text/html")
     for filename, content, mimetype in files:
