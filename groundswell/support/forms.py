@@ -67,7 +67,7 @@ class IntakeForm(Form):
         max_length=254,
         required=False,
         widget=forms.EmailInput(attrs=NO_AUTOFILL),
-        help_text="We would only write 'there is news for you'. Read the warning below.",
+        help_text="We would only write 'there is news for you'. Read the warning above.",
     )
     notify_consent = forms.BooleanField(
         label="I understand: to send notices the server must be able to read this address, "

@@ -16,9 +16,10 @@
       .then(function (data) {
         if (!data) return;
         box.querySelector("[data-count]").textContent = format(data.signature_count);
-        box.querySelector("[data-goal]").textContent = format(data.goal);
+        var goal = box.querySelector("[data-goal]");  // absent once signing has closed
+        if (goal) goal.textContent = format(data.goal);
         var bar = box.querySelector("[data-progress]");
-        bar.max = data.goal; bar.value = data.signature_count;
+        if (bar) { bar.max = data.goal; bar.value = data.signature_count; }
       })
       .catch(function () {})
       .finally(function () { setTimeout(function () { poll(box); }, POLL_MS); });
