@@ -430,7 +430,11 @@ def announce_answer(*, delivery_id: int, email_signers: bool) -> bool:
         )
         title, body = _announcement(delivery)
         post_automatic_update(
-            petition=delivery.petition, title=title, body=body, email_signers=email_signers
+            petition=delivery.petition,
+            title=title,
+            body=body,
+            email_signers=email_signers,
+            is_answer=True,
         )
     return True
 

@@ -49,12 +49,23 @@ def mailing_interval() -> timedelta:
     return timedelta(hours=settings.GROUNDSWELL.get("UPDATE_MAILING_INTERVAL_HOURS", 24))
 
 
+def answer_mailing_interval() -> timedelta:
+    """The shorter wait before a target's answer is mailed (default 1 hour).
+
+    An answer is the news signers wait for, so it does not wait out the daily limit. It
+    cannot be used to flood them either: each target answers once per delivery, and two
+    answers within this interval (several targets answering one afternoon) go out an hour
+    apart rather than minutes apart.
+    """
+    return timedelta(minutes=settings.GROUNDSWELL.get("ANSWER_MAILING_INTERVAL_MINUTES", 60))
+
+
 # --- Automatic updates (called by other apps) -----------------------------------------------
 
 
 @transaction.atomic
 def post_automatic_update(
-    *, petition: Petition, title: str, body: str, email_signers: bool
+    *, petition: Petition, title: str, body: str, email_signers: bool, is_answer: bool = False
 ) -> Update:
     """Publish an update on ``petition`` on behalf of the system ("The director answered").
 
@@ -62,15 +73,27 @@ def post_automatic_update(
     ``email_signers`` the update is mailed to confirmed signers who asked for updates, as a
     normal published update is. The per-petition mailing limit still holds: if the petition
     mailed its signers too recently, the mailing waits and starts as soon as the limit
-    allows (the update itself is on the page at once). Nothing is dropped.
+    allows (the update itself is on the page at once). Nothing is dropped. A target's
+    answer (``is_answer``) waits only ``answer_mailing_interval()``.
     """
     return _post_automatic(
-        petition, title=title, body=body, email_signers=email_signers, when_limited="defer"
+        petition,
+        title=title,
+        body=body,
+        email_signers=email_signers,
+        when_limited="defer",
+        interval=answer_mailing_interval() if is_answer else None,
     )
 
 
 def _post_automatic(
-    petition: Petition, *, title: str, body: str, email_signers: bool, when_limited: WhenLimited
+    petition: Petition,
+    *,
+    title: str,
+    body: str,
+    email_signers: bool,
+    when_limited: WhenLimited,
+    interval: timedelta | None = None,
 ) -> Update:
     now = timezone.now()
     update = Update.objects.create(
@@ -88,7 +111,7 @@ def _post_automatic(
         modified_at=now,
     )
     if email_signers and petition.is_public:
-        _start_mailing(update, requested_by=None, when_limited=when_limited)
+        _start_mailing(update, requested_by=None, when_limited=when_limited, interval=interval)
     cache.forget_on_commit(update)
     return update
 
@@ -276,12 +299,14 @@ def mail_update(*, update: Update, by: User) -> Mailing:
     return _start_mailing(update, requested_by=by, when_limited="refuse")
 
 
-def next_mailing_allowed_at(petition: Petition) -> datetime | None:
+def next_mailing_allowed_at(
+    petition: Petition, interval: timedelta | None = None
+) -> datetime | None:
     """When this petition may next mail its signers; None if it may now."""
     last = Mailing.objects.filter(petition=petition).aggregate(last=Max("starts_at"))["last"]
     if last is None:
         return None
-    allowed = last + mailing_interval()
+    allowed = last + (mailing_interval() if interval is None else interval)
     return allowed if allowed > timezone.now() else None
 
 
@@ -290,13 +315,19 @@ def recipients_of(petition: Petition):
     return Signature.objects.filter(petition=petition, wants_updates=True).confirmed()
 
 
-def _start_mailing(update: Update, *, requested_by, when_limited: WhenLimited) -> Mailing | None:
+def _start_mailing(
+    update: Update,
+    *,
+    requested_by,
+    when_limited: WhenLimited,
+    interval: timedelta | None = None,
+) -> Mailing | None:
     # One mailing decision per petition at a time, so two organisers cannot both pass
     # the limit by clicking at the same moment.
     UpdateSettings.objects.get_or_create(petition_id=update.petition_id)
     UpdateSettings.objects.select_for_update().get(petition_id=update.petition_id)
     now = timezone.now()
-    starts_at = next_mailing_allowed_at(update.petition) or now
+    starts_at = next_mailing_allowed_at(update.petition, interval) or now
     if starts_at > now:
         if when_limited == "skip":
             return None
