@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django_countries import countries
 
-from groundswell.core.forms import CountryChoiceField, Form
+from groundswell.core.forms import CountryChoiceField, Form, LineField
 from groundswell.targets.models import Answer, Target
 
 MAX_ATTACHMENT_MB = 5
@@ -173,14 +173,14 @@ class OutcomeForm(Form):
 
 
 class TargetForm(Form):
-    name = forms.CharField(max_length=150)
-    role = forms.CharField(
+    name = LineField(max_length=150)
+    role = LineField(
         label="Role and office",
         max_length=200,
         help_text='As petitions show it, e.g. "Director, Immigration and Customs Enforcement".',
     )
-    title = forms.CharField(max_length=150, required=False, help_text='e.g. "Director"')
-    office = forms.CharField(label="Office or organisation", max_length=200, required=False)
+    title = LineField(max_length=150, required=False, help_text='e.g. "Director"')
+    office = LineField(label="Office or organisation", max_length=200, required=False)
     country = CountryChoiceField(choices=countries, required=False)
     state = forms.CharField(label="State or region", max_length=100, required=False)
     district = forms.CharField(
