@@ -4,6 +4,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from groundswell.core.forms import CountryChoiceField, Form, LineField
+from groundswell.core.images import ImageUploadField
 from groundswell.petitions.actions import TargetInput
 
 
@@ -60,7 +61,7 @@ class PetitionForm(Form):
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text="Markdown: **bold**, *italic*, [links](https://example.org), lists.",
     )
-    image = forms.ImageField(required=False)
+    image = ImageUploadField(required=False)
     closes_on = forms.DateField(
         required=False,
         label="Closing date (optional)",

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from groundswell.core.forms import CountryChoiceField, Form, LineField
+from groundswell.core.images import ImageUploadField
 from groundswell.targets.models import Answer, Target
 
 MAX_ATTACHMENT_MB = 5
@@ -193,17 +194,11 @@ class TargetForm(Form):
         help_text="Deliveries and reminders go here. It is shown on this page.",
     )
     website = forms.URLField(max_length=200, required=False, assume_scheme="https")
-    photo = forms.ImageField(required=False, help_text=f"At most {MAX_PHOTO_MB} MB.")
+    photo = ImageUploadField(required=False, max_mb=MAX_PHOTO_MB)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", "—"), *countries]
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo and photo.size > MAX_PHOTO_MB * 1024 * 1024:
-            raise forms.ValidationError(f"The photo is larger than {MAX_PHOTO_MB} MB.")
-        return photo
 
     @classmethod
     def initial_for(cls, target) -> dict:
