@@ -254,6 +254,33 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Browser features, in the Permissions-Policy header of every answer (core/edge.py): off
+# unless a page uses it. Copying a share link (static/js/petition.js) writes the clipboard.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "clipboard-read": [],
+    "clipboard-write": ["self"],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": ["self"],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "idle-detection": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "web-share": ["self"],
+    "xr-spatial-tracking": [],
+}
+
 # --- Serving (groundswell/core/edge.py, docs/architecture.md "Serving") -------------------
 
 # Requests that run Django at once in one web process; more wait for a slot.
