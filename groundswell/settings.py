@@ -326,11 +326,21 @@ SUPPORT_PEPPER = env("SUPPORT_PEPPER", default="")
 
 # --- Logging --------------------------------------------------------------------------------
 
+# One line per request (groundswell/core/accesslog.py), with tokens in paths redacted and
+# no client address, user agent or query string. On under DEBUG; off in production by
+# default: the TLS proxy in front logs requests, and each line costs (docs/benchmarks.md).
+ACCESS_LOG = env.bool("ACCESS_LOG", default=DEBUG)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Django names the path of every refused request: tokens in it are redacted.
+    "filters": {"redact_secrets": {"()": "groundswell.core.accesslog.RedactSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["redact_secrets"]},
+    },
 }

@@ -237,7 +237,8 @@ def test_forty_spellings_of_one_address_at_once_leave_one_signature(site, petiti
 def test_the_site_serves_through_the_fast_path():
     from groundswell.wsgi import application
 
-    assert isinstance(application.app.app, FastSign)  # inside the headers and the microcache
+    # Inside the access log, the headers and the microcache.
+    assert isinstance(application.app.app.app, FastSign)
 
 
 @pytest.mark.postgres
