@@ -4,6 +4,8 @@ Every knob an operator turns is an environment variable (README.md, "Configurati
 With none set, the site runs on an embedded SQLite database under ``var/``.
 """
 
+import contextlib
+import os
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,8 +15,17 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
+# Everything this process writes (the SQLite database, mail files, uploads, sockets,
+# secret_key) is for the user it runs as alone: files 0600, folders 0700. Set here because
+# every process (web, worker, scheduler, signing service, manage.py) reads these settings
+# before it writes anything.
+os.umask(0o077)
 VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Also a var/ made before this rule: what is in it is ours alone. A folder that someone
+# else owns keeps the mode its owner gave it.
+with contextlib.suppress(OSError):
+    VAR_DIR.chmod(0o700)
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -167,14 +178,17 @@ MAILER_CONNECTIONS = env.int("MAILER_CONNECTIONS", default=4)
 
 # --- Email ----------------------------------------------------------------------------------
 
+# Production needs EMAIL_URL (the groundswell.E001 check): file:// (or file:///a/folder)
+# says on purpose that mail goes to files.
 EMAIL_URL = env("EMAIL_URL", default="")
-if EMAIL_URL:
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+if EMAIL_URL and not EMAIL_URL.startswith("file:"):
     vars().update(env.email_url("EMAIL_URL"))
 else:
-    # No SMTP server configured: every message is written to var/mail/ as an .eml file and
-    # listed at /dev/mail/ while DEBUG is on, so a newcomer can click the confirmation link.
+    # No SMTP server: every message is written to var/mail/ as an .eml file and listed at
+    # /dev/mail/ while DEBUG is on, so a newcomer can click the confirmation link.
     EMAIL_BACKEND = "groundswell.core.mail.MailDirBackend"
-EMAIL_FILE_PATH = VAR_DIR / "mail"
+    EMAIL_FILE_PATH = Path(urlsplit(EMAIL_URL).path or EMAIL_FILE_PATH)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <noreply@{_site.hostname}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 20
@@ -219,6 +233,9 @@ STORAGES = {
         )
     },
 }
+# Django sets an uploaded (or collected) file's mode itself, whatever the umask says.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 
