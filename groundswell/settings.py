@@ -181,14 +181,14 @@ MAILER_CONNECTIONS = env.int("MAILER_CONNECTIONS", default=4)
 # Production needs EMAIL_URL (the groundswell.E001 check): file:// (or file:///a/folder)
 # says on purpose that mail goes to files.
 EMAIL_URL = env("EMAIL_URL", default="")
-EMAIL_FILE_PATH = VAR_DIR / "mail"
 if EMAIL_URL and not EMAIL_URL.startswith("file:"):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     # No SMTP server: every message is written to var/mail/ as an .eml file and listed at
     # /dev/mail/ while DEBUG is on, so a newcomer can click the confirmation link.
     EMAIL_BACKEND = "groundswell.core.mail.MailDirBackend"
-    EMAIL_FILE_PATH = Path(urlsplit(EMAIL_URL).path or EMAIL_FILE_PATH)
+_mail_folder = urlsplit(EMAIL_URL).path if EMAIL_URL.startswith("file:") else ""
+EMAIL_FILE_PATH = Path(_mail_folder or VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <noreply@{_site.hostname}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 20

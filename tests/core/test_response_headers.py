@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 
+from groundswell.core.accesslog import AccessLog
 from groundswell.core.edge import Admission, MicroCache, ResponseHeaders
 from groundswell.petitions.fastpath import (
     ConfirmationWriter,
@@ -108,4 +109,6 @@ def test_a_refusal_made_by_hand_carries_it(petition):
 def test_the_served_application_puts_them_on_everything():
     from groundswell.wsgi import application
 
-    assert isinstance(application, ResponseHeaders)
+    # Only the access log is outside them, and it changes no answer.
+    assert isinstance(application, AccessLog)
+    assert isinstance(application.app, ResponseHeaders)
