@@ -15,6 +15,7 @@ from io import BytesIO
 
 from django import forms
 from django.core.files.base import ContentFile
+from django.db import models
 from PIL import Image, ImageOps
 
 MAX_MB = 5
@@ -94,3 +95,7 @@ class ImageUploadField(forms.ImageField):
         if upload is None:
             return None
         return reencode(upload, max_mb=self.max_mb)
+
+
+# For a ModelAdmin with an image field: the admin's uploads are written anew too.
+ADMIN_FORMFIELD_OVERRIDES = {models.ImageField: {"form_class": ImageUploadField}}

@@ -128,3 +128,13 @@ def test_a_png_with_transparency_stays_a_png_with_its_alpha(media):
     assert cleaned.name.endswith(".png")
     with Image.open(cleaned) as picture:
         assert picture.mode == "RGBA" and picture.getpixel((0, 0))[3] == 0
+
+
+@pytest.mark.parametrize(("model", "field"), [(Petition, "image"), (Target, "photo")])
+def test_the_admin_writes_its_uploads_anew_too(rf, mo, model, field):
+    from django.contrib import admin
+
+    request = rf.get("/admin/")
+    request.user = mo
+    form = admin.site._registry[model].get_form(request)
+    assert isinstance(form.base_fields[field], images.ImageUploadField)
