@@ -53,7 +53,8 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=0 SECRET_KEY=lint-only-$$RANDOM-$$RANDOM-a-long-enough-random-looking-value-for-check-deploy \
-		SITE_URL=https://groundswell.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
+		SITE_URL=https://groundswell.example.org EMAIL_URL=smtp://127.0.0.1:25 \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 format: install
 	$(BIN)/ruff format .

@@ -4,6 +4,8 @@ Every knob an operator turns is an environment variable (README.md, "Configurati
 With none set, the site runs on an embedded SQLite database under ``var/``.
 """
 
+import contextlib
+import os
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,8 +15,17 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
+# Everything this process writes (the SQLite database, mail files, uploads, sockets,
+# secret_key) is for the user it runs as alone: files 0600, folders 0700. Set here because
+# every process (web, worker, scheduler, signing service, manage.py) reads these settings
+# before it writes anything.
+os.umask(0o077)
 VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Also a var/ made before this rule: what is in it is ours alone. A folder that someone
+# else owns keeps the mode its owner gave it.
+with contextlib.suppress(OSError):
+    VAR_DIR.chmod(0o700)
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -167,14 +178,17 @@ MAILER_CONNECTIONS = env.int("MAILER_CONNECTIONS", default=4)
 
 # --- Email ----------------------------------------------------------------------------------
 
+# Production needs EMAIL_URL (the groundswell.E001 check): file:// (or file:///a/folder)
+# says on purpose that mail goes to files.
 EMAIL_URL = env("EMAIL_URL", default="")
-if EMAIL_URL:
+if EMAIL_URL and not EMAIL_URL.startswith("file:"):
     vars().update(env.email_url("EMAIL_URL"))
 else:
-    # No SMTP server configured: every message is written to var/mail/ as an .eml file and
-    # listed at /dev/mail/ while DEBUG is on, so a newcomer can click the confirmation link.
+    # No SMTP server: every message is written to var/mail/ as an .eml file and listed at
+    # /dev/mail/ while DEBUG is on, so a newcomer can click the confirmation link.
     EMAIL_BACKEND = "groundswell.core.mail.MailDirBackend"
-EMAIL_FILE_PATH = VAR_DIR / "mail"
+_mail_folder = urlsplit(EMAIL_URL).path if EMAIL_URL.startswith("file:") else ""
+EMAIL_FILE_PATH = Path(_mail_folder or VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <noreply@{_site.hostname}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 20
@@ -219,6 +233,9 @@ STORAGES = {
         )
     },
 }
+# Django sets an uploaded (or collected) file's mode itself, whatever the umask says.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 
@@ -252,6 +269,33 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'none'"],
         "object-src": ["'none'"],
     }
+}
+
+# Browser features, in the Permissions-Policy header of every answer (core/edge.py): off
+# unless a page uses it. Copying a share link (static/js/petition.js) writes the clipboard.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "clipboard-read": [],
+    "clipboard-write": ["self"],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": ["self"],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "idle-detection": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "web-share": ["self"],
+    "xr-spatial-tracking": [],
 }
 
 # --- Serving (groundswell/core/edge.py, docs/architecture.md "Serving") -------------------
@@ -299,11 +343,21 @@ SUPPORT_PEPPER = env("SUPPORT_PEPPER", default="")
 
 # --- Logging --------------------------------------------------------------------------------
 
+# One line per request (groundswell/core/accesslog.py), with tokens in paths redacted and
+# no client address, user agent or query string. On under DEBUG; off in production by
+# default: the TLS proxy in front logs requests, and each line costs (docs/benchmarks.md).
+ACCESS_LOG = env.bool("ACCESS_LOG", default=DEBUG)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Django names the path of every refused request: tokens in it are redacted.
+    "filters": {"redact_secrets": {"()": "groundswell.core.accesslog.RedactSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["redact_secrets"]},
+    },
 }

@@ -3,17 +3,17 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from groundswell.accounts.models import Membership
-from groundswell.core.forms import Form
+from groundswell.core.forms import Form, LineField
 
 
 class SignUpForm(Form):
-    name = forms.CharField(max_length=150, label="Your name")
+    name = LineField(max_length=150, label="Your name")
     email = forms.EmailField(max_length=254)
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
-    organisation_name = forms.CharField(
+    organisation_name = LineField(
         max_length=150, label="Organisation", help_text="The group your campaigns speak for."
     )
 
@@ -24,7 +24,7 @@ class SignUpForm(Form):
 
 
 class InvitedSignUpForm(Form):
-    name = forms.CharField(max_length=150, label="Your name")
+    name = LineField(max_length=150, label="Your name")
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean_password(self):

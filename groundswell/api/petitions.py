@@ -1,6 +1,9 @@
-from django.http import HttpResponse
+from functools import wraps
+
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
+from ninja.decorators import decorate_view
 
 from groundswell.api.schemas import (
     Accepted,
@@ -14,6 +17,7 @@ from groundswell.api.targets import petition_deliveries_out
 from groundswell.core import ratelimit
 from groundswell.core.emails import absolute
 from groundswell.core.errors import ActionError
+from groundswell.core.origin import is_same_origin
 from groundswell.petitions import actions
 from groundswell.petitions.forms import SignatureForm
 from groundswell.petitions.models import Petition
@@ -89,15 +93,47 @@ def _field_errors(form: SignatureForm) -> list[dict]:
     ]
 
 
+def json_from_anywhere_but_a_browser_elsewhere(operation):
+    """Refuse what another site's page could make its visitors' browsers send.
+
+    A page elsewhere can post a "simple" request (text/plain, a form) without asking this
+    site first; a JSON body needs a CORS preflight, which this site never grants. So only
+    ``application/json`` is read, and a browser that says it comes from another site
+    (``Sec-Fetch-Site``, ``Origin``) is refused as the sign form refuses it
+    (core/origin.py). A server-to-server client sends neither header and is let through.
+    """
+
+    @wraps(operation)
+    def guarded(request, *args, **kwargs):
+        if not is_same_origin(request):
+            detail = "Signatures cannot be sent from another site's pages."
+            return JsonResponse({"detail": detail}, status=403)
+        if request.content_type != "application/json":
+            detail = "Send the signature as JSON, with Content-Type: application/json."
+            return JsonResponse({"detail": detail}, status=415)
+        return operation(request, *args, **kwargs)
+
+    return guarded
+
+
 @router.post(
     "/{slug}/signatures",
-    response={202: Accepted, 404: Error, 409: Error, 422: Error, 429: Error},
+    response={
+        202: Accepted,
+        403: Error,
+        404: Error,
+        409: Error,
+        415: Error,
+        422: Error,
+        429: Error,
+    },
     summary="Sign a petition",
     description=(
         "Records a signature waiting for confirmation and emails the signer a link. "
         "The answer is the same whether or not the address has signed before."
     ),
 )
+@decorate_view(json_from_anywhere_but_a_browser_elsewhere)
 def sign(request, slug: str, payload: SignatureIn):
     petition = _public(slug)
     form = SignatureForm(payload.dict())

@@ -13,6 +13,10 @@ at most: not by every thread at once, through Django's few slots, into 503s. A p
 turns out not to be shareable is remembered as such for the same interval, so that no one
 waits for it again.
 
+``ResponseHeaders`` puts on every answer, whoever made it (Django, a fast path, a cached
+copy, a refusal), the headers no answer may lack: ``Permissions-Policy``, and a ``Server``
+that names no server software (Granian's own says "granian" and cannot be turned off).
+
 ``Admission`` lets ``WEB_CONCURRENCY`` requests run Django at once in a process and makes
 the others queue for at most ``ADMISSION_WAIT_SECONDS``; a request that cannot get in by
 then is answered at once with 503 and ``Retry-After``, instead of timing out in a queue
@@ -150,6 +154,32 @@ class MicroCache:
             return self.app(environ, start_response)
         start_response(entry.status, list(entry.headers))
         return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [entry.body]
+
+
+def permissions_policy(features: dict[str, list[str]]) -> str:
+    """``{"camera": [], "web-share": ["self"]}`` as the header says it."""
+    return ", ".join(f"{name}=({' '.join(allowed)})" for name, allowed in features.items())
+
+
+class ResponseHeaders:
+    """Add the headers every answer carries, unless the answer set its own."""
+
+    SERVER = "Groundswell"  # replaces Granian's "granian"; no version, no software
+
+    def __init__(self, app):
+        self.app = app
+        self.headers = [
+            ("Permissions-Policy", permissions_policy(settings.PERMISSIONS_POLICY)),
+            ("Server", self.SERVER),
+        ]
+
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            present = {name.lower() for name, _value in headers}
+            missing = [h for h in self.headers if h[0].lower() not in present]
+            return start_response(status, [*headers, *missing], exc_info)
+
+        return self.app(environ, start)
 
 
 class Admission:

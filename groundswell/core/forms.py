@@ -3,6 +3,8 @@ import copy
 from django import forms
 from django_countries.fields import LazyTypedChoiceField
 
+from groundswell.core.text import clean_line
+
 
 class Form(forms.Form):
     """Our forms: labels without a trailing colon (they sit above their fields)."""
@@ -10,6 +12,14 @@ class Form(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+class LineField(forms.CharField):
+    """A name or title others will see: hidden characters out, NFC (core/text.py)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return clean_line(value) if value else value
 
 
 class SharedChoicesMixin:

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from groundswell.core.errors import ActionError
+from groundswell.core.images import ADMIN_FORMFIELD_OVERRIDES
 from groundswell.petitions import actions
 from groundswell.petitions.models import Petition, PetitionTarget, Signature
 
@@ -18,6 +19,7 @@ class PetitionAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug"]
     readonly_fields = ["status", "reasons_html", "published_at", "closed_at", "created_at"]
     inlines = [PetitionTargetInline]
+    formfield_overrides = ADMIN_FORMFIELD_OVERRIDES
     actions = ["approve", "close"]
 
     def has_add_permission(self, request):

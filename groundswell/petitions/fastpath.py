@@ -48,6 +48,7 @@ from groundswell.core import ratelimit
 from groundswell.core.edge import BUSY_HTML, PERSONAL_COOKIES, busy_response
 from groundswell.core.errors import ActionError
 from groundswell.core.origin import is_same_origin_meta
+from groundswell.core.text import clean_line
 from groundswell.petitions import actions
 from groundswell.petitions.models import RESERVED_SLUGS, Petition
 
@@ -92,8 +93,7 @@ def parse_signer(body: bytes) -> actions.SignerInput | None:
         return None
     if data.get("website") or any("\x00" in value for value in data.values()):
         return None
-    raw_name = data.get("name", "").strip()
-    name = " ".join(raw_name.split())
+    name = clean_line(data.get("name", ""))  # as the form's LineField cleans it
     email = data.get("email", "").strip()
     postcode = data.get("postcode", "").strip()
     comment = data.get("comment", "").strip()
@@ -101,7 +101,7 @@ def parse_signer(body: bytes) -> actions.SignerInput | None:
     flags = {key: data.get(key, "") for key in ("show_name", "wants_updates")}
     if not (name and email and postcode) or len(ref) > 16:
         return None
-    lengths = {"name": raw_name, "email": email, "postcode": postcode, "comment": comment}
+    lengths = {"name": name, "email": email, "postcode": postcode, "comment": comment}
     if any(len(value) > _LIMITS[key] for key, value in lengths.items()):
         return None
     if data.get("country") not in _COUNTRIES or any(

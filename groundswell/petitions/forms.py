@@ -3,12 +3,13 @@ from django.conf import settings
 from django.utils import timezone
 from django_countries import countries
 
-from groundswell.core.forms import CountryChoiceField, Form
+from groundswell.core.forms import CountryChoiceField, Form, LineField
+from groundswell.core.images import ImageUploadField
 from groundswell.petitions.actions import TargetInput
 
 
 class SignatureForm(Form):
-    name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = LineField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(
         max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
@@ -34,12 +35,6 @@ class SignatureForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["country"].initial = settings.GROUNDSWELL["DEFAULT_COUNTRY"]
 
-    def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise forms.ValidationError("Please tell us your name.")
-        return name
-
     @property
     def is_bot(self) -> bool:
         return bool(self.cleaned_data.get("website"))
@@ -52,7 +47,7 @@ class SignatureForm(Form):
 
 
 class PetitionForm(Form):
-    title = forms.CharField(max_length=150)
+    title = LineField(max_length=150)
     demand = forms.CharField(
         label="What we ask",
         max_length=1000,
@@ -66,7 +61,7 @@ class PetitionForm(Form):
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text="Markdown: **bold**, *italic*, [links](https://example.org), lists.",
     )
-    image = forms.ImageField(required=False)
+    image = ImageUploadField(required=False)
     closes_on = forms.DateField(
         required=False,
         label="Closing date (optional)",
@@ -81,13 +76,13 @@ class PetitionForm(Form):
 
 
 class TargetForm(Form):
-    name = forms.CharField(
+    name = LineField(
         max_length=150,
         required=False,
         label="Name",
         widget=forms.TextInput(attrs={"list": "directory-names", "autocomplete": "off"}),
     )
-    role = forms.CharField(
+    role = LineField(
         max_length=200,
         required=False,
         label="Role and office",

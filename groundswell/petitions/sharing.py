@@ -10,6 +10,8 @@ MASTODON_INSTANCE = re.compile(
     r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 )
 
+MASTODON_USER = re.compile(r"^[a-z0-9_]{0,30}$")
+
 
 def share_links(*, url: str, title: str, mastodon_path: str) -> list[dict]:
     text = f"I signed “{title}”. Will you sign too?"
@@ -22,15 +24,16 @@ def share_links(*, url: str, title: str, mastodon_path: str) -> list[dict]:
     ]
 
 
-def mastodon_share_url(instance: str, *, url: str, title: str) -> str | None:
-    """The share page on the supporter's own Mastodon server, or None for a bad name."""
+def mastodon_share(instance: str, *, url: str, title: str) -> tuple[str, str] | None:
+    """The supporter's own Mastodon server and its share page, or None for a bad name."""
     instance = instance.strip().lower().removeprefix("https://").strip("/")
-    if instance.startswith("@") or "@" in instance:
-        instance = instance.rsplit("@", 1)[-1]
-    if not MASTODON_INSTANCE.match(instance):
+    user = ""
+    if "@" in instance:  # a handle, @ann@mastodon.social: the server is after the last @
+        user, _, instance = instance.removeprefix("@").rpartition("@")
+    if not (MASTODON_USER.match(user) and MASTODON_INSTANCE.match(instance)):
         return None
     text = f"I signed “{title}”. Will you sign too? {url}"
-    return f"https://{instance}/share?" + urlencode({"text": text})
+    return instance, f"https://{instance}/share?" + urlencode({"text": text})
 
 
 def qr_svg(url: str) -> bytes:

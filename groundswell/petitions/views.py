@@ -195,18 +195,24 @@ def share_mastodon(request, slug):
     petition = petition_for_viewing(request.user, slug)
     ref = _clean_ref(request.GET.get("ref", ""))
     instance = request.GET.get("instance", "")
-    error = ""
+    context = {"petition": petition, "ref": ref, "instance": instance, "error": ""}
     if instance:
         url = _petition_url(petition, ref)
-        target = sharing.mastodon_share_url(instance, url=url, title=petition.title)
-        if target:
-            return redirect(target)
-        error = "That does not look like a Mastodon server name, such as mastodon.social."
+        share = sharing.mastodon_share(instance, url=url, title=petition.title)
+        if share:
+            # Never a bare redirect: anyone can put any name in this link, so the visitor
+            # sees where it goes and chooses to go (no open redirect through our domain).
+            server, target = share
+            context.update(server=server, target=target)
+            return render(request, "petitions/share_mastodon_confirm.html", context)
+        context["error"] = (
+            "That does not look like a Mastodon server name, such as mastodon.social."
+        )
     return render(
         request,
         "petitions/share_mastodon.html",
-        {"petition": petition, "ref": ref, "instance": instance, "error": error},
-        status=400 if error else 200,
+        context,
+        status=400 if context["error"] else 200,
     )
 
 

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 
-from groundswell.core.forms import Form
+from groundswell.core.forms import Form, LineField
 from groundswell.support import crypto
 from groundswell.support.actions import Intake
 from groundswell.support.models import (
@@ -213,7 +213,7 @@ class RecoverForm(AdviserLoginForm):
 class JoinForm(Form):
     """A new account (name and password) or, for an existing one, its password."""
 
-    name = forms.CharField(max_length=150, label="Your name", required=False)
+    name = LineField(max_length=150, label="Your name", required=False)
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def __init__(self, *args, existing_account: bool, **kwargs):
@@ -264,7 +264,7 @@ def organisation_field(organisations):
 
 
 class ProgrammeForm(Form):
-    name = forms.CharField(max_length=150)
+    name = LineField(max_length=150)
     description = forms.CharField(
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -298,7 +298,7 @@ class ProgrammeForm(Form):
 
 class AdviserForm(Form):
     email = forms.EmailField(max_length=254)
-    display_name = forms.CharField(
+    display_name = LineField(
         max_length=60, label="Name shown to seekers", help_text="A first name is enough."
     )
     qualifications = forms.CharField(

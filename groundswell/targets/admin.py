@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from groundswell.core.images import ADMIN_FORMFIELD_OVERRIDES
 from groundswell.targets.models import Answer, Delivery, Reminder, Target
 
 
@@ -8,6 +9,7 @@ class TargetAdmin(admin.ModelAdmin):
     list_display = ["name", "role", "country", "state", "email", "created_at"]
     list_filter = ["country"]
     search_fields = ["name", "role", "office", "email"]
+    formfield_overrides = ADMIN_FORMFIELD_OVERRIDES
 
 
 class AnswerInline(admin.StackedInline):

@@ -2,7 +2,8 @@ from django import forms
 from django.utils import timezone
 from django_countries import countries
 
-from groundswell.core.forms import CountryChoiceField, Form
+from groundswell.core.forms import CountryChoiceField, Form, LineField
+from groundswell.core.images import ImageUploadField
 from groundswell.targets.models import Answer, Target
 
 MAX_ATTACHMENT_MB = 5
@@ -173,14 +174,14 @@ class OutcomeForm(Form):
 
 
 class TargetForm(Form):
-    name = forms.CharField(max_length=150)
-    role = forms.CharField(
+    name = LineField(max_length=150)
+    role = LineField(
         label="Role and office",
         max_length=200,
         help_text='As petitions show it, e.g. "Director, Immigration and Customs Enforcement".',
     )
-    title = forms.CharField(max_length=150, required=False, help_text='e.g. "Director"')
-    office = forms.CharField(label="Office or organisation", max_length=200, required=False)
+    title = LineField(max_length=150, required=False, help_text='e.g. "Director"')
+    office = LineField(label="Office or organisation", max_length=200, required=False)
     country = CountryChoiceField(choices=countries, required=False)
     state = forms.CharField(label="State or region", max_length=100, required=False)
     district = forms.CharField(
@@ -193,17 +194,11 @@ class TargetForm(Form):
         help_text="Deliveries and reminders go here. It is shown on this page.",
     )
     website = forms.URLField(max_length=200, required=False, assume_scheme="https")
-    photo = forms.ImageField(required=False, help_text=f"At most {MAX_PHOTO_MB} MB.")
+    photo = ImageUploadField(required=False, max_mb=MAX_PHOTO_MB)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", "—"), *countries]
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo and photo.size > MAX_PHOTO_MB * 1024 * 1024:
-            raise forms.ValidationError(f"The photo is larger than {MAX_PHOTO_MB} MB.")
-        return photo
 
     @classmethod
     def initial_for(cls, target) -> dict:

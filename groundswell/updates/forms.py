@@ -1,11 +1,11 @@
 from django import forms
 from django.utils import timezone
 
-from groundswell.core.forms import Form
+from groundswell.core.forms import Form, LineField
 
 
 class UpdateForm(Form):
-    title = forms.CharField(max_length=200)
+    title = LineField(max_length=200)
     body = forms.CharField(
         label="Text",
         max_length=20000,
@@ -15,7 +15,7 @@ class UpdateForm(Form):
     )
 
     def clean_title(self):
-        title = " ".join(self.cleaned_data["title"].split())
+        title = self.cleaned_data["title"]
         if not title:
             raise forms.ValidationError("Give the update a title.")
         return title

@@ -1,5 +1,9 @@
 """The JSON API integrators rely on: stable names, exact counts, cheap polling."""
 
+import json
+
+import pytest
+
 from groundswell.petitions import actions
 from groundswell.petitions.models import Signature
 from tests.conftest import open_petition, sign_and_confirm, start_petition
@@ -127,3 +131,15 @@ def test_an_api_client_hammering_one_address_gets_429_with_retry_after(client, p
     response = post()
     assert response.json()["detail"].startswith("Too many attempts")
     assert response["Retry-After"] == "60"
+
+
+@pytest.mark.parametrize("debug", [True, False], ids=["debug", "production"])
+def test_a_json_body_over_the_upload_limit_is_a_json_413(client, petition, settings, debug):
+    settings.DEBUG = debug
+    body = json.dumps({**SIGNER, "comment": "x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
+    response = client.post(
+        f"/api/v1/petitions/{petition.slug}/signatures", body, content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response.json()["detail"] == "The request body is too large: send at most 3 MiB."
+    assert not Signature.objects.exists()

@@ -82,6 +82,7 @@ def test_the_deploy_check_is_clean_with_production_settings(tmp_path):
         "DEBUG": "0",
         "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-4f9a2c7e1b3d5f6a8c0e",
         "SITE_URL": "https://petitions.example.org",
+        "EMAIL_URL": "smtp+tls://user:password@smtp.example.org:587",
         "VAR_DIR": str(tmp_path),
         "DATABASE_URL": "",
     }

@@ -46,6 +46,12 @@ CASES = [
     {**PLAIN, "comment": "c" * 501},
     {**PLAIN, "show_name": "yes please"},
     {**PLAIN, "ref": "r" * 17},
+    {**PLAIN, "name": "Sam \u202eexe.doc"},
+    {**PLAIN, "name": "\u200bSam\u200b Supp\u200dorter\ufeff"},
+    {**PLAIN, "name": "Zoe\u0301 Cafe\u0301"},
+    {**PLAIN, "name": "\u2066\u2067\u2068\u2069\u200e\u200f"},
+    {**PLAIN, "name": "\u0645\u062d\u0645\u062f\u200c\u0631\u0636\u0627"},
+    {**PLAIN, "name": "x" * 99 + "\u200b\u200b"},
 ]
 
 
@@ -231,7 +237,8 @@ def test_forty_spellings_of_one_address_at_once_leave_one_signature(site, petiti
 def test_the_site_serves_through_the_fast_path():
     from groundswell.wsgi import application
 
-    assert isinstance(application.app, FastSign)
+    # Inside the access log, the headers and the microcache.
+    assert isinstance(application.app.app.app, FastSign)
 
 
 @pytest.mark.postgres

@@ -1,6 +1,10 @@
 """Share links without third-party scripts, a QR code, a Mastodon hop, an embeddable widget."""
 
+import html
+import re
 from urllib.parse import parse_qs, urlsplit
+
+import pytest
 
 from tests.conftest import PASSWORD, sign_and_confirm
 
@@ -30,14 +34,41 @@ def test_the_qr_code_is_an_svg_of_the_petition_link(client, petition):
     assert "max-age=86400" in response["Cache-Control"]
 
 
-def test_mastodon_sharing_goes_to_the_supporters_own_server(client, petition):
+def test_mastodon_sharing_goes_to_the_supporters_own_server_once_they_choose_to(client, petition):
     response = client.get(
         f"/p/{petition.slug}/share/mastodon/?instance=@ann@Mastodon.Social&ref=abc"
     )
-    assert response.status_code == 302
-    url = urlsplit(response["Location"])
+    assert response.status_code == 200
+    assert "Location" not in response
+    page = response.content.decode()
+    assert "You are going to <strong>mastodon.social</strong> to share" in page
+    [href] = re.findall(r'href="(https://mastodon\.social/[^"]*)"', page)
+    url = urlsplit(html.unescape(href))
     assert (url.scheme, url.netloc, url.path) == ("https", "mastodon.social", "/share")
     assert f"/p/{petition.slug}/?ref=abc" in parse_qs(url.query)["text"][0]
+
+
+def test_a_share_link_naming_any_host_never_redirects_there(client, petition):
+    response = client.get(f"/p/{petition.slug}/share/mastodon/?instance=evil.example")
+    assert response.status_code == 200
+    assert "Location" not in response
+    assert "You are going to <strong>evil.example</strong>" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "instance",
+    ["evil.example/phish?x=", "https://evil.example:8443", "127.0.0.1", "localhost",
+     "evil.example\\@good.org/", "ann@evil.example/x", "a b.example"],
+)  # fmt: skip
+def test_a_share_link_with_something_other_than_a_host_name_shows_the_form_again(
+    client, petition, instance
+):
+    response = client.get(f"/p/{petition.slug}/share/mastodon/", {"instance": instance})
+    assert response.status_code == 400
+    assert "Location" not in response
+    page = response.content.decode()
+    assert "does not look like a Mastodon server name" in page
+    assert 'name="instance"' in page
 
 
 def test_the_widget_may_be_framed_by_other_sites_but_pages_may_not(client, petition):

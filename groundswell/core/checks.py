@@ -1,0 +1,25 @@
+"""System checks for what production must not run without (``manage.py check --deploy``).
+
+bin/serve runs the deploy checks before it starts anything, and stops on an error.
+"""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+
+@register(Tags.security, deploy=True)
+def email_is_configured(app_configs=None, **kwargs) -> list[Error]:
+    """Without EMAIL_URL every message goes to files under var/ (core/mail.py): fine on a
+    laptop, but in production it keeps a copy of every email on disk, among them a help
+    seeker's notify address that is otherwise sealed (docs/privacy.md), and sends none."""
+    if settings.DEBUG or settings.EMAIL_URL:
+        return []
+    return [
+        Error(
+            "EMAIL_URL is not set: every email would be written to files under var/mail/ "
+            "and none would be sent.",
+            hint="Set EMAIL_URL to your SMTP server (smtp+tls://user:password@host:587), "
+            "or to file:// to keep writing them to files on purpose (docs/deploy.md).",
+            id="groundswell.E001",
+        )
+    ]
