@@ -88,6 +88,7 @@ def serve(tmp_path):
         "DEBUG": "1",
         "DATABASE_URL": "",
         "VAR_DIR": str(tmp_path),
+        "SIGN_WRITER_SOCKET": str(tmp_path / "signing.sock"),
         "PORT": str(port),
         "WEB_WORKERS": "1",
         "WEB_THREADS": "4",
