@@ -18,9 +18,10 @@ MARK_SENT_EVERY = 20
 def send_signature_emails() -> int:
     """Send the emails signatures are owed: a confirmation link, or a kind note if counted.
 
-    Over ``MAILER_CONNECTIONS`` SMTP sessions at once, each in a thread that claims its
-    own batches (``claim_due_emails`` hands each email to one claimant), so that the
-    mail server's replies to one session are awaited while the others send. Inside a
+    Over ``MAILER_CONNECTIONS`` SMTP sessions at once, each in a thread that leases its
+    own batches (``claim_due_emails`` hands each email to one claimant until its lease
+    runs out), so that the mail server's replies to one session are awaited while the
+    others send. Inside a
     transaction (a caller that holds one, as tests do), the rows owed may not be committed
     yet, and only this thread's database connection sees them: then it sends them itself.
     """

@@ -171,3 +171,23 @@ def test_a_mailer_whose_lease_ran_out_leaves_the_email_to_the_one_that_took_it_o
     actions.mark_emails_sent([second])
     signature = Signature.objects.get()
     assert signature.emails_sent == 1 and signature.email_lease_until is None
+
+
+def test_emails_are_marked_sent_while_the_batch_is_still_going_out(petition, monkeypatch):
+    """So that a mailer killed mid-batch sends again only the few not yet marked."""
+    from groundswell.core import emails
+
+    monkeypatch.setattr(tasks, "MARK_SENT_EVERY", 2)
+    for n in range(5):
+        sign(petition, f"signer{n}@example.com")
+    marked_before: list[int] = []
+    send = emails.signature_confirmation
+
+    def watched(signature, **kwargs):
+        marked_before.append(Signature.objects.filter(emails_sent=1).count())
+        return send(signature, **kwargs)
+
+    monkeypatch.setattr(emails, "signature_confirmation", watched)
+    assert tasks.send_signature_emails.call() == 5
+    assert marked_before == [0, 0, 2, 2, 4]
+    assert Signature.objects.filter(emails_sent=1).count() == 5
