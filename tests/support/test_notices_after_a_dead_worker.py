@@ -3,6 +3,7 @@ lease (TASK_LEASE_SECONDS) runs out, through the scheduler and the worker as dep
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
@@ -22,6 +23,8 @@ def run_scheduler_and_worker() -> None:
     call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
 
 
+# The worker checks its connection as the real one does, which a test's transaction forbids.
+@pytest.mark.django_db(transaction=True)
 def test_a_notice_a_killed_worker_had_taken_is_sent_once_the_task_lease_runs_out(
     programme, vera, settings, django_capture_on_commit_callbacks
 ):
