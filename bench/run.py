@@ -6,15 +6,18 @@
 Scenarios: sign (every request a new person), duplicates (300 people signing again and
 again), confirm (a confirmation surge), count and page (reads), mixed (48 connections
 polling the count while 16 sign), fault (a sign surge from 64 connections during which one
-web worker is killed with SIGKILL) and overload (a sign surge from 1024 connections: the
-server must answer 302 or 503 with Retry-After, and nothing else). One more, mail, runs
-only when named: a sign surge, then how long the task worker takes to send every
-confirmation email the surge left owed (to the sink SMTP server on this machine).
+web worker, then the task worker sending the mail, is killed with SIGKILL) and overload
+(a sign surge from 1024 connections: the server must answer 302 or 503 with Retry-After,
+and nothing else). One more, mail, runs only when named: a sign surge, then how long the
+task worker takes to send every confirmation email the surge left owed (to the sink SMTP
+server on this machine).
 
 Each scenario prints requests/s, p50/p95/p99 latency and statuses, then checks that the
 database holds every acknowledged signature and at most the unanswered ones besides, no
-duplicates, and a count equal to the confirmed rows. A failed check is printed and makes
-the exit status 1; the other scenarios still run. Results are appended as JSON lines to
+duplicates, and a count equal to the confirmed rows; after the fault run, that every
+signature of it was mailed at least once (the sink SMTP server, bench/mailsink.py, writes
+down every recipient), and how many twice. A failed check is printed and makes the exit
+status 1; the other scenarios still run. Results are appended as JSON lines to
 var/bench/results.jsonl.
 """
 
@@ -46,6 +49,11 @@ MIXED_VIEWERS, MIXED_SIGNERS = 48, 16
 FAULT_CONNECTIONS = 64
 OVERLOAD_CONNECTIONS = 1024
 RESPAWN_SECONDS = 10  # a killed worker must be replaced within this
+# bin/serve starts a killed task worker again after 1 s; Django then starts under a surge.
+TASK_WORKER_RESPAWN_SECONDS = 60
+# What a killed task worker had claimed is sent again once its lease runs out: shorter
+# than the default (120 s) so that the fault run does not wait two minutes for it.
+MAIL_LEASE_SECONDS = 15
 FAILURES: list[str] = []
 
 
@@ -61,6 +69,7 @@ def environment(db: str, var: Path) -> dict:
         "DATABASE_URL": PG_URL if db == "postgres" else "",
         "REDIS_URL": "redis://127.0.0.1:6379/15",
         "EMAIL_URL": "smtp://127.0.0.1:2599",
+        "MAIL_LEASE_SECONDS": str(MAIL_LEASE_SECONDS),
         # One load generator is one IP: lift the per-address limits, keep the mechanism.
         "SIGN_RATE_PER_IP": "100000000/h",
         "SIGN_RATE_PER_PERSON": "100000000/h",
@@ -160,6 +169,49 @@ print(json.dumps({"owed": first, "left": left, "seconds": time.monotonic() - sta
 """
 
 
+# The fault run's signatures against what the sink received: every one mailed at least
+# once? The sink writes one line per recipient of every message it accepted.
+MAILED = f"""
+import json
+from collections import Counter
+from groundswell.petitions.models import Signature
+stored = set(Signature.objects.filter(petition__slug="{SLUG}",
+    email_normalised__startswith="{{tag}}-").values_list("email_normalised", flat=True))
+messages = Counter(line.strip().lower() for line in open("{{path}}")
+    if line.lower().startswith("{{tag}}-"))
+print(json.dumps({{"signatures": len(stored), "mailed": len(stored & set(messages)),
+    "lost": len(stored - set(messages)), "messages": sum(messages.values()),
+    "twice_or_more": sum(1 for n in messages.values() if n > 1),
+    "extra_messages": sum(n - 1 for n in messages.values())}}))
+"""
+
+# How many emails the killed task worker held (leased, not yet marked sent).
+LEASED = """
+import json
+from django.db.models import F
+from groundswell.petitions.models import Signature
+print(json.dumps({"leased": Signature.objects.filter(emails_sent__lt=F("emails_owed"),
+    email_lease_until__isnull=False).count()}))
+"""
+
+
+def descendants(pid: int, name: str) -> list[int]:
+    """The live processes below ``pid`` (at any depth) whose command line holds ``name``."""
+    out = subprocess.run(["ps", "-e", "-o", "pid=,ppid=,stat=,args="], capture_output=True,
+                         text=True).stdout  # fmt: skip
+    rows = [line.split(None, 3) for line in out.splitlines() if line.strip()]
+    below, found, todo = {}, [], [pid]
+    for row in rows:
+        if len(row) == 4 and not row[2].startswith("Z"):
+            below.setdefault(int(row[1]), []).append((int(row[0]), row[3]))
+    while todo:
+        for child, args in below.get(todo.pop(), []):
+            todo.append(child)
+            if name in args:
+                found.append(child)
+    return sorted(found)
+
+
 def children(pid: int, name: str = "") -> list[int]:
     """The live child processes of ``pid`` whose command line holds ``name``."""
     out = subprocess.run(
@@ -201,6 +253,10 @@ class Server:
         """The Granian workers: the children of the granian master that bin/serve started."""
         masters = children(self.proc.pid, "granian")
         return children(masters[0]) if masters else []
+
+    def task_workers(self) -> list[int]:
+        """The task worker (which sends the mail), restarted by bin/serve when it dies."""
+        return descendants(self.proc.pid, "manage.py db_worker")
 
 
 @dataclass
@@ -376,14 +432,26 @@ def wait_for_respawn(server: Server, count: int, killed: int) -> float | None:
     return None
 
 
+def wait_for_task_worker(server: Server, killed: int, start: float) -> float | None:
+    """Seconds from ``start`` (the kill) until a task worker other than ``killed`` runs;
+    None if that takes longer than TASK_WORKER_RESPAWN_SECONDS."""
+    while time.monotonic() - start < TASK_WORKER_RESPAWN_SECONDS:
+        if [pid for pid in server.task_workers() if pid != killed]:
+            return time.monotonic() - start
+        time.sleep(0.1)
+    return None
+
+
 def scenario_fault(b: Bench) -> dict:
-    """A sign surge during which one web worker dies (SIGKILL), a third of the way in."""
+    """A sign surge during which one web worker dies (SIGKILL) a third of the way in, and the
+    task worker, mid-way through sending the surge's emails, two thirds of the way in."""
     before = django(b.env, CHECK)
     workers = b.server.web_workers()
     if not workers:
         raise RuntimeError("no granian workers found")
     acks, tag = Path(tempfile.mkstemp(suffix=".txt")[1]), b.tag + "f"
     # One connection per thread, so that sign.lua knows which email each 302 answers.
+    start = time.monotonic()
     proc = start_wrk(
         "sign", b.seconds, FAULT_CONNECTIONS, {**sign_env(tag), "BENCH_ACKS": str(acks)},
         threads=FAULT_CONNECTIONS,
@@ -392,19 +460,43 @@ def scenario_fault(b: Bench) -> dict:
     killed = workers[0]
     os.kill(killed, signal.SIGKILL)
     respawn = wait_for_respawn(b.server, len(workers), killed)
+    time.sleep(max(0.0, start + b.seconds * 2 / 3 - time.monotonic()))
+    [mailer] = b.server.task_workers()
+    os.kill(mailer, signal.SIGKILL)
+    mailer_killed_at = time.monotonic()
+    mailer_back = wait_for_task_worker(b.server, mailer, mailer_killed_at)
+    leased = django(b.env, LEASED)["leased"]  # still leased: theirs, or the new worker's
     r = finish_wrk(proc)
     after = django(b.env, CHECK)
     emails = django(b.env, ACKED.replace("{path}", str(acks)).replace("{tag}", tag))
     now = b.server.web_workers()
+    sent = mail_sent(b.env)
+    mailed = django(b.env, MAILED.replace("{path}", str(b.env["BENCH_MAIL_LOG"])).replace(
+        "{tag}", tag))  # fmt: skip
     r["fault"] = {"killed": killed, "workers_before": workers, "workers_after": now,
-                  "respawn_seconds": respawn, "emails": emails}  # fmt: skip
+                  "respawn_seconds": respawn, "emails": emails, "mailer_killed": mailer,
+                  "leased_when_killed": leased, "mailer_back_seconds": mailer_back,
+                  "mail": sent, "mailed": mailed}  # fmt: skip
     report("fault", r, after)
     replaced = "not replaced" if respawn is None else f"replaced in {respawn:.2f} s"
     note(f"killed worker {killed} at {b.seconds / 3:.1f} s, {replaced}; workers {workers} -> {now}")
     note(f"by email: {emails}")
+    back = "not restarted" if mailer_back is None else f"restarted in {mailer_back:.1f} s"
+    note(
+        f"killed the task worker {mailer} at {b.seconds * 2 / 3:.1f} s, {back}; {leased} "
+        f"emails leased just after; {sent['seconds']:.1f} s after the surge nothing was owed"
+    )
+    note(
+        f"mail: {mailed['signatures']} signatures, {mailed['lost']} lost (never mailed), "
+        f"{mailed['twice_or_more']} mailed twice or more ({mailed['extra_messages']} extra "
+        f"messages)"
+    )
     expect(respawn is not None, f"a replacement worker within {RESPAWN_SECONDS} s", now)
     expect(len(now) == len(workers) and killed not in now, "as many workers after", now)
     expect(emails["missing"] == 0, "every email answered 302 is stored", emails)
+    expect(mailer_back is not None, f"a new task worker within {TASK_WORKER_RESPAWN_SECONDS} s")
+    expect(sent["left"] == 0, f"every email sent within {MAIL_WAIT_SECONDS} s", sent)
+    expect(mailed["lost"] == 0, "every signature of the fault run mailed at least once", mailed)
     check_statuses("fault", r, {"302", "503"})
     check_signed(before, after, r)
     return {"fault": r}
@@ -529,9 +621,10 @@ def main() -> int:
     var = Path(tempfile.mkdtemp(prefix="groundswell-bench-"))
     env = environment(args.db, var)
     fresh_database(args.db, env)
+    env["BENCH_MAIL_LOG"] = str(var / "mailed.txt")  # every recipient, one a line
     sink = subprocess.Popen(
-        [str(ROOT / ".venv/bin/python"), "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:2599",
-         "-c", "aiosmtpd.handlers.Sink"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [PY, str(ROOT / "bench" / "mailsink.py"), "127.0.0.1:2599", env["BENCH_MAIL_LOG"]],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     all_runs = []
     try:

@@ -176,6 +176,16 @@ TASK_WAKE_SECONDS = env.float("TASK_WAKE_SECONDS", default=0.2)
 # same machine, a few dozen to one across the internet (docs/deploy.md).
 MAILER_CONNECTIONS = env.int("MAILER_CONNECTIONS", default=4)
 
+# Every email goes out under a lease: a claim records when it runs out, and one not marked
+# sent by then (its worker died, or was killed, mid-send) is taken again. So mail is sent at
+# least once, twice only if it was in flight at a crash. Longer than a batch of 100 can
+# take to send (EMAIL_TIMEOUT bounds each reply); shorter means quicker recovery.
+MAIL_LEASE_SECONDS = env.int("MAIL_LEASE_SECONDS", default=120)
+# A task still running this long after it started is taken to have died with its worker
+# and is run again (groundswell/core/tasks.requeue_abandoned_tasks): every task here is
+# safe to run twice. Longer than the mail lease, so that a rerun finds its rows free.
+TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=600)
+
 # --- Email ----------------------------------------------------------------------------------
 
 # Production needs EMAIL_URL (the groundswell.E001 check): file:// (or file:///a/folder)

@@ -8,6 +8,7 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import TaskResultStatus, task
 
 
 def enqueue_on_commit(task, *args, **kwargs) -> None:
@@ -41,3 +42,30 @@ def _wake(task, window: float) -> None:
             return
         _woken_until[task.module_path] = now + window
     task.using(run_after=timezone.now() + timedelta(seconds=window)).enqueue()
+
+
+@task()
+def requeue_abandoned_tasks() -> int:
+    """Run again the tasks whose worker died while running them.
+
+    The database queue marks a task RUNNING when a worker takes it, and nothing else ever
+    looks at it again: a worker killed mid-task (kill -9, the OOM killer, a lost machine)
+    would leave it RUNNING for good, and a help-programme notice, a delivery email or a
+    mailing's fan-out with it. A task still RUNNING ``TASK_LEASE_SECONDS`` after it started
+    is put back in the queue. Every task here is safe to run twice, and one that sends
+    mail holds a lease on its row (core/leases.py) that has run out by then.
+    """
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    backend = requeue_abandoned_tasks.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        return 0  # another queue (the tests' immediate one) keeps no RUNNING rows
+    cutoff = timezone.now() - timedelta(seconds=settings.TASK_LEASE_SECONDS)
+    abandoned = DBTaskResult.objects.running().filter(
+        backend_name=backend.alias, started_at__lt=cutoff
+    )
+    return abandoned.update(status=TaskResultStatus.READY, started_at=None)
+
+
+PERIODIC = [(requeue_abandoned_tasks, 60)]

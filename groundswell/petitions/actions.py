@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Least
 from django.utils import timezone
 
@@ -283,6 +283,7 @@ def _insert_or_existing(petition: Petition, wanted: list) -> tuple[dict, bool]:
                 created_at=timezone.now(),
                 emails_owed=1,
                 emails_sent=0,
+                email_lease_until=None,  # a mailer sending the old attempt's email
                 referred_by_id=referrer,
             )
             existing[normalised] = (pk, False)
@@ -463,23 +464,51 @@ def confirm_signatures(*, ref_codes: list[str]) -> dict[str, tuple[int, str]]:
 
 
 def claim_due_emails(limit: int = 100) -> list[Signature]:
-    """Take up to ``limit`` owed emails to send, one per signature; each is claimed once.
+    """Lease up to ``limit`` owed emails to send, one per signature.
 
-    The claim commits before anything is sent: a mailer that dies after it loses that
-    email rather than sending it twice. Concurrent mailers skip each other's rows.
+    The lease (``email_lease_until``, ``MAIL_LEASE_SECONDS`` from now, the same for the
+    whole batch) commits before anything is sent; ``emails_sent`` moves only when
+    ``mark_emails_sent`` records that the mail server took the message. A mailer that dies
+    in between leaves the lease to run out, and the next run sends that email again: at
+    least once, twice only if it was in flight. Concurrent mailers skip each other's rows.
     """
+    now = timezone.now()
+    lease = now + timedelta(seconds=settings.MAIL_LEASE_SECONDS)
     with transaction.atomic():
-        due = Signature.objects.email_due().order_by("pk").select_for_update(skip_locked=True)
+        due = (
+            Signature.objects.email_claimable(now)
+            .order_by("pk")
+            .select_for_update(skip_locked=True)
+        )
         ids = list(due.values_list("pk", flat=True)[:limit])
-        Signature.objects.filter(pk__in=ids).update(emails_sent=F("emails_sent") + 1)
+        Signature.objects.filter(pk__in=ids).update(email_lease_until=lease)
     return list(Signature.objects.filter(pk__in=ids).select_related("petition").order_by("pk"))
 
 
-def release_emails(signature_ids: list[int]) -> None:
+def _still_leased(signatures: list[Signature]) -> Q:
+    """The rows of ``signatures`` whose lease is still the one they were claimed under: if
+    it ran out and another mailer took it, that mailer sends and marks it instead."""
+    by_lease: dict = {}
+    for signature in signatures:
+        by_lease.setdefault(signature.email_lease_until, []).append(signature.pk)
+    condition = Q(pk__in=[])
+    for lease, pks in by_lease.items():
+        condition |= Q(pk__in=pks, email_lease_until=lease)
+    return condition
+
+
+def mark_emails_sent(signatures: list[Signature]) -> None:
+    """The mail server accepted these claimed emails: one UPDATE for all of them."""
+    if signatures:
+        Signature.objects.filter(_still_leased(signatures)).update(
+            emails_sent=Least(F("emails_sent") + 1, F("emails_owed")), email_lease_until=None
+        )
+
+
+def release_emails(signatures: list[Signature]) -> None:
     """Give back claimed emails that could not be sent (the mail server failed)."""
-    Signature.objects.filter(pk__in=signature_ids, emails_sent__gt=0).update(
-        emails_sent=F("emails_sent") - 1
-    )
+    if signatures:
+        Signature.objects.filter(_still_leased(signatures)).update(email_lease_until=None)
 
 
 def purge_expired_signatures(now=None) -> int:

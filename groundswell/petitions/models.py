@@ -188,6 +188,12 @@ class SignatureQuerySet(models.QuerySet):
         """Signatures owed an email (a confirmation link, a reminder, a kind note)."""
         return self.filter(emails_sent__lt=F("emails_owed"))
 
+    def email_claimable(self, now):
+        """Owed an email that nobody holds a lease on: never claimed, or the lease ran out."""
+        return self.email_due().filter(
+            Q(email_lease_until__isnull=True) | Q(email_lease_until__lt=now)
+        )
+
 
 CONFIRM_SALT = "petitions.confirm-signature"
 
@@ -229,6 +235,9 @@ class Signature(models.Model):
     # transaction, at most MAX_SIGNATURE_EMAILS); the mailer sends while sent < owed.
     emails_owed = models.PositiveSmallIntegerField(default=0)
     emails_sent = models.PositiveSmallIntegerField(default=0)
+    # A mailer that claims the next owed email holds it until then (MAIL_LEASE_SECONDS);
+    # emails_sent moves only once the mail server has accepted it.
+    email_lease_until = models.DateTimeField(null=True, blank=True)
 
     objects = SignatureQuerySet.as_manager()
 

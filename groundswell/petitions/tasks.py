@@ -9,15 +9,19 @@ from groundswell.core import emails
 # One run sends at most this many batches, then hands over to a fresh run, so a backlog
 # never keeps the worker from other tasks for long.
 MAILER_BATCHES_PER_RUN = 50
+# Accepted emails are marked sent in one UPDATE per this many, so that a mailer killed
+# mid-batch sends at most this many twice (and its lease brings the rest back).
+MARK_SENT_EVERY = 20
 
 
 @task()
 def send_signature_emails() -> int:
     """Send the emails signatures are owed: a confirmation link, or a kind note if counted.
 
-    Over ``MAILER_CONNECTIONS`` SMTP sessions at once, each in a thread that claims its
-    own batches (``claim_due_emails`` hands each email to one claimant), so that the
-    mail server's replies to one session are awaited while the others send. Inside a
+    Over ``MAILER_CONNECTIONS`` SMTP sessions at once, each in a thread that leases its
+    own batches (``claim_due_emails`` hands each email to one claimant until its lease
+    runs out), so that the mail server's replies to one session are awaited while the
+    others send. Inside a
     transaction (a caller that holds one, as tests do), the rows owed may not be committed
     yet, and only this thread's database connection sees them: then it sends them itself.
     """
@@ -61,10 +65,12 @@ def _send_in_a_thread(batches: int) -> tuple[int, bool]:
 
 
 def _send_batch(batch, connection) -> None:
-    """Send a claimed batch over ``connection``; what could not be sent is given back."""
-    from groundswell.petitions.actions import release_emails
+    """Send a claimed batch over ``connection``, marking what the mail server accepted as
+    it goes (every ``MARK_SENT_EVERY``); what could not be sent is given back."""
+    from groundswell.petitions.actions import mark_emails_sent, release_emails
     from groundswell.petitions.models import Signature
 
+    accepted: list = []
     done = 0
     try:
         connection.open()  # one SMTP session for this thread's share (a no-op once open)
@@ -74,9 +80,15 @@ def _send_batch(batch, connection) -> None:
             else:
                 emails.signature_already_counted(signature, connection=connection)
             done += 1
+            accepted.append(signature)
+            if len(accepted) == MARK_SENT_EVERY:
+                mark_emails_sent(accepted)
+                accepted = []
     except Exception:
-        release_emails([s.pk for s in batch[done:]])  # the next run tries them again
+        release_emails(batch[done:])  # the next run tries them again
         raise
+    finally:
+        mark_emails_sent(accepted)
 
 
 @task()

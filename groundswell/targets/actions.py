@@ -15,6 +15,7 @@ from django.utils.crypto import get_random_string
 from django.utils.formats import date_format
 
 from groundswell.accounts.models import User
+from groundswell.core import leases
 from groundswell.core.emails import absolute
 from groundswell.core.errors import ActionError, LinkInvalid
 from groundswell.core.tasks import enqueue_on_commit
@@ -215,19 +216,43 @@ def deliver_at_threshold() -> int:
 
 
 def claim_delivery_email(delivery_id: int) -> Delivery | None:
-    """Take the right to email this delivery; None if it went out (or is going out) already."""
+    """Lease the right to email this delivery; None if it went out, or another sender holds
+    it. ``mark_delivery_emailed`` once the mail server took it (core/leases.py)."""
     now = timezone.now()
-    claimed = Delivery.objects.filter(pk=delivery_id, emailed_at__isnull=True).update(
-        emailed_at=now
+    claimed = (
+        Delivery.objects.filter(pk=delivery_id, emailed_at__isnull=True)
+        .filter(leases.free("email_lease_until", now))
+        .update(email_lease_until=leases.new_lease(now))
     )
     if not claimed:
         return None
     return Delivery.objects.select_related("petition__organisation", "target").get(pk=delivery_id)
 
 
-def release_delivery_email(delivery_id: int) -> None:
+def mark_delivery_emailed(delivery: Delivery) -> None:
+    Delivery.objects.filter(pk=delivery.pk, emailed_at__isnull=True).update(
+        emailed_at=timezone.now(), email_lease_until=None
+    )
+
+
+def release_delivery_email(delivery: Delivery) -> None:
     """The email failed: let the next attempt send it."""
-    Delivery.objects.filter(pk=delivery_id).update(emailed_at=None)
+    Delivery.objects.filter(pk=delivery.pk, email_lease_until=delivery.email_lease_until).update(
+        email_lease_until=None
+    )
+
+
+def free_abandoned_delivery_emails(now=None) -> list[int]:
+    """Deliveries whose sender's lease ran out before the email went (it died mid-send),
+    freed for another attempt."""
+    now = now or timezone.now()
+    abandoned = Delivery.objects.filter(emailed_at__isnull=True).filter(
+        leases.expired("email_lease_until", now)
+    )
+    ids = list(abandoned.values_list("pk", flat=True))
+    # Free, so that the next sweep does not enqueue them again while these tasks wait.
+    abandoned.filter(pk__in=ids).update(email_lease_until=None)
+    return ids
 
 
 def record_signature_count(delivery: Delivery, count: int) -> None:
@@ -251,7 +276,8 @@ def schedule_reminders(now=None) -> list[int]:
 
     A reminder is due ``remind_every_days`` after the delivery or the previous reminder.
     Rows are unique per (delivery, number), so two schedulers create one row; the send
-    task claims a row before sending, so each reminder goes out at most once.
+    task leases a row before sending, so two runs do not both send it, and one whose
+    sender died mid-send is taken again when the lease runs out.
     """
     now = now or timezone.now()
     waiting = (
@@ -274,9 +300,15 @@ def schedule_reminders(now=None) -> list[int]:
 
 
 def claim_reminder(reminder_id: int) -> Reminder | None:
-    claimed = Reminder.objects.filter(
-        pk=reminder_id, sent_at__isnull=True, delivery__status__in=Delivery.WAITING
-    ).update(sent_at=timezone.now())
+    """Lease the right to send this reminder; ``mark_reminder_sent`` once it went out."""
+    now = timezone.now()
+    claimed = (
+        Reminder.objects.filter(
+            pk=reminder_id, sent_at__isnull=True, delivery__status__in=Delivery.WAITING
+        )
+        .filter(leases.free("lease_until", now))
+        .update(lease_until=leases.new_lease(now))
+    )
     if not claimed:
         return None
     return Reminder.objects.select_related(
@@ -284,8 +316,16 @@ def claim_reminder(reminder_id: int) -> Reminder | None:
     ).get(pk=reminder_id)
 
 
-def release_reminder(reminder_id: int) -> None:
-    Reminder.objects.filter(pk=reminder_id).update(sent_at=None)
+def mark_reminder_sent(reminder: Reminder) -> None:
+    Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(
+        sent_at=timezone.now(), lease_until=None
+    )
+
+
+def release_reminder(reminder: Reminder) -> None:
+    Reminder.objects.filter(pk=reminder.pk, lease_until=reminder.lease_until).update(
+        lease_until=None
+    )
 
 
 # --- Answers --------------------------------------------------------------------------------

@@ -158,7 +158,10 @@ class Delivery(models.Model):
     remind_every_days = models.PositiveSmallIntegerField(null=True, blank=True)
     # The count in the PDF the target received (set when the email is built).
     signature_count = models.PositiveIntegerField(null=True, blank=True)
+    # Set once the mail server accepted the delivery email; until then a sender holds a
+    # lease on it (groundswell/core/leases.py) that another may take when it runs out.
     emailed_at = models.DateTimeField(null=True, blank=True)
+    email_lease_until = models.DateTimeField(null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
 
     objects = DeliveryQuerySet.as_manager()
@@ -310,6 +313,7 @@ class Reminder(models.Model):
     number = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)  # while a sender holds it
 
     class Meta:
         ordering = ["delivery", "number"]

@@ -1,8 +1,11 @@
 """Background work for deliveries: the emails to targets and organisers, and two periodic jobs.
 
-Every task may run twice (a retry, a second scheduler): each claims its row first
-(``Delivery.emailed_at``, ``Reminder.sent_at``, ``Answer.announced_at``) and does nothing
-if the claim fails; a failed send releases the claim so that the next run tries again.
+Every task may run twice (a retry, a second scheduler): each claims its row first and does
+nothing if the claim fails. An email is claimed with a lease (``Delivery.email_lease_until``,
+``Reminder.lease_until``; groundswell/core/leases.py) and marked sent (``emailed_at``,
+``sent_at``) once the mail server took it; a failed send releases the lease, and a lease
+whose worker died runs out, so that the next run tries again. ``Answer.announced_at`` is
+claimed in the same transaction as the update it posts.
 """
 
 from django_tasks import task
@@ -36,8 +39,9 @@ def send_delivery(delivery_id: int) -> bool:
         link = actions.new_answer_link(delivery)
         emails.delivery_to_target(delivery, link=link, pdf=pdf, csv=csv)
     except BaseException:
-        actions.release_delivery_email(delivery_id)
+        actions.release_delivery_email(delivery)
         raise
+    actions.mark_delivery_emailed(delivery)
     return True
 
 
@@ -52,8 +56,9 @@ def send_reminder(reminder_id: int) -> bool:
         link = actions.new_answer_link(reminder.delivery)
         emails.delivery_reminder(reminder, link=link)
     except BaseException:
-        actions.release_reminder(reminder_id)
+        actions.release_reminder(reminder)
         raise
+    actions.mark_reminder_sent(reminder)
     return True
 
 
@@ -109,4 +114,20 @@ def send_due_reminders() -> int:
     return len(due)
 
 
-PERIODIC = [(deliver_at_threshold, 300), (send_due_reminders, 3600)]
+@task()
+def resend_abandoned_deliveries() -> int:
+    """Delivery emails whose sender died mid-send (its lease ran out): send them again."""
+    from groundswell.targets import actions
+
+    abandoned = actions.free_abandoned_delivery_emails()
+    for delivery_id in abandoned:
+        send_delivery.enqueue(delivery_id)
+    return len(abandoned)
+
+
+# send_due_reminders also sends every reminder not sent yet, one whose sender died included.
+PERIODIC = [
+    (deliver_at_threshold, 300),
+    (send_due_reminders, 3600),
+    (resend_abandoned_deliveries, 300),
+]

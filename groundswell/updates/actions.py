@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from groundswell.accounts.models import Organisation, User
-from groundswell.core import emails
+from groundswell.core import emails, leases
 from groundswell.core.errors import ActionError
 from groundswell.core.markdown import render_markdown
 from groundswell.core.tasks import enqueue_on_commit
@@ -404,12 +404,13 @@ def fan_out_mailing(mailing_id: int) -> int:
 
 
 def send_to_recipient(recipient_id: int) -> bool:
-    """Send one recipient their copy, at most once.
+    """Send one recipient their copy: at least once, and twice only after a crash mid-send.
 
-    The row is claimed with a conditional UPDATE (``sent_at IS NULL``) before sending, so
-    two tasks for the same recipient cannot both send. If sending fails the claim is
-    released and the task may be run again. A worker killed between the claim and the
-    SMTP hand-over loses that one mail rather than risk sending it twice.
+    The row is leased with a conditional UPDATE (not sent, no live lease) before sending, so
+    two tasks for the same recipient cannot both send, and marked sent once the mail server
+    accepted the copy. If sending fails the lease is released and the task may be run
+    again. A worker killed between the two leaves a lease that runs out, and
+    ``resend_abandoned_copies`` (or this task run again) sends it then.
     """
     recipient = (
         MailingRecipient.objects.select_related("signature")
@@ -421,8 +422,12 @@ def send_to_recipient(recipient_id: int) -> bool:
     signature = recipient.signature
     if not signature.wants_updates or signature.status != Signature.Status.CONFIRMED:
         return False  # unsubscribed after the fan-out
-    claimed = MailingRecipient.objects.filter(pk=recipient_id, sent_at__isnull=True).update(
-        sent_at=timezone.now()
+    now = timezone.now()
+    lease = leases.new_lease(now)
+    claimed = (
+        MailingRecipient.objects.filter(pk=recipient_id, sent_at__isnull=True)
+        .filter(leases.free("lease_until", now))
+        .update(lease_until=lease)
     )
     if not claimed:
         return False
@@ -433,9 +438,28 @@ def send_to_recipient(recipient_id: int) -> bool:
             unsubscribe_path=unsubscribe_path(signature),
         )
     except Exception:
-        MailingRecipient.objects.filter(pk=recipient_id).update(sent_at=None)
+        MailingRecipient.objects.filter(pk=recipient_id, lease_until=lease).update(lease_until=None)
         raise
+    MailingRecipient.objects.filter(pk=recipient_id, sent_at__isnull=True).update(
+        sent_at=timezone.now(), lease_until=None
+    )
     return True
+
+
+def resend_abandoned_copies(now=None) -> int:
+    """Enqueue again the copies whose sender died mid-send: their lease ran out unsent."""
+    now = now or timezone.now()
+    abandoned = MailingRecipient.objects.filter(sent_at__isnull=True).filter(
+        leases.expired("lease_until", now)
+    )
+    ids = list(abandoned.values_list("pk", flat=True)[:10_000])
+    # Free, so that the next sweep does not enqueue them again while these tasks wait.
+    MailingRecipient.objects.filter(pk__in=ids).filter(leases.expired("lease_until", now)).update(
+        lease_until=None
+    )
+    for recipient_id in ids:
+        tasks.send_update_to_signer.enqueue(recipient_id)
+    return len(ids)
 
 
 def _update_of_mailing(mailing_id: int) -> Update:

@@ -176,7 +176,10 @@ class MailingRecipient(models.Model):
     mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="recipients")
     # Erasing a signature erases its row here too.
     signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="+")
+    # Set once the mail server accepted the copy; until then a sender holds a lease on it
+    # (groundswell/core/leases.py) that another may take when it runs out.
     sent_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

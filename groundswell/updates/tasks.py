@@ -48,4 +48,17 @@ def record_milestones() -> int:
     return record_milestones()
 
 
-PERIODIC = [(publish_due_updates, 60), (start_due_mailings, 60), (record_milestones, 60)]
+@task()
+def resend_abandoned_copies() -> int:
+    """Copies of a mailing whose sender died mid-send (its lease ran out): send them again."""
+    from groundswell.updates.actions import resend_abandoned_copies
+
+    return resend_abandoned_copies()
+
+
+PERIODIC = [
+    (publish_due_updates, 60),
+    (start_due_mailings, 60),
+    (record_milestones, 60),
+    (resend_abandoned_copies, 300),
+]

@@ -1,10 +1,13 @@
 """The signature row is the email outbox; one mailer sends what is owed, in batches."""
 
 import socket
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import connection
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from groundswell.petitions import actions, tasks
@@ -121,3 +124,70 @@ def test_a_backlog_goes_out_over_several_smtp_sessions_at_once_each_email_once(
     assert sorted(recipients) == sorted(s.email for s in signers)  # each once
     assert len(smtp_server.sessions) > 1  # sent side by side, not one after the other
     assert not Signature.objects.email_due().exists()
+
+
+def after_the_lease(settings, seconds: int = 1):
+    return timezone.now() + timedelta(seconds=settings.MAIL_LEASE_SECONDS + seconds)
+
+
+def test_emails_a_killed_mailer_had_claimed_are_sent_once_its_lease_runs_out(
+    petition, settings, smtp_server
+):
+    for n in range(3):
+        sign(petition, f"signer{n}@example.com")
+    claimed = actions.claim_due_emails()  # then the worker is killed, before it sends
+    assert len(claimed) == 3
+    assert tasks.send_signature_emails.call() == 0  # leased: not sent twice meanwhile
+    assert smtp_server.messages == []
+
+    with time_machine.travel(after_the_lease(settings), tick=False):
+        assert tasks.send_signature_emails.call() == 3
+    assert sorted(m["To"] for m in smtp_server.messages) == [
+        f"signer{n}@example.com" for n in range(3)
+    ]
+    assert not Signature.objects.email_due().exists()
+
+
+def test_an_email_is_marked_sent_only_once_the_mail_server_has_accepted_it(petition, settings):
+    signature = sign(petition)
+    [claimed] = actions.claim_due_emails()
+    signature.refresh_from_db()
+    assert signature.emails_sent == 0 and signature.email_lease_until is not None
+    actions.mark_emails_sent([claimed])
+    signature.refresh_from_db()
+    assert signature.emails_sent == 1 and signature.email_lease_until is None
+
+
+def test_a_mailer_whose_lease_ran_out_leaves_the_email_to_the_one_that_took_it_over(
+    petition, settings
+):
+    sign(petition)
+    [slow] = actions.claim_due_emails()
+    with time_machine.travel(after_the_lease(settings), tick=False):
+        [second] = actions.claim_due_emails()
+    actions.release_emails([slow])  # the slow one fails late: the new lease stands
+    assert actions.claim_due_emails() == []
+    actions.mark_emails_sent([slow])  # or succeeds late: counted once, by the holder
+    actions.mark_emails_sent([second])
+    signature = Signature.objects.get()
+    assert signature.emails_sent == 1 and signature.email_lease_until is None
+
+
+def test_emails_are_marked_sent_while_the_batch_is_still_going_out(petition, monkeypatch):
+    """So that a mailer killed mid-batch sends again only the few not yet marked."""
+    from groundswell.core import emails
+
+    monkeypatch.setattr(tasks, "MARK_SENT_EVERY", 2)
+    for n in range(5):
+        sign(petition, f"signer{n}@example.com")
+    marked_before: list[int] = []
+    send = emails.signature_confirmation
+
+    def watched(signature, **kwargs):
+        marked_before.append(Signature.objects.filter(emails_sent=1).count())
+        return send(signature, **kwargs)
+
+    monkeypatch.setattr(emails, "signature_confirmation", watched)
+    assert tasks.send_signature_emails.call() == 5
+    assert marked_before == [0, 0, 2, 2, 4]
+    assert Signature.objects.filter(emails_sent=1).count() == 5
