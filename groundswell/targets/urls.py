@@ -11,6 +11,7 @@ urlpatterns = [
     path("targets/<int:pk>/edit/", views.edit_target, name="edit"),
     path("p/<slug:slug>/deliveries/", views.manage, name="manage"),
     path("p/<slug:slug>/deliver/", views.deliver, name="deliver"),
+    path("p/<slug:slug>/targets/<int:pk>/address/", views.delivery_address, name="address"),
     path("p/<slug:slug>/deliver/other/", views.deliver_other_way, name="deliver_other"),
     path("p/<slug:slug>/delivery-plan/", views.delivery_plan, name="plan"),
     path("p/<slug:slug>/delivery.pdf", views.delivery_pdf, name="pdf"),
