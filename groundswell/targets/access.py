@@ -23,7 +23,7 @@ from django.http import Http404
 from groundswell.core.errors import LinkInvalid
 from groundswell.petitions.access import petition_for_viewing
 from groundswell.petitions.models import Petition, PetitionTarget
-from groundswell.targets.models import AnswerLink, Delivery, Target
+from groundswell.targets.models import AnswerLink, Delivery, Target, TargetContact
 
 NOT_FOUND = "No such person in the directory."
 ORGANISERS_ONLY = "Only the organisation running this petition, or staff, can do that."
@@ -63,6 +63,23 @@ def targets_for_addressing(organisation):
 def can_set_directory_address(user) -> bool:
     """Only staff change the directory's contact address: every campaign may rely on it."""
     return user.is_authenticated and user.is_staff
+
+
+STAFF_ONLY = "Only staff keep the directory's addresses."
+
+
+def contacts_for_staff(user):
+    """For staff: the addresses organisations deliver to, to review and adopt into the directory."""
+    if not can_set_directory_address(user):
+        raise PermissionDenied(STAFF_ONLY)
+    return TargetContact.objects.select_related("target", "organisation", "updated_by")
+
+
+def contact_for_staff(user, pk: int) -> TargetContact:
+    contact = contacts_for_staff(user).filter(pk=pk).first()
+    if contact is None:
+        raise Http404("No such address.")
+    return contact
 
 
 def can_edit_target(user, target: Target) -> bool:

@@ -89,6 +89,14 @@ def set_organisation_address(
     return contact
 
 
+def adopt_organisation_address(*, contact: TargetContact) -> Target:
+    """Staff make an organisation's address the directory's, for every campaign from now on.
+
+    Deliveries already made keep the address they went to.
+    """
+    return update_target(target=contact.target, email=contact.email)
+
+
 @dataclass(frozen=True)
 class DeliveryAddress:
     """Where a petition's delivery to one target goes, and whose address it is."""

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +17,8 @@ from groundswell.targets import actions, documents
 from groundswell.targets.access import (
     can_edit_target,
     can_set_directory_address,
+    contact_for_staff,
+    contacts_for_staff,
     delivery_for_organiser,
     link_for_answer,
     petition_for_delivery,
@@ -103,6 +105,31 @@ def edit_target(request, pk):
                 messages.success(request, "Saved.")
                 return redirect(target)
     return render(request, "targets/edit.html", {"target": target, "form": form}, status=status)
+
+
+@login_required
+@require_GET
+def addresses(request):
+    """For staff: where organisations deliver when it is not the directory's address."""
+    contacts = (
+        contacts_for_staff(request.user)
+        .exclude(email=F("target__email"))
+        .order_by("-updated_at", "-pk")
+    )
+    page = Paginator(contacts, 50).get_page(request.GET.get("page"))
+    return render(request, "targets/addresses.html", {"page": page})
+
+
+@login_required
+@require_POST
+def adopt_address(request, pk):
+    """Staff make an organisation's address the directory's."""
+    contact = contact_for_staff(request.user, pk)
+    actions.adopt_organisation_address(contact=contact)
+    messages.success(
+        request, f"The directory's address for {contact.target.name} is now {contact.email}."
+    )
+    return redirect("targets:addresses")
 
 
 # --- Organisers: delivering, answers from elsewhere, the outcome ----------------------------

@@ -249,8 +249,8 @@ def test_delivering_first_shows_the_exact_addresses_and_sends_nothing(
     [confirmed] = CONFIRMED.findall(response.content.decode())
     assert 'name="deliver-answer_within_days" value="9"' in response.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        sent = client.post(f"/p/{petition.slug}/deliver/",
-                           {"deliver-confirmed": confirmed, "deliver-answer_within_days": "9"})  # fmt: skip
+        form = {"deliver-confirmed": confirmed, "deliver-answer_within_days": "9"}
+        sent = client.post(f"/p/{petition.slug}/deliver/", form)
     assert sent.status_code == 302
     delivery = Delivery.objects.get()
     assert delivery.email == JORDAN_EMAIL and (delivery.deadline - delivery.delivered_on).days == 9
@@ -308,8 +308,8 @@ def test_a_draft_of_another_organisation_neither_lends_its_entry_nor_reveals_it(
 
 def test_an_entry_is_picked_or_made_not_both(client, alice, petition):
     jordan = petition.targets.get()
-    response, made = new_petition(client, alice, "Both", jordan.pk,
-                                  **{"targets-0-name": "Pat", "targets-0-role": "Head"})  # fmt: skip
+    both = {"targets-0-name": "Pat", "targets-0-role": "Head"}
+    response, made = new_petition(client, alice, "Both", jordan.pk, **both)
     assert response.status_code == 422 and made is None
     assert "not both" in text_of(response)
 
@@ -329,3 +329,73 @@ def test_the_same_name_and_role_through_the_action_makes_a_separate_entry(union,
     jordan = petition.targets.get()
     again = start_petition(union, alice, title="Again", targets=[TargetInput(*JORDAN)])
     assert again.targets.get() != jordan
+
+
+# --- Staff review the addresses organisations use -------------------------------------------
+
+
+@pytest.fixture
+def charlies_address(client, charlie, mo, petition, jordan):
+    """charlie's club delivers its own petition to Jordan Blake at another address."""
+    theirs = open_petition(charlie.organisations.get(), charlie, mo, title="Charlie's",
+                           targets=[TargetInput.existing(jordan)])  # fmt: skip
+    set_own_address(client, charlie, theirs, jordan, "casework@agency.example.gov")
+    client.logout()
+    return own_addresses().get()
+
+
+@pytest.mark.parametrize("who", ["alice", "charlie", "anonymous"])
+def test_only_staff_see_and_adopt_the_addresses_organisations_deliver_to(
+    client, request, who, charlies_address, jordan
+):
+    if who != "anonymous":
+        log_in(client, request.getfixturevalue(who))
+    listing = client.get("/targets/addresses/")
+    adopt = client.post(f"/targets/addresses/{charlies_address.pk}/adopt/")
+    if who == "anonymous":
+        assert listing.status_code == adopt.status_code == 302
+        assert adopt["Location"].startswith("/accounts/login/")
+    else:
+        assert listing.status_code == adopt.status_code == 403
+    assert "casework@" not in listing.content.decode()
+    jordan.refresh_from_db()
+    assert jordan.email == JORDAN_EMAIL
+
+
+def test_staff_make_an_organisations_address_the_directorys(
+    client, mo, charlies_address, jordan, alice, petition
+):
+    log_in(client, mo)
+    text = text_of(client.get("/targets/addresses/"))
+    assert "casework@agency.example.gov" in text and "Charlie&#x27;s Club" in text
+    response = client.post(f"/targets/addresses/{charlies_address.pk}/adopt/")
+    assert response.status_code == 302
+    jordan.refresh_from_db()
+    assert jordan.email == "casework@agency.example.gov"
+    # Now the same as the directory's, it leaves the list; alice's next delivery goes there.
+    assert "Every organisation delivers to the directory's" in text_of(
+        client.get("/targets/addresses/")
+    )
+    [delivery] = actions.deliver_petition(petition=petition, by=alice)
+    assert delivery.email == "casework@agency.example.gov"
+    assert client.post("/targets/addresses/999999/adopt/").status_code == 404
+
+
+def test_the_list_of_addresses_costs_the_same_queries_for_one_row_or_many(
+    client, mo, charlies_address, union, alice
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    log_in(client, mo)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/targets/addresses/")
+    for n in range(3):
+        draft = start_petition(union, alice, title=f"Draft {n}",
+                               targets=[TargetInput(f"Person {n}", "Mayor")])  # fmt: skip
+        actions.set_organisation_address(target=draft.targets.get(), organisation=union,
+                                         email=f"mayor{n}@city.example.gov", by=alice)  # fmt: skip
+    with CaptureQueriesContext(connection) as four:
+        text = text_of(client.get("/targets/addresses/"))
+    assert "mayor2@city.example.gov" in text
+    assert len(four) == len(one)
