@@ -6,10 +6,41 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def addresses_become_their_organisations(apps, schema_editor):
+    """Until now the organisation that touched an entry first could set its address. Each
+    address in use becomes the address of the organisations whose campaigns address the
+    entry (so their deliveries go where they went), and leaves the directory until staff
+    adopt it at /targets/addresses/. Entries no campaign addresses keep theirs."""
+    Target = apps.get_model("targets", "Target")
+    TargetContact = apps.get_model("targets", "TargetContact")
+    PetitionTarget = apps.get_model("petitions", "PetitionTarget")
+    for target in Target.objects.exclude(email="").iterator():
+        organisations = set(
+            PetitionTarget.objects.filter(target_id=target.pk).values_list(
+                "petition__organisation_id", flat=True
+            )
+        )
+        if not organisations:
+            continue
+        TargetContact.objects.bulk_create(
+            TargetContact(target_id=target.pk, organisation_id=o, email=target.email)
+            for o in sorted(organisations)
+        )
+        Target.objects.filter(pk=target.pk).update(email="")
+
+
+def addresses_back_to_the_directory(apps, schema_editor):
+    Target = apps.get_model("targets", "Target")
+    TargetContact = apps.get_model("targets", "TargetContact")
+    for contact in TargetContact.objects.order_by("pk").iterator():
+        Target.objects.filter(pk=contact.target_id, email="").update(email=contact.email)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
+        ('petitions', '0001_initial'),
         ('targets', '0003_delivery_method'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -50,5 +81,8 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='targetcontact',
             constraint=models.UniqueConstraint(fields=('target', 'organisation'), name='one_contact_per_target_and_organisation'),
+        ),
+        migrations.RunPython(
+            addresses_become_their_organisations, addresses_back_to_the_directory
         ),
     ]
