@@ -135,7 +135,7 @@ def adopt_address(request, pk):
 # --- Organisers: delivering, answers from elsewhere, the outcome ----------------------------
 
 
-def organiser_context(user, petition: Petition, **forms) -> dict:
+def organiser_context(petition: Petition, **forms) -> dict:
     """What the delivery section of the dashboard (and the manage page) shows."""
     deliveries = list(Delivery.objects.filter(petition=petition).for_display())
     delivered = {d.target_id for d in deliveries}
@@ -172,7 +172,7 @@ def organiser_context(user, petition: Petition, **forms) -> dict:
 
 
 def _manage_page(request, petition: Petition, status: int = 200, **forms):
-    context = organiser_context(request.user, petition, **forms)
+    context = organiser_context(petition, **forms)
     return render(request, "targets/manage.html", context, status=status)
 
 
