@@ -15,7 +15,10 @@ class TargetOut(Schema):
     country: str = Field(description="ISO 3166 code, or empty")
     state: str
     district: str
-    email: str = Field(description="The public contact address deliveries go to")
+    email: str = Field(
+        description="The directory's public contact address, kept by staff. A campaign's "
+        "organisation may deliver to an address of its own instead; that one is not published."
+    )
     website: str
     photo_url: str | None
     url: str = Field(description="The target's public page")

@@ -30,6 +30,8 @@ from groundswell.petitions.models import (
     Signature,
     new_ref_code,
 )
+from groundswell.targets.access import targets_for_addressing
+from groundswell.targets.actions import create_target
 from groundswell.targets.models import Target
 
 
@@ -49,19 +51,38 @@ class AlreadyConfirmed(LinkInvalid):
 
 @dataclass(frozen=True)
 class TargetInput:
-    name: str
-    role: str
+    """One person a petition is addressed to: an existing directory entry picked by
+    ``target_id``, or (without it) a new entry with this name and role. Entries are never
+    matched by their words: two people may share a name and role, and reusing an entry
+    another organisation made would be reusing its details (decision 5)."""
+
+    name: str = ""
+    role: str = ""
+    target_id: int | None = None
+
+    @classmethod
+    def existing(cls, target: Target) -> "TargetInput":
+        return cls(name=target.name, role=target.role, target_id=target.pk)
 
 
 # --- Petitions ------------------------------------------------------------------------------
 
 
+def _target(petition: Petition, item: TargetInput) -> Target:
+    if item.target_id is None:
+        return create_target(name=item.name, role=item.role)
+    target = targets_for_addressing(petition.organisation).filter(pk=item.target_id).first()
+    if target is None:
+        raise ActionError("No such person in the directory: choose them again.", status=422)
+    return target
+
+
 def _set_targets(petition: Petition, targets: list[TargetInput]) -> None:
     if not targets:
         raise ActionError("Name at least one person this petition is addressed to.")
+    chosen = [_target(petition, item) for item in targets]  # checked before anything changes
     PetitionTarget.objects.filter(petition=petition).delete()
-    for position, item in enumerate(targets):
-        target, _ = Target.objects.get_or_create(name=item.name.strip(), role=item.role.strip())
+    for position, target in enumerate(chosen):
         PetitionTarget.objects.get_or_create(
             petition=petition, target=target, defaults={"position": position}
         )

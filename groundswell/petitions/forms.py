@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -6,6 +8,7 @@ from django_countries import countries
 from groundswell.core.forms import CountryChoiceField, Form, LineField
 from groundswell.core.images import ImageUploadField
 from groundswell.petitions.actions import TargetInput
+from groundswell.targets.access import targets_for_addressing
 
 
 class SignatureForm(Form):
@@ -76,25 +79,75 @@ class PetitionForm(Form):
 
 
 class TargetForm(Form):
-    name = LineField(
-        max_length=150,
+    """One person the petition is addressed to: an entry picked from the directory, or a new
+    one. Typing the name and role of an entry the organiser can see does not reuse it
+    silently: they are asked to pick it, or to say it is someone else."""
+
+    entry = forms.IntegerField(
         required=False,
-        label="Name",
-        widget=forms.TextInput(attrs={"list": "directory-names", "autocomplete": "off"}),
+        label="From the directory",
+        widget=forms.Select,
+        help_text="Pick someone already in the directory, to add to their record of answers.",
     )
+    name = LineField(max_length=150, required=False, label="Or someone new: name")
     role = LineField(
         max_length=200,
         required=False,
         label="Role and office",
-        widget=forms.TextInput(attrs={"list": "directory-roles", "autocomplete": "off"}),
         help_text='e.g. "Director, Immigration and Customs Enforcement"',
     )
+    separate = forms.BooleanField(
+        required=False, label="This is someone else: make a separate directory entry"
+    )
+
+    def __init__(self, *args, organisation=None, directory=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["entry"].widget.choices = [("", "— someone new —"), *directory]
+        self.clash = False
+
+    def clean_entry(self):
+        pk = self.cleaned_data.get("entry")
+        if pk is None:
+            return None
+        target = targets_for_addressing(self.organisation).filter(pk=pk).first()
+        if target is None:
+            raise forms.ValidationError("No such person in the directory: choose them again.")
+        return target
 
     def clean(self):
         data = super().clean()
-        if bool(data.get("name")) != bool(data.get("role")):
+        name = " ".join((data.get("name") or "").split())
+        role = " ".join((data.get("role") or "").split())
+        data["name"], data["role"] = name, role
+        if data.get("entry") and (name or role):
+            raise forms.ValidationError(
+                "Pick someone from the directory or name someone new, not both."
+            )
+        if bool(name) != bool(role):
             raise forms.ValidationError("Give both the person's name and their role.")
+        if name and not data.get("separate") and self._in_directory(name, role):
+            self.clash = True
+            raise forms.ValidationError(
+                f"{name}, {role} is already in the directory. Pick them from the list to add "
+                "this petition to their record, or tick the box if this is someone else."
+            )
         return data
+
+    def _in_directory(self, name: str, role: str) -> bool:
+        return (
+            targets_for_addressing(self.organisation)
+            .filter(name__iexact=name, role__iexact=role)
+            .exists()
+        )
+
+    def target(self) -> TargetInput | None:
+        data = self.cleaned_data
+        if data.get("entry"):
+            return TargetInput.existing(data["entry"])
+        if data.get("name"):
+            return TargetInput(name=data["name"], role=data["role"])
+        return None
 
 
 class BaseTargetFormSet(forms.BaseFormSet):
@@ -105,16 +158,28 @@ class BaseTargetFormSet(forms.BaseFormSet):
             raise forms.ValidationError("Name at least one person this petition is addressed to.")
 
     def targets(self) -> list[TargetInput]:
-        return [
-            TargetInput(name=f.cleaned_data["name"], role=f.cleaned_data["role"])
-            for f in self.forms
-            if f.cleaned_data.get("name")
-        ]
+        return [t for t in (f.target() for f in self.forms) if t is not None]
 
 
 TargetFormSet = forms.formset_factory(
     TargetForm, formset=BaseTargetFormSet, extra=3, max_num=13, validate_max=True
 )
+
+
+def directory_choices(organisation, keep=(), limit: int = 500) -> list[tuple[int, str]]:
+    """The entries ``organisation`` may pick (and always those in ``keep``, the petition's own),
+    labelled so that namesakes can be told apart."""
+    visible = targets_for_addressing(organisation)
+    fields = ("pk", "name", "role", "office")
+    rows = list(visible.order_by("name", "role", "pk").values_list(*fields)[:limit])
+    shown = {row[0] for row in rows}
+    rows += visible.filter(pk__in=[t.pk for t in keep if t.pk not in shown]).values_list(*fields)
+    labels = [
+        (pk, f"{name}, {role}" + (f" ({office})" if office and office not in role else ""))
+        for pk, name, role, office in sorted(rows, key=lambda r: (r[1], r[2], r[0]))
+    ]
+    repeated = Counter(label for _, label in labels)
+    return [(pk, f"{label} · entry {pk}" if repeated[label] > 1 else label) for pk, label in labels]
 
 
 class ReviewForm(Form):

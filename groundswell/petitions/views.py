@@ -1,5 +1,6 @@
 import csv
 import re
+from functools import partial
 
 from csp.decorators import csp_replace
 from django.contrib import messages
@@ -24,9 +25,14 @@ from groundswell.petitions.access import (
     petition_for_signing,
     petition_for_viewing,
 )
-from groundswell.petitions.forms import PetitionForm, ReviewForm, SignatureForm, TargetFormSet
+from groundswell.petitions.forms import (
+    PetitionForm,
+    ReviewForm,
+    SignatureForm,
+    TargetFormSet,
+    directory_choices,
+)
 from groundswell.petitions.models import Petition, Signature
-from groundswell.targets.models import Target
 
 REF_CODE = re.compile(r"[A-Za-z0-9_-]{1,16}")
 
@@ -229,8 +235,8 @@ def embed(request, slug):
 # --- Organisers -----------------------------------------------------------------------------
 
 
-def _petition_forms(request, petition: Petition | None = None):
-    initial, targets = {}, []
+def _petition_forms(request, organisation, petition: Petition | None = None):
+    initial, targets, current = {}, [], []
     if petition is not None:
         initial = {
             "title": petition.title,
@@ -238,14 +244,22 @@ def _petition_forms(request, petition: Petition | None = None):
             "reasons": petition.reasons,
             "closes_on": petition.closes_on,
         }
-        targets = [{"name": t.name, "role": t.role} for t in petition.targets.all()]
+        current = list(petition.targets.all())
+        targets = [{"entry": t.pk} for t in current]
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
+    # Entries are picked by id from the ones this organisation may address (decision 5).
+    directory = directory_choices(organisation, keep=current)
     return (
         PetitionForm(data, files, initial=initial),
         # Initial rows only for the blank form: a bound formset skips validating rows that
         # equal their initial values, which would lose unchanged targets.
-        TargetFormSet(data, initial=None if data else targets, prefix="targets"),
+        TargetFormSet(
+            data,
+            initial=None if data else targets,
+            prefix="targets",
+            form_kwargs={"organisation": organisation, "directory": directory},
+        ),
     )
 
 
@@ -258,10 +272,19 @@ def _petition_arguments(form: PetitionForm, targets) -> dict:
 def _edit_page(request, form, targets, **context):
     """The petition form; after a failed POST it answers 422 with the errors in place."""
     status = 422 if request.method == "POST" else 200
-    # Suggestions from the directory: typing the same name and role reuses that entry.
-    directory = Target.objects.public().order_by("name").values_list("name", "role")[:500]
-    context.update(form=form, targets=targets, directory=directory)
+    context.update(form=form, targets=targets)
     return render(request, "petitions/edit.html", context, status=status)
+
+
+def _saved(request, form, targets, save):
+    """Run ``save`` (an action) if both forms are valid; a refusal goes back to the form."""
+    if request.method != "POST" or not (form.is_valid() and targets.is_valid()):
+        return None
+    try:
+        return save(**_petition_arguments(form, targets))
+    except ActionError as error:
+        form.add_error(None, error.message)
+        return None
 
 
 @login_required
@@ -270,18 +293,25 @@ def new(request):
     if not organisations:
         raise PermissionDenied("You need to belong to an organisation to start a petition.")
     organisation = organisations.filter(slug=request.GET.get("org")).first() or organisations[0]
-    form, targets = _petition_forms(request)
-    if request.method == "POST" and form.is_valid() and targets.is_valid():
-        petition = actions.create_petition(
-            organisation=organisation,
-            created_by=request.user,
-            **_petition_arguments(form, targets),
-        )
+    form, targets = _petition_forms(request, organisation)
+    petition = _saved(
+        request,
+        form,
+        targets,
+        partial(actions.create_petition, organisation=organisation, created_by=request.user),
+    )
+    if petition is not None:
         messages.success(request, "Your draft is saved. Submit it for review when it is ready.")
         return redirect("petitions:dashboard", slug=petition.slug)
     return _edit_page(
         request, form, targets, organisation=organisation, organisations=organisations
     )
+
+
+def _update(petition: Petition, **arguments) -> Petition:
+    if not arguments["image"]:
+        arguments["image"] = None  # keep the image unless a new one was uploaded
+    return actions.update_petition(petition=petition, **arguments)
 
 
 @login_required
@@ -290,12 +320,8 @@ def edit(request, slug):
     if petition.status not in Petition.EDITABLE:
         messages.error(request, "Only a draft can be edited: people signed these words.")
         return redirect("petitions:dashboard", slug=slug)
-    form, targets = _petition_forms(request, petition)
-    if request.method == "POST" and form.is_valid() and targets.is_valid():
-        arguments = _petition_arguments(form, targets)
-        if not arguments["image"]:
-            arguments["image"] = None  # keep the image unless a new one was uploaded
-        actions.update_petition(petition=petition, **arguments)
+    form, targets = _petition_forms(request, petition.organisation, petition)
+    if _saved(request, form, targets, partial(_update, petition)) is not None:
         messages.success(request, "Saved.")
         return redirect("petitions:dashboard", slug=slug)
     return _edit_page(request, form, targets, petition=petition, organisation=petition.organisation)

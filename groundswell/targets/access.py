@@ -2,22 +2,28 @@
 
 - A target's page is public once a public campaign is addressed to them; until then only
   staff and the teams whose drafts name them see it (a draft's target is the team's secret).
-- A target's details are completed by staff, or by members of the one organisation whose
-  campaigns address them. Once another organisation addresses the same person, only staff
-  change the entry: deliveries go to its email address, and no organisation may redirect
-  another's delivery (and its private answer link) to itself.
+- A target's descriptive details are completed by staff, or by members of the one
+  organisation whose campaigns address them; once another organisation addresses the same
+  person, only staff change the entry.
+- The directory's contact address is changed by staff only, whoever touched the entry
+  first: other organisations' deliveries (and their private answer links) may go there.
+  An organisation sets its own address for a target on its petition's delivery page, and
+  only its own deliveries use it (docs/decisions/0005-target-contact-changes.md).
+- An organisation addresses a petition to entries it can see (those of public campaigns and
+  of its own), picked by id; a draft's target stays its team's secret.
 - Delivering, recording an outside answer and marking a campaign won are for the
   petition's organisation and for staff.
 - A private answer link answers its own delivery, of its own petition, once; nothing else.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 from groundswell.core.errors import LinkInvalid
 from groundswell.petitions.access import petition_for_viewing
-from groundswell.petitions.models import Petition
-from groundswell.targets.models import AnswerLink, Delivery, Target
+from groundswell.petitions.models import Petition, PetitionTarget
+from groundswell.targets.models import AnswerLink, Delivery, Target, TargetContact
 
 NOT_FOUND = "No such person in the directory."
 ORGANISERS_ONLY = "Only the organisation running this petition, or staff, can do that."
@@ -46,7 +52,38 @@ def target_for_viewing(user, pk: int) -> Target:
     raise Http404(NOT_FOUND)
 
 
+def targets_for_addressing(organisation):
+    """The entries ``organisation`` may address a petition to: public ones and its own."""
+    own = PetitionTarget.objects.filter(petition__organisation=organisation)
+    return Target.objects.filter(
+        Q(pk__in=Target.objects.public().values("pk")) | Q(pk__in=own.values("target_id"))
+    )
+
+
+def can_set_directory_address(user) -> bool:
+    """Only staff change the directory's contact address: every campaign may rely on it."""
+    return user.is_authenticated and user.is_staff
+
+
+STAFF_ONLY = "Only staff keep the directory's addresses."
+
+
+def contacts_for_staff(user):
+    """For staff: the addresses organisations deliver to, to review and adopt into the directory."""
+    if not can_set_directory_address(user):
+        raise PermissionDenied(STAFF_ONLY)
+    return TargetContact.objects.select_related("target", "organisation", "updated_by")
+
+
+def contact_for_staff(user, pk: int) -> TargetContact:
+    contact = contacts_for_staff(user).filter(pk=pk).first()
+    if contact is None:
+        raise Http404("No such address.")
+    return contact
+
+
 def can_edit_target(user, target: Target) -> bool:
+    """Who may complete the descriptive details (not the directory's contact address)."""
     if not user.is_authenticated:
         return False
     if user.is_staff:
@@ -63,6 +100,15 @@ def target_for_edit(user, pk: int) -> Target:
             "can change this entry."
         )
     return target
+
+
+def target_for_delivery_address(user, slug: str, pk: int) -> tuple[Petition, Target]:
+    """For the petition's organisation and staff: where this petition's deliveries to ``pk`` go."""
+    petition = petition_for_delivery(user, slug)
+    target = petition.targets.filter(pk=pk).first()
+    if target is None:
+        raise Http404("This petition is not addressed to that person.")
+    return petition, target
 
 
 def can_deliver(user, petition: Petition) -> bool:

@@ -5,6 +5,7 @@ targets, deliveries or answers themselves.
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.files.uploadedfile import UploadedFile
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.formats import date_format
 
-from groundswell.accounts.models import User
+from groundswell.accounts.models import Organisation, User
 from groundswell.core import leases
 from groundswell.core.emails import absolute
 from groundswell.core.errors import ActionError, LinkInvalid
@@ -29,6 +30,7 @@ from groundswell.targets.models import (
     DeliveryPlan,
     Reminder,
     Target,
+    TargetContact,
 )
 
 logger = logging.getLogger(__name__)
@@ -40,17 +42,26 @@ TARGET_FIELDS = (
 )  # fmt: skip
 
 
+def create_target(*, name: str, role: str) -> Target:
+    """A new directory entry. Never matched by name and role: another entry may share them."""
+    name, role = name.strip(), role.strip()
+    if not name or not role:
+        raise ActionError("Give both the person's name and their role.", status=422)
+    return Target.objects.create(name=name, role=role)
+
+
 @transaction.atomic
 def update_target(*, target: Target, photo: UploadedFile | None = None, **details) -> Target:
-    """Complete or correct a directory entry. ``photo=None`` keeps the current photo."""
+    """Complete or correct a directory entry. ``photo=None`` keeps the current photo.
+
+    ``email`` is the directory's contact address: callers let only staff (and commands)
+    change it (``access.can_set_directory_address``).
+    """
     unknown = set(details) - set(TARGET_FIELDS)
     if unknown:
         raise TypeError(f"unknown target fields: {sorted(unknown)}")
     for name, value in details.items():
         setattr(target, name, value.strip() if isinstance(value, str) else value)
-    clash = Target.objects.filter(name=target.name, role=target.role).exclude(pk=target.pk)
-    if clash.exists():
-        raise ActionError("Another entry in the directory has this name and role.", status=409)
     if photo is not None:
         target.photo = photo
     target.save()
@@ -59,7 +70,86 @@ def update_target(*, target: Target, photo: UploadedFile | None = None, **detail
     return target
 
 
+@transaction.atomic
+def set_organisation_address(
+    *, target: Target, organisation: Organisation, email: str, by: User
+) -> TargetContact | None:
+    """Where ``organisation``'s deliveries to ``target`` go; empty: the directory's address.
+
+    Only this organisation's deliveries use it; the directory entry is not changed.
+    """
+    email = email.strip()
+    if not email:
+        TargetContact.objects.filter(target=target, organisation=organisation).delete()
+        return None
+    contact, _ = TargetContact.objects.update_or_create(
+        target=target,
+        organisation=organisation,
+        defaults={"email": email, "updated_by": by, "updated_at": timezone.now()},
+    )
+    return contact
+
+
+def adopt_organisation_address(*, contact: TargetContact) -> Target:
+    """Staff make an organisation's address the directory's, for every campaign from now on.
+
+    Deliveries already made keep the address they went to.
+    """
+    return update_target(target=contact.target, email=contact.email)
+
+
+@dataclass(frozen=True)
+class DeliveryAddress:
+    """Where a petition's delivery to one target goes, and whose address it is."""
+
+    ORGANISATION = "organisation"
+    DIRECTORY = "directory"
+
+    target: Target
+    email: str
+    source: str  # ORGANISATION, DIRECTORY, or "" when there is no address
+
+    @property
+    def is_organisations(self) -> bool:
+        return self.source == self.ORGANISATION
+
+
+def delivery_addresses(petition: Petition) -> list[DeliveryAddress]:
+    """Each target of ``petition`` with the address its delivery goes to, in the petition's order.
+
+    The organisation's own address for the target comes first, then the directory's. No
+    other organisation's address is ever used.
+    """
+    targets = list(
+        Target.objects.filter(petitiontarget__petition=petition).order_by(
+            "petitiontarget__position", "pk"
+        )
+    )
+    own = dict(
+        TargetContact.objects.filter(
+            organisation_id=petition.organisation_id, target__in=targets
+        ).values_list("target_id", "email")
+    )
+    addresses = []
+    for target in targets:
+        if own.get(target.pk):
+            addresses.append(DeliveryAddress(target, own[target.pk], DeliveryAddress.ORGANISATION))
+        else:
+            source = DeliveryAddress.DIRECTORY if target.email else ""
+            addresses.append(DeliveryAddress(target, target.email, source))
+    return addresses
+
+
+def addresses_fingerprint(addresses: list[DeliveryAddress]) -> str:
+    """What the organiser saw: target ids and addresses, to check nothing changed since."""
+    return ",".join(f"{a.target.pk}:{a.email}" for a in addresses if a.email)
+
+
 # --- Delivering -----------------------------------------------------------------------------
+
+
+class AddressesChanged(ActionError):
+    status = 409
 
 
 @transaction.atomic
@@ -93,6 +183,23 @@ def plan_for(petition: Petition) -> DeliveryPlan:
     return DeliveryPlan.objects.filter(petition=petition).first() or DeliveryPlan(petition=petition)
 
 
+def deliverable_addresses(petition: Petition) -> list[DeliveryAddress]:
+    """Where a delivery made now would go, or an ``ActionError`` saying why none can be made."""
+    if petition.status not in Petition.DELIVERABLE:
+        raise ActionError("Only an open or closed petition can be delivered.", status=409)
+    done = set(Delivery.objects.filter(petition=petition).values_list("target_id", flat=True))
+    remaining = [a for a in delivery_addresses(petition) if a.target.pk not in done]
+    if not remaining:
+        raise ActionError("This petition has been delivered to every target.", status=409)
+    reachable = [a for a in remaining if a.email]
+    if not reachable:
+        names = ", ".join(a.target.name for a in remaining)
+        raise ActionError(
+            f"Add an email address for {names} first: deliveries go by email.", status=409
+        )
+    return reachable
+
+
 @transaction.atomic
 def deliver_petition(
     *,
@@ -100,28 +207,20 @@ def deliver_petition(
     by: User | None,
     answer_within_days: int | None = None,
     remind_every_days: int | None = None,
+    confirmed: str | None = None,
 ) -> list[Delivery]:
-    """Deliver the petition to each of its targets that has an email address and none yet.
+    """Deliver the petition to each of its targets that has an address and no delivery yet.
 
     ``by`` is who asked (an organiser or staff); None when the threshold triggered it.
+    ``confirmed`` is the ``addresses_fingerprint`` of the addresses the organiser was
+    shown; if they changed since, nothing is sent (``AddressesChanged``).
     The emails (PDF, CSV and a private answer link) are built and sent by a task.
     """
     locked = Petition.objects.select_for_update().get(pk=petition.pk)
-    if locked.status not in Petition.DELIVERABLE:
-        raise ActionError("Only an open or closed petition can be delivered.", status=409)
-    done = set(Delivery.objects.filter(petition=petition).values_list("target_id", flat=True))
-    targets = Target.objects.filter(petitiontarget__petition=petition).order_by(
-        "petitiontarget__position"
-    )
-    remaining = [t for t in targets if t.pk not in done]
-    if not remaining:
-        raise ActionError("This petition has been delivered to every target.", status=409)
-    reachable = [t for t in remaining if t.email]
-    if not reachable:
-        names = ", ".join(t.name for t in remaining)
-        raise ActionError(
-            f"Add a contact email for {names} in the directory first: deliveries go by email.",
-            status=409,
+    reachable = deliverable_addresses(locked)
+    if confirmed is not None and confirmed != addresses_fingerprint(reachable):
+        raise AddressesChanged(
+            "The addresses changed since the page was shown: check them and confirm again."
         )
     now = timezone.now()
     deadline = (
@@ -130,14 +229,14 @@ def deliver_petition(
     deliveries = [
         Delivery.objects.create(
             petition=petition,
-            target=target,
-            email=target.email,
+            target=address.target,
+            email=address.email,
             delivered_at=now,
             delivered_by=by,
             deadline=deadline,
             remind_every_days=remind_every_days,
         )
-        for target in reachable
+        for address in reachable
     ]
     for delivery in deliveries:
         enqueue_on_commit(tasks.send_delivery, delivery.pk)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from groundswell.core.images import ADMIN_FORMFIELD_OVERRIDES
-from groundswell.targets.models import Answer, Delivery, Reminder, Target
+from groundswell.targets.models import Answer, Delivery, Reminder, Target, TargetContact
 
 
 @admin.register(Target)
@@ -41,6 +41,21 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_select_related = ["petition", "target"]
     search_fields = ["petition__title", "target__name"]
     inlines = [AnswerInline, ReminderInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(TargetContact)
+class TargetContactAdmin(admin.ModelAdmin):
+    """Read only: organisations set their own addresses; staff adopt them at /targets/addresses/."""
+
+    list_display = ["target", "organisation", "email", "updated_at"]
+    list_select_related = ["target", "organisation"]
+    search_fields = ["target__name", "organisation__name", "email"]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]

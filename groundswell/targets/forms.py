@@ -144,10 +144,17 @@ class DeliverForm(Form):
     remind_every_days = _days(
         "Remind them every (days)", 90, "Optional. Reminders stop when they answer."
     )
+    # The addresses the organiser was shown (actions.addresses_fingerprint); without them
+    # the organiser is shown the addresses and asked to confirm before anything is sent.
+    confirmed = forms.CharField(required=False, max_length=20000, widget=forms.HiddenInput)
+
+    def plan(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "confirmed"}
 
 
 class DeliveryPlanForm(DeliverForm):
     prefix = "plan"
+    confirmed = None
 
     delivery_threshold = forms.IntegerField(
         label="Deliver automatically at (confirmed signatures)",
@@ -191,14 +198,18 @@ class TargetForm(Form):
         label="Public contact email",
         max_length=254,
         required=False,
-        help_text="Deliveries and reminders go here. It is shown on this page.",
+        help_text="The directory's address: every campaign's deliveries go here unless its "
+        "organisation set its own. It is shown on this page.",
     )
     website = forms.URLField(max_length=200, required=False, assume_scheme="https")
     photo = ImageUploadField(required=False, max_mb=MAX_PHOTO_MB)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, directory_address: bool = False, **kwargs):
+        """``directory_address``: whether this person may change the contact address (staff)."""
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", "—"), *countries]
+        if not directory_address:
+            del self.fields["email"]
 
     @classmethod
     def initial_for(cls, target) -> dict:
@@ -210,6 +221,18 @@ class TargetForm(Form):
         data = dict(self.cleaned_data)
         data["photo"] = data.get("photo") or None
         return data
+
+
+class AddressForm(Form):
+    """Where one organisation's deliveries to one target go. Only its own deliveries use it."""
+
+    email = forms.EmailField(
+        label="Your organisation's address for this person",
+        max_length=254,
+        required=False,
+        help_text="Only your organisation's deliveries (and their private answer links) go "
+        "here. Leave it empty to use the directory's address.",
+    )
 
 
 class OtherDeliveryForm(Form):

@@ -32,7 +32,11 @@ class Target(models.Model):
 
     ``name`` and ``role`` are what the petition form asks for and what a petition page
     shows ("Jordan Blake, Director, Immigration and Customs Enforcement"); the other
-    fields complete the directory entry.
+    fields complete the directory entry. Two entries may share a name and role: a petition
+    picks its entry by id or makes a new one, never by matching the words (decision 5).
+
+    ``email`` is the directory's contact address, kept by staff. An organisation that
+    delivers elsewhere sets its own ``TargetContact``, which only its deliveries use.
     """
 
     name = models.CharField(max_length=150)
@@ -54,7 +58,8 @@ class Target(models.Model):
     email = models.EmailField(
         "public contact email",
         blank=True,
-        help_text="Deliveries and reminders go here. It is shown on the target's page.",
+        help_text="Kept by staff. Deliveries go here unless the petition's organisation set "
+        "its own address for this person. It is shown on the target's page.",
     )
     website = models.URLField(blank=True)
     photo = models.ImageField(upload_to="targets/%Y/", blank=True)
@@ -65,9 +70,6 @@ class Target(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["name", "role"], name="one_target_per_name_and_role")
-        ]
 
     def __str__(self) -> str:
         return f"{self.name}, {self.role}"
@@ -80,6 +82,35 @@ class Target(models.Model):
         """ "District 7, Texas, United States": the parts that are known, smallest first."""
         parts = [self.district, self.state, self.country.name if self.country else ""]
         return ", ".join(p for p in parts if p)
+
+
+class TargetContact(models.Model):
+    """The address one organisation delivers to for one target; only its own deliveries use it.
+
+    An organisation cannot change the directory's address (``Target.email``), which every
+    other campaign may rely on; it can say where its own petitions go. No other organisation
+    sees or uses this row.
+    """
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="contacts")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="target_contacts"
+    )
+    email = models.EmailField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "organisation"], name="one_contact_per_target_and_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}'s address for {self.target_id}"
 
 
 class DeliveryPlan(models.Model):

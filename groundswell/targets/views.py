@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,13 +16,18 @@ from groundswell.petitions.models import Petition
 from groundswell.targets import actions, documents
 from groundswell.targets.access import (
     can_edit_target,
+    can_set_directory_address,
+    contact_for_staff,
+    contacts_for_staff,
     delivery_for_organiser,
     link_for_answer,
     petition_for_delivery,
+    target_for_delivery_address,
     target_for_edit,
     target_for_viewing,
 )
 from groundswell.targets.forms import (
+    AddressForm,
     AnswerForm,
     DeliverForm,
     DeliveryPlanForm,
@@ -81,7 +86,12 @@ def edit_target(request, pk):
     target = target_for_edit(request.user, pk)
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
-    form = TargetForm(data, files, initial=TargetForm.initial_for(target))
+    form = TargetForm(
+        data,
+        files,
+        initial=TargetForm.initial_for(target),
+        directory_address=can_set_directory_address(request.user),
+    )
     status = 200
     if request.method == "POST":
         status = 422
@@ -97,10 +107,35 @@ def edit_target(request, pk):
     return render(request, "targets/edit.html", {"target": target, "form": form}, status=status)
 
 
+@login_required
+@require_GET
+def addresses(request):
+    """For staff: where organisations deliver when it is not the directory's address."""
+    contacts = (
+        contacts_for_staff(request.user)
+        .exclude(email=F("target__email"))
+        .order_by("-updated_at", "-pk")
+    )
+    page = Paginator(contacts, 50).get_page(request.GET.get("page"))
+    return render(request, "targets/addresses.html", {"page": page})
+
+
+@login_required
+@require_POST
+def adopt_address(request, pk):
+    """Staff make an organisation's address the directory's."""
+    contact = contact_for_staff(request.user, pk)
+    actions.adopt_organisation_address(contact=contact)
+    messages.success(
+        request, f"The directory's address for {contact.target.name} is now {contact.email}."
+    )
+    return redirect("targets:addresses")
+
+
 # --- Organisers: delivering, answers from elsewhere, the outcome ----------------------------
 
 
-def organiser_context(user, petition: Petition, **forms) -> dict:
+def organiser_context(petition: Petition, **forms) -> dict:
     """What the delivery section of the dashboard (and the manage page) shows."""
     deliveries = list(Delivery.objects.filter(petition=petition).for_display())
     delivered = {d.target_id for d in deliveries}
@@ -112,17 +147,22 @@ def organiser_context(user, petition: Petition, **forms) -> dict:
         "remind_every_days": plan.remind_every_days,
     }
     undelivered = [t for t in targets if t.pk not in delivered]
+    addresses = [a for a in actions.delivery_addresses(petition) if a.target.pk not in delivered]
     return {
         "petition": petition,
         "deliveries": deliveries,
         "undelivered": undelivered,
+        "addresses": addresses,
+        "reachable": [a for a in addresses if a.email],
         "other_form": forms.get("other_form")
         or OtherDeliveryForm(targets=Target.objects.filter(pk__in=[t.pk for t in undelivered])),
-        "editable_targets": {t.pk for t in targets if can_edit_target(user, t)},
         "deliverable": petition.status in Petition.DELIVERABLE,
         "decidable": petition.status in Petition.DECIDABLE,
         "plan": plan,
-        "deliver_form": forms.get("deliver_form") or DeliverForm(initial=plan_initial),
+        "deliver_form": forms.get("deliver_form")
+        or DeliverForm(
+            initial={**plan_initial, "confirmed": actions.addresses_fingerprint(addresses)}
+        ),
         "plan_form": forms.get("plan_form") or DeliveryPlanForm(initial=plan_initial),
         "outcome_form": forms.get("outcome_form")
         or OutcomeForm(initial={"note": petition.outcome_note}),
@@ -132,7 +172,7 @@ def organiser_context(user, petition: Petition, **forms) -> dict:
 
 
 def _manage_page(request, petition: Petition, status: int = 200, **forms):
-    context = organiser_context(request.user, petition, **forms)
+    context = organiser_context(petition, **forms)
     return render(request, "targets/manage.html", context, status=status)
 
 
@@ -149,22 +189,64 @@ def manage(request, slug):
     return _manage_page(request, petition_for_delivery(request.user, slug))
 
 
+def _confirm_page(request, petition: Petition, form: DeliverForm, status: int, error: str = ""):
+    """The address each delivery will go to, and one button to send: nothing is sent yet."""
+    try:
+        addresses = actions.deliverable_addresses(petition)
+    except ActionError as refusal:
+        return _manage_page(
+            request, petition, refusal.status, deliver_form=form, error=refusal.message
+        )
+    confirm = DeliverForm(
+        initial={**form.plan(), "confirmed": actions.addresses_fingerprint(addresses)}
+    )
+    context = {"petition": petition, "addresses": addresses, "form": confirm, "error": error}
+    return render(request, "targets/confirm_delivery.html", context, status=status)
+
+
 @login_required
 @require_POST
 def deliver(request, slug):
+    """Deliver, once the organiser has seen where each email goes (``confirmed``)."""
     petition = petition_for_delivery(request.user, slug)
     form = DeliverForm(request.POST)
     if not form.is_valid():
         return _manage_page(request, petition, 422, deliver_form=form)
+    if not form.cleaned_data["confirmed"]:
+        return _confirm_page(request, petition, form, 200)
     try:
         deliveries = actions.deliver_petition(
             petition=petition, by=request.user, **form.cleaned_data
         )
+    except actions.AddressesChanged as error:
+        return _confirm_page(request, petition, form, error.status, error.message)
     except ActionError as error:
         return _manage_page(request, petition, error.status, deliver_form=form, error=error.message)
-    names = ", ".join(d.target.name for d in deliveries)
-    messages.success(request, f"Delivered to {names}. The email is on its way.")
+    sent = ", ".join(f"{d.target.name} ({d.email})" for d in deliveries)
+    messages.success(request, f"Delivered to {sent}. The email is on its way.")
     return _back(request, petition)
+
+
+@login_required
+def delivery_address(request, slug, pk):
+    """Where this organisation's deliveries to one target go; other organisations' are untouched."""
+    petition, target = target_for_delivery_address(request.user, slug, pk)
+    contact = target.contacts.filter(organisation=petition.organisation).first()
+    data = request.POST if request.method == "POST" else None
+    form = AddressForm(data, initial={"email": contact.email if contact else ""})
+    if request.method == "POST" and form.is_valid():
+        actions.set_organisation_address(
+            target=target,
+            organisation=petition.organisation,
+            email=form.cleaned_data["email"],
+            by=request.user,
+        )
+        messages.success(request, f"Saved: where {petition.organisation}'s deliveries to "
+                         f"{target.name} go.")  # fmt: skip
+        return _back(request, petition)
+    context = {"petition": petition, "target": target, "form": form}
+    status = 422 if request.method == "POST" else 200
+    return render(request, "targets/delivery_address.html", context, status=status)
 
 
 @login_required

@@ -22,8 +22,7 @@ def test_a_targets_page_lists_each_campaign_and_how_they_answered(
     client, petition, delivered, union, alice, mo
 ):
     jordan = delivered.target
-    open_petition(union, alice, mo, title="A second ask",
-                  targets=[TargetInput(jordan.name, jordan.role)])  # fmt: skip
+    open_petition(union, alice, mo, title="A second ask", targets=[TargetInput.existing(jordan)])
     text = text_of(client.get(f"/targets/{jordan.pk}/"))
     assert "Jordan Blake" in text
     assert "1 delivered · 0 answered · 1 waiting for an answer" in text
@@ -63,9 +62,10 @@ def test_an_organiser_completes_a_targets_details_with_a_photo(client, alice, jo
     assert "Director, Immigration and Customs Enforcement" in text
 
 
-def test_a_target_an_organiser_names_again_is_the_same_directory_entry(union, alice, mo, petition):
-    same = TargetInput("Jordan Blake", "Director, Immigration and Customs Enforcement")
-    open_petition(union, alice, mo, title="Again", targets=[same])
+def test_a_target_an_organiser_picks_again_is_the_same_directory_entry(union, alice, mo, petition):
+    jordan = petition.targets.get()
+    again = open_petition(union, alice, mo, title="Again", targets=[TargetInput.existing(jordan)])
+    assert list(again.targets.all()) == [jordan]
     assert Target.objects.count() == 1
 
 

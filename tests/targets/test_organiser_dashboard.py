@@ -15,11 +15,11 @@ def dashboard(client, user, petition):
 def test_before_delivery_the_dashboard_asks_for_the_missing_email_address(client, alice, petition):
     response = dashboard(client, alice, petition)
     text = text_of(response)
-    assert "Not delivered yet to:" in text
+    assert "Not delivered yet." in text
     assert "no email address" in text
     target = petition.targets.get()
     html = response.content.decode()
-    assert f'href="/targets/{target.pk}/edit/"' in html
+    assert f'href="/p/{petition.slug}/targets/{target.pk}/address/"' in html
     assert f'action="/p/{petition.slug}/deliver/"' in html
     assert f'action="/p/{petition.slug}/delivery-plan/"' in html
     assert f'action="/p/{petition.slug}/outcome/"' in html

@@ -6,7 +6,7 @@ import pytest
 from groundswell.petitions.models import Petition
 from groundswell.targets.models import Answer, Delivery, Target
 from tests.conftest import PASSWORD, open_petition, start_petition
-from tests.targets.conftest import answer_path, deliver
+from tests.targets.conftest import JORDAN_EMAIL, answer_path, deliver
 
 ORGANISER_POSTS = {
     "deliver/": {"deliver-answer_within_days": "14"},
@@ -74,7 +74,9 @@ def test_a_delivery_of_another_petition_cannot_be_reached_through_mine(
 def test_a_colleague_delivers(client, bob, petition, jordan, django_capture_on_commit_callbacks):
     log_in(client, bob)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/p/{petition.slug}/deliver/", {})
+        response = client.post(
+            f"/p/{petition.slug}/deliver/", {"deliver-confirmed": f"{jordan.pk}:{JORDAN_EMAIL}"}
+        )
     assert response.status_code == 302
     assert response["Location"] == f"/p/{petition.slug}/dashboard/"
     assert Delivery.objects.get().delivered_by == bob
@@ -90,7 +92,10 @@ def test_staff_deliver_on_the_organisers_behalf(
     )
     assert client.get(f"/p/{petition.slug}/deliveries/").status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/p/{petition.slug}/deliver/", {"deliver-answer_within_days": "3"})
+        response = client.post(
+            f"/p/{petition.slug}/deliver/",
+            {"deliver-answer_within_days": "3", "deliver-confirmed": f"{jordan.pk}:{JORDAN_EMAIL}"},
+        )
     assert response["Location"] == f"/p/{petition.slug}/deliveries/"
     delivery = Delivery.objects.get()
     assert delivery.delivered_by == mo
@@ -115,30 +120,50 @@ def test_a_target_is_completed_by_the_one_organisation_that_addresses_them(
     client, alice, charlie, mo, petition, jordan
 ):
     url = f"/targets/{jordan.pk}/edit/"
-    form = {"name": "Jordan Blake", "role": jordan.role, "email": "attacker@example.net"}
+    form = {"name": "Jordan Blake", "role": jordan.role, "office": "Hijacked"}
     log_in(client, charlie)
     assert client.post(url, form).status_code == 403
     log_in(client, alice)
-    assert client.post(url, {**form, "email": "office@agency.example.gov"}).status_code == 302
+    assert (
+        client.post(url, {**form, "office": "Immigration and Customs Enforcement"}).status_code
+        == 302
+    )
     jordan.refresh_from_db()
-    assert jordan.email == "office@agency.example.gov"
+    assert jordan.office == "Immigration and Customs Enforcement"
+
+
+def test_the_directory_address_is_changed_by_staff_only_even_for_the_one_organisation(
+    client, alice, mo, petition, jordan
+):
+    """Whoever touches an entry first must not set where other campaigns' deliveries go."""
+    url = f"/targets/{jordan.pk}/edit/"
+    form = {"name": "Jordan Blake", "role": jordan.role, "email": "alice@example.org"}
+    log_in(client, alice)
+    assert 'name="email"' not in client.get(url).content.decode()
+    assert client.post(url, form).status_code == 302  # the other details are saved
+    jordan.refresh_from_db()
+    assert jordan.email == JORDAN_EMAIL
+    log_in(client, mo)
+    assert 'name="email"' in client.get(url).content.decode()
+    assert client.post(url, {**form, "email": "press@agency.example.gov"}).status_code == 302
+    jordan.refresh_from_db()
+    assert jordan.email == "press@agency.example.gov"
 
 
 def test_once_another_organisation_addresses_the_target_only_staff_change_the_entry(
     client, alice, charlie, mo, petition, jordan
 ):
-    """Otherwise charlie could send alice's next delivery, and its answer link, to himself."""
     from groundswell.petitions.actions import TargetInput
 
     open_petition(charlie.organisations.get(), charlie, mo, title="Charlie's",
-                  targets=[TargetInput(jordan.name, jordan.role)])  # fmt: skip
+                  targets=[TargetInput.existing(jordan)])  # fmt: skip
     url = f"/targets/{jordan.pk}/edit/"
-    form = {"name": "Jordan Blake", "role": jordan.role, "email": "charlie@example.org"}
+    form = {"name": "Jordan Blake", "role": jordan.role, "office": "Charlie's office"}
     for organiser in (charlie, alice):
         log_in(client, organiser)
         assert client.post(url, form).status_code == 403
     jordan.refresh_from_db()
-    assert jordan.email == "director@agency.example.gov"
+    assert jordan.office == ""
     log_in(client, mo)
     assert client.post(url, {**form, "email": "press@agency.example.gov"}).status_code == 302
 

@@ -42,7 +42,7 @@ def test_a_target_lists_the_public_campaigns_addressed_to_them(
     jordan = delivered.target
     jordan.country, jordan.state = "US", "DC"
     jordan.save()
-    same = [TargetInput(jordan.name, jordan.role)]
+    same = [TargetInput.existing(jordan)]
     second = open_petition(union, alice, mo, title="A second ask", targets=same)
     start_petition(union, alice, title="A secret draft", targets=same)
 

@@ -27,7 +27,7 @@ def organiser_deliveries(context, petition):
 
     request = context.get("request")
     return {
-        **organiser_context(request.user, petition),
+        **organiser_context(petition),
         "request": request,
         "csrf_token": context.get("csrf_token"),
     }
