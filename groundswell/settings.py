@@ -187,9 +187,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Inactive (unverified) users are let through to the login form, which then tells them to
-# confirm their email rather than that their password is wrong.
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.AllowAllUsersModelBackend"]
+# Unverified users are let through to the login form, which then tells them to confirm
+# their email rather than that their password is wrong; a deactivated user's sessions end
+# at their next request (groundswell/accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["groundswell.accounts.backends.AccountBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "home"

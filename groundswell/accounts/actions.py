@@ -2,10 +2,9 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from groundswell.accounts import tasks
+from groundswell.accounts import tasks, tokens
 from groundswell.accounts.models import (
     VERIFY_MAX_AGE,
-    VERIFY_SALT,
     Invitation,
     Membership,
     Organisation,
@@ -46,19 +45,20 @@ def create_organisation(*, name: str, owner: User) -> Organisation:
 
 @transaction.atomic
 def verify_email(*, token: str) -> User:
-    try:
-        pk = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
-    except signing.SignatureExpired:
-        raise LinkInvalid("This link has expired. Sign up again to get a new one.") from None
-    except signing.BadSignature:
-        raise LinkInvalid("This link is not valid. Check that you copied all of it.") from None
-    user = User.objects.select_for_update().filter(pk=pk).first()
+    """Activate the account the link names. The link works once: it is not a login link."""
+    payload = tokens.read(token, "verify", VERIFY_MAX_AGE)
+    user = User.objects.select_for_update().filter(pk=payload["u"]).first()
     if user is None:
         raise LinkInvalid("This account no longer exists.")
-    if user.email_verified_at is None:
-        user.email_verified_at = timezone.now()
-        user.is_active = True
-        user.save(update_fields=["email_verified_at", "is_active"])
+    tokens.check_unused(
+        payload,
+        "verify",
+        user.verification_state(),
+        used="This link has already been used: your address is confirmed. Log in instead.",
+    )
+    user.email_verified_at = timezone.now()
+    user.is_active = True
+    user.save(update_fields=["email_verified_at", "is_active"])
     return user
 
 

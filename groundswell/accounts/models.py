@@ -3,6 +3,7 @@ from django.core import signing
 from django.db import models
 from django.urls import reverse
 
+from groundswell.accounts import tokens
 from groundswell.core.slugs import unique_slug
 
 
@@ -49,10 +50,13 @@ class User(AbstractUser):
         return self.name
 
     def verification_token(self) -> str:
-        return signing.dumps(self.pk, salt=VERIFY_SALT)
+        return tokens.make("verify", self.pk, self.verification_state())
+
+    def verification_state(self) -> str:
+        """What following the verification link changes: it works once."""
+        return f"{self.email}|{self.email_verified_at}"
 
 
-VERIFY_SALT = "accounts.verify-email"
 VERIFY_MAX_AGE = 3 * 24 * 3600
 
 
