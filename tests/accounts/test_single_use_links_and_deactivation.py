@@ -4,8 +4,8 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
 from groundswell.accounts.models import User
-from tests.conftest import PASSWORD, link_in
 from tests.accounts.test_sign_up_and_invite import NEW_ORGANISER
+from tests.conftest import PASSWORD, link_in
 
 
 def _signed_up(client, django_capture_on_commit_callbacks, mailoutbox) -> str:
