@@ -290,6 +290,14 @@ GROUNDSWELL = {
     "SIGN_RATE_PER_IP": env("SIGN_RATE_PER_IP", default="2000/h"),
     "SIGNUP_RATE_PER_IP": env("SIGNUP_RATE_PER_IP", default="20/h"),
     "LOGIN_RATE_PER_IP": env("LOGIN_RATE_PER_IP", default="30/10m"),
+    # Password guessing (groundswell/accounts/throttle.py): failures of one account from one
+    # address before each next try must wait, then before that address is locked out of
+    # it; failures from every address before the account locks everywhere (until its
+    # owner follows the emailed unlock link); how long the counts and locks last.
+    "LOGIN_SLOW_AFTER": env.int("LOGIN_SLOW_AFTER", default=3),
+    "LOGIN_LOCK_AFTER": env.int("LOGIN_LOCK_AFTER", default=10),
+    "LOGIN_ACCOUNT_LOCK_AFTER": env.int("LOGIN_ACCOUNT_LOCK_AFTER", default=30),
+    "LOGIN_LOCK_SECONDS": env.int("LOGIN_LOCK_SECONDS", default=3600),
 }
 
 # --- Help programme -------------------------------------------------------------------------

@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from groundswell.accounts import tasks, tokens
+from groundswell.accounts import tasks, throttle, tokens
 from groundswell.accounts.models import (
     VERIFY_MAX_AGE,
     Invitation,
@@ -114,4 +115,28 @@ def sign_up_from_invitation(*, token: str, name: str, password: str) -> User:
         invitation.email, password, name=name.strip(), email_verified_at=timezone.now()
     )
     accept_invitation(token=token, user=user)
+    return user
+
+
+# --- Login locks (accounts/throttle.py) ------------------------------------------------------
+
+
+def offer_unlock(*, email: str, generation: int) -> None:
+    """Mail an unlock link to the owner of a locked account, if there is one."""
+    user = User.objects.filter(email=_normalise(email), is_active=True).first()
+    if user is not None:
+        enqueue_on_commit(tasks.send_unlock_email, user.pk, generation)
+
+
+def unlock_login(*, token: str) -> User:
+    """Follow an unlock link: the account's failure counts start again. Works once."""
+    payload = tokens.read(token, "unlock", settings.GROUNDSWELL["LOGIN_LOCK_SECONDS"])
+    user = User.objects.filter(pk=payload["u"], is_active=True).first()
+    if user is None:
+        raise LinkInvalid("This account no longer exists.")
+    gen = throttle.generation(throttle.account_key(user.email))
+    tokens.check_unused(
+        payload, "unlock", str(gen), used="This link has already been used: log in now."
+    )
+    throttle.unlock(user.email, gen)
     return user

@@ -52,6 +52,9 @@ class User(AbstractUser):
     def verification_token(self) -> str:
         return tokens.make("verify", self.pk, self.verification_state())
 
+    def unlock_token(self, generation: int) -> str:
+        return tokens.make("unlock", self.pk, str(generation))
+
     def verification_state(self) -> str:
         """What following the verification link changes: it works once."""
         return f"{self.email}|{self.email_verified_at}"

@@ -26,3 +26,12 @@ def send_invitation_email(invitation_id: int) -> None:
     )
     if invitation is not None:
         emails.invitation(invitation, invitation.get_accept_path())
+
+
+@task()
+def send_unlock_email(user_id: int, generation: int) -> None:
+    from groundswell.accounts.models import User
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is not None:
+        emails.login_unlock(user, reverse("accounts:unlock", args=[user.unlock_token(generation)]))

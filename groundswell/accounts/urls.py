@@ -10,6 +10,7 @@ urlpatterns = [
     path("signup/done/", views.signup_done, name="signup_done"),
     path("verify/<str:token>/", views.verify_email, name="verify_email"),
     path("login/", views.LoginView.as_view(), name="login"),
+    path("unlock/<str:token>/", views.unlock, name="unlock"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("org/<slug:slug>/", views.organisation, name="organisation"),
     path("org/<slug:slug>/invite/", views.invite, name="invite"),

@@ -3,10 +3,11 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from groundswell.accounts import actions
+from groundswell.accounts import actions, throttle
 from groundswell.accounts.access import organisation_for_member, organisation_for_owner
 from groundswell.accounts.forms import InvitedSignUpForm, InviteForm, LoginForm, SignUpForm
 from groundswell.core import ratelimit
@@ -47,21 +48,42 @@ def verify_email(request, token):
 
 
 class LoginView(auth_views.LoginView):
+    """Email and password, throttled per account and address (accounts/throttle.py)."""
+
     authentication_form = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
+        email, ip = request.POST.get("username", ""), ratelimit.client_ip(request)
+        form = self.get_form()
         try:
             ratelimit.limit_by_ip(
                 request, group="login", rate=settings.GROUNDSWELL["LOGIN_RATE_PER_IP"]
             )
+            throttle.check(email, ip)
         except ratelimit.RateLimited as limit:
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, limit.message)
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        return super().post(request, *args, **kwargs)
+            return self._refuse(form, limit.message)
+        if form.is_valid():
+            throttle.succeeded(email, ip)
+            return self.form_valid(form)
+        if form.has_error(NON_FIELD_ERRORS, "invalid_login") and throttle.failed(email, ip):
+            return self._refuse(form, throttle.LOCKED)
+        return self.form_invalid(form)
+
+    def _refuse(self, form, message: str):
+        form.errors.clear()
+        form.add_error(None, message)
+        return self.render_to_response(self.get_context_data(form=form), status=429)
+
+
+def unlock(request, token):
+    try:
+        actions.unlock_login(token=token)
+    except ActionError as error:
+        return render(request, "core/link_error.html", {"error": error}, status=error.status)
+    messages.success(request, "Your account is unlocked. Log in now.")
+    return redirect("accounts:login")
 
 
 @login_required

@@ -58,6 +58,11 @@ def email_verification(user, verify_path: str) -> None:
     _send("email_verification", user.email, {"user": user, "verify_url": absolute(verify_path)})
 
 
+def login_unlock(user, unlock_path: str) -> None:
+    """Someone failed to log in to the account too often: the owner can unlock it."""
+    _send("login_unlock", user.email, {"user": user, "unlock_url": absolute(unlock_path)})
+
+
 def invitation(invitation, accept_path: str) -> None:
     _send(
         "invitation",

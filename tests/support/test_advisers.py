@@ -202,3 +202,16 @@ def test_a_removed_adviser_loses_every_request(client, alice, programme, vera, v
     assert vera_client.get("/help/adviser/").status_code == 403
     assert vera_client.get(match.get_absolute_url()).status_code == 403
     assert "still private" in seeker.get("/help/request/").content.decode()
+
+
+def test_password_guesses_at_the_ordinary_login_lock_the_adviser_login_too(vera):
+    """One lock per account, whichever door the guesses came through (accounts/throttle.py)."""
+    for n in range(40):
+        Client().post(
+            "/accounts/login/",
+            {"username": vera.email, "password": f"guess {n}"},
+            REMOTE_ADDR=f"198.51.100.{n + 1}",
+        )
+    right = {"email": vera.email, "password": ADVISER_PASSWORD, "code": totp_code(vera.user)}
+    response = Client().post("/help/adviser/login/", right)
+    assert response.status_code == 429 and "locked" in response.content.decode()
