@@ -2,6 +2,9 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_otp import match_token
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groundswell.accounts import tasks, throttle, tokens
 from groundswell.accounts.models import (
@@ -140,3 +143,46 @@ def unlock_login(*, token: str) -> User:
     )
     throttle.unlock(user.email, gen)
     return user
+
+
+# --- Two-factor login ------------------------------------------------------------------------
+
+RECOVERY_CODES = 10
+WRONG_CODE = "That code did not match. Check your app's clock and try the new code."
+
+
+def two_factor_device(*, user: User) -> TOTPDevice:
+    """The authenticator being set up: one unconfirmed TOTP device per user."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
+
+
+@transaction.atomic
+def confirm_two_factor(*, user: User, code: str) -> tuple[TOTPDevice, list[str]]:
+    """The first code from the new authenticator: it is confirmed, with ten recovery codes."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    if device is None or not device.verify_token(code.strip().replace(" ", "")):
+        raise ActionError(WRONG_CODE, status=422)
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return device, new_recovery_codes(user=user)
+
+
+@transaction.atomic
+def new_recovery_codes(*, user: User) -> list[str]:
+    """Ten single-use codes for when the authenticator is lost; any earlier ones stop working."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def check_second_factor(*, user: User, code: str):
+    """The device that accepts ``code`` (an authenticator code, or a recovery code, which is
+    used up), or ActionError."""
+    code = code.strip().replace(" ", "").replace("-", "").lower()
+    device = match_token(user, code) if code else None
+    if device is None:
+        raise ActionError("That code is not right. Try the newest code, or a recovery code.")
+    return device

@@ -52,6 +52,15 @@ class User(AbstractUser):
     def verification_token(self) -> str:
         return tokens.make("verify", self.pk, self.verification_state())
 
+    def needs_two_factor(self) -> bool:
+        """Staff, and whoever can export signers or coordinate help: not optional for them."""
+        return self.is_staff or self.memberships.filter(role__in=Membership.CAN_EXPORT).exists()
+
+    def has_two_factor(self) -> bool:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        return TOTPDevice.objects.filter(user=self, confirmed=True).exists()
+
     def unlock_token(self, generation: int) -> str:
         return tokens.make("unlock", self.pk, str(generation))
 
@@ -96,6 +105,9 @@ class Membership(models.Model):
 
     # Owners manage members; editors and owners run campaigns.
     CAN_MANAGE_MEMBERS = {Role.OWNER}
+    # Who can download signers' names and emails (petitions/access.petition_for_export)
+    # and coordinate the help programme: they must log in with a second factor.
+    CAN_EXPORT = {Role.OWNER, Role.EDITOR}
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(

@@ -1,3 +1,8 @@
+import base64
+import time
+from urllib.parse import urlencode
+
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -5,11 +10,22 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from groundswell.accounts import actions, throttle
 from groundswell.accounts.access import organisation_for_member, organisation_for_owner
-from groundswell.accounts.forms import InvitedSignUpForm, InviteForm, LoginForm, SignUpForm
+from groundswell.accounts.forms import (
+    CodeForm,
+    InvitedSignUpForm,
+    InviteForm,
+    LoginForm,
+    SignUpForm,
+)
+from groundswell.accounts.models import User
 from groundswell.core import ratelimit
 from groundswell.core.errors import ActionError
 from groundswell.petitions.models import Petition
@@ -71,10 +87,131 @@ class LoginView(auth_views.LoginView):
             return self._refuse(form, throttle.LOCKED)
         return self.form_invalid(form)
 
+    def form_valid(self, form):
+        """Right password. With a second factor set up, that comes next, before any login."""
+        user = form.get_user()
+        if user.has_two_factor():
+            self.request.session[PENDING_LOGIN] = {
+                "user": user.pk,
+                "backend": user.backend,
+                "at": time.time(),
+                "next": self.get_success_url(),
+            }
+            return redirect("accounts:login_code")
+        response = super().form_valid(form)
+        if user.needs_two_factor():  # asked at once: the pages they need are closed without it
+            return _to_two_factor(self.get_success_url())
+        return response
+
     def _refuse(self, form, message: str):
         form.errors.clear()
         form.add_error(None, message)
         return self.render_to_response(self.get_context_data(form=form), status=429)
+
+
+PENDING_LOGIN = "accounts.pending_login"
+PENDING_SECONDS = 300
+
+
+def _to_two_factor(then: str):
+    return redirect(f"{reverse('accounts:two_factor')}?{urlencode({'next': then})}")
+
+
+def _safe_next(request, default: str = "accounts:home") -> str:
+    then = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        then, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return then
+    return reverse(default)
+
+
+def _second_factor(request, user, form):
+    """Check the form's code for ``user``, throttled like passwords: the device, or None."""
+    ip = ratelimit.client_ip(request)
+    try:
+        throttle.check(user.email, ip)
+        device = actions.check_second_factor(user=user, code=form.cleaned_data["code"])
+    except ratelimit.RateLimited as limit:
+        form.add_error(None, limit.message)
+        return None
+    except ActionError as error:
+        form.add_error(
+            "code", throttle.LOCKED if throttle.failed(user.email, ip) else error.message
+        )
+        return None
+    throttle.succeeded(user.email, ip)
+    if isinstance(device, StaticDevice):
+        left = device.token_set.count()
+        messages.warning(
+            request,
+            f"You logged in with a recovery code; {left} left. Make new ones on your "
+            "security page, and set up your authenticator again if you lost it.",
+        )
+    return device
+
+
+def login_code(request):
+    """The second step of logging in: a code from the authenticator, or a recovery code."""
+    pending = request.session.get(PENDING_LOGIN)
+    user = pending and User.objects.filter(pk=pending["user"], is_active=True).first()
+    if not user or time.time() - pending["at"] > PENDING_SECONDS:
+        request.session.pop(PENDING_LOGIN, None)
+        messages.error(request, "Please log in again: that took too long.")
+        return redirect("accounts:login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = _second_factor(request, user, form)
+        if device is not None:
+            del request.session[PENDING_LOGIN]
+            login(request, user, backend=pending["backend"])
+            otp_login(request, device)
+            return redirect(pending["next"])
+    status = 200 if request.method == "GET" else 422
+    return render(request, "accounts/login_code.html", {"form": form}, status=status)
+
+
+@login_required
+def two_factor(request):
+    """Give the second factor this session lacks, or set one up; then back to the page."""
+    then = _safe_next(request)
+    if request.user.is_verified():
+        return redirect(then)
+    if request.user.has_two_factor():
+        form = CodeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            device = _second_factor(request, request.user, form)
+            if device is not None:
+                otp_login(request, device)
+                return redirect(then)
+        status = 200 if request.method == "GET" else 422
+        context = {"form": form, "next": then}
+        return render(request, "accounts/two_factor_verify.html", context, status=status)
+    return _set_up_two_factor(request, then)
+
+
+def _set_up_two_factor(request, then: str):
+    device = actions.two_factor_device(user=request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device, codes = actions.confirm_two_factor(
+                user=request.user, code=form.cleaned_data["code"]
+            )
+        except ActionError as error:
+            form.add_error("code", error.message)
+        else:
+            otp_login(request, device)
+            return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": then})
+    context = {
+        "form": form,
+        "next": then,
+        "required": request.user.needs_two_factor(),
+        "qr": segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2),
+        "secret": base64.b32encode(device.bin_key).decode(),
+    }
+    status = 200 if request.method == "GET" else 422
+    return render(request, "accounts/two_factor_setup.html", context, status=status)
 
 
 def unlock(request, token):
