@@ -23,17 +23,21 @@ def _normalise(email: str) -> str:
 
 
 @transaction.atomic
-def sign_up(*, name: str, email: str, password: str, organisation_name: str) -> User:
-    """Create an inactive account and its organisation; mail the verification link."""
+def sign_up(*, name: str, email: str, password: str, organisation_name: str) -> User | None:
+    """Create an inactive account and its organisation; mail the verification link.
+
+    For an address that already has an account the answer is the same (nothing here says
+    which happened) and its owner is told by email instead: None is returned.
+    """
     try:
         with transaction.atomic():
             user = User.objects.create_user(
                 _normalise(email), password, name=name.strip(), is_active=False
             )
     except IntegrityError:
-        raise ActionError(
-            "An account with this email address already exists. Log in instead."
-        ) from None
+        existing = User.objects.get(email=_normalise(email))
+        enqueue_on_commit(tasks.send_sign_up_attempt_email, existing.pk)
+        return None
     create_organisation(name=organisation_name, owner=user)
     enqueue_on_commit(tasks.send_verification_email, user.pk)
     return user

@@ -35,3 +35,20 @@ def send_unlock_email(user_id: int, generation: int) -> None:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is not None:
         emails.login_unlock(user, reverse("accounts:unlock", args=[user.unlock_token(generation)]))
+
+
+@task()
+def send_sign_up_attempt_email(user_id: int) -> None:
+    """Someone signed up with an address that has an account: tell its owner, not them.
+
+    An account still waiting for its address to be confirmed gets the link again instead.
+    """
+    from groundswell.accounts.models import User
+
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    if user.email_verified_at is None:
+        send_verification_email.call(user.pk)
+    elif user.is_active:
+        emails.sign_up_attempt(user, reverse("accounts:login"))

@@ -58,6 +58,11 @@ def email_verification(user, verify_path: str) -> None:
     _send("email_verification", user.email, {"user": user, "verify_url": absolute(verify_path)})
 
 
+def sign_up_attempt(user, login_path: str) -> None:
+    """Someone tried to create an account with an address that already has one."""
+    _send("sign_up_attempt", user.email, {"user": user, "login_url": absolute(login_path)})
+
+
 def login_unlock(user, unlock_path: str) -> None:
     """Someone failed to log in to the account too often: the owner can unlock it."""
     _send("login_unlock", user.email, {"user": user, "unlock_url": absolute(unlock_path)})
