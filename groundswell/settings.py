@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "groundswell.accounts.middleware.SessionRecordMiddleware",
     "groundswell.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -296,6 +297,8 @@ GROUNDSWELL = {
     # address before each next try must wait, then before that address is locked out of
     # it; failures from every address before the account locks everywhere (until its
     # owner follows the emailed unlock link); how long the counts and locks last.
+    "PASSWORD_RESET_RATE_PER_IP": env("PASSWORD_RESET_RATE_PER_IP", default="10/h"),
+    "PASSWORD_RESET_RATE_PER_EMAIL": env("PASSWORD_RESET_RATE_PER_EMAIL", default="3/h"),
     "LOGIN_SLOW_AFTER": env.int("LOGIN_SLOW_AFTER", default=3),
     "LOGIN_LOCK_AFTER": env.int("LOGIN_LOCK_AFTER", default=10),
     "LOGIN_ACCOUNT_LOCK_AFTER": env.int("LOGIN_ACCOUNT_LOCK_AFTER", default=30),

@@ -1,3 +1,6 @@
+from datetime import timedelta
+from importlib import import_module
+
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -8,7 +11,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groundswell.accounts import tasks, throttle, tokens
 from groundswell.accounts.models import (
+    EMAIL_CHANGE_MAX_AGE,
+    RESET_MAX_AGE,
     VERIFY_MAX_AGE,
+    AccountSession,
     Invitation,
     Membership,
     Organisation,
@@ -190,3 +196,110 @@ def check_second_factor(*, user: User, code: str):
     if device is None:
         raise ActionError("That code is not right. Try the newest code, or a recovery code.")
     return device
+
+
+# --- Sessions ------------------------------------------------------------------------------
+
+SESSION_RECORD = "accounts.session"  # the session's AccountSession id, kept in the session
+
+
+def record_session(*, user: User, session_key: str, user_agent: str, ip: str | None) -> int:
+    record = AccountSession.objects.create(
+        user=user, session_key=session_key, user_agent=user_agent[:200], ip=ip or None
+    )
+    return record.pk
+
+
+def _end_sessions(records) -> int:
+    keys = list(records.values_list("session_key", flat=True))
+    session_store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in keys:
+        session_store(session_key=key).delete()
+    records.delete()
+    return len(keys)
+
+
+def revoke_session(*, user: User, record_id: int) -> None:
+    """Log one of the user's browsers out (at its next request, at the latest)."""
+    records = AccountSession.objects.filter(user=user, pk=record_id)
+    if not records.exists():
+        raise ActionError("That session has already ended.", status=404)
+    _end_sessions(records)
+
+
+def end_other_sessions(*, user: User, keep: int | None) -> int:
+    return _end_sessions(AccountSession.objects.filter(user=user).exclude(pk=keep))
+
+
+@transaction.atomic
+def change_password(*, user: User, password: str, current_session: int | None) -> None:
+    """A new password ends every other session (the view keeps the current one)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    end_other_sessions(user=user, keep=current_session)
+
+
+def purge_expired_sessions() -> int:
+    cutoff = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    return AccountSession.objects.filter(last_seen_at__lt=cutoff).delete()[0]
+
+
+# --- Password reset and email change ---------------------------------------------------------
+
+
+def request_password_reset(*, email: str) -> None:
+    """Mail a reset link if the address has an account; the caller answers the same anyway."""
+    user = User.objects.filter(email=_normalise(email), is_active=True).first()
+    if user is not None:
+        enqueue_on_commit(tasks.send_password_reset_email, user.pk)
+
+
+def user_for_password_reset(token: str) -> User:
+    payload = tokens.read(token, "reset", RESET_MAX_AGE)
+    user = User.objects.filter(pk=payload["u"], is_active=True).first()
+    if user is None:
+        raise LinkInvalid("This account no longer exists.")
+    tokens.check_unused(
+        payload,
+        "reset",
+        user.password_reset_state(),
+        used="This link has already been used. Ask for a new one if you need it.",
+    )
+    return user
+
+
+@transaction.atomic
+def reset_password(*, token: str, password: str) -> User:
+    """Set the new password; every session ends, and any login lock on the account too
+    (the link proved the mailbox). Two-factor is still asked at the next login."""
+    user = user_for_password_reset(token)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    end_other_sessions(user=user, keep=None)
+    key = throttle.account_key(user.email)
+    throttle.unlock(user.email, throttle.generation(key))
+    return user
+
+
+def request_email_change(*, user: User, new_email: str) -> None:
+    """Mail a confirmation link to the new address. Nothing changes until it is followed."""
+    new_email = _normalise(new_email)
+    if new_email == user.email:
+        raise ActionError("That is already your address.", status=422)
+    enqueue_on_commit(tasks.send_email_change_email, user.pk, new_email)
+
+
+@transaction.atomic
+def change_email(*, token: str) -> User:
+    payload = tokens.read(token, "email", EMAIL_CHANGE_MAX_AGE)
+    user = User.objects.select_for_update().filter(pk=payload["u"], is_active=True).first()
+    if user is None:
+        raise LinkInvalid("This account no longer exists.")
+    tokens.check_unused(payload, "email", user.email)
+    old, new = user.email, payload.get("new", "")
+    if User.objects.filter(email=new).exists():
+        raise ActionError("Another account uses that address now, so it cannot be yours.")
+    user.email, user.email_verified_at = new, timezone.now()
+    user.save(update_fields=["email", "email_verified_at"])
+    enqueue_on_commit(tasks.send_email_changed_notice, user.pk, old)
+    return user

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -14,15 +14,23 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from groundswell.accounts import actions, throttle
-from groundswell.accounts.access import organisation_for_member, organisation_for_owner
+from groundswell.accounts.access import (
+    organisation_for_member,
+    organisation_for_owner,
+    require_two_factor,
+)
 from groundswell.accounts.forms import (
+    ChangePasswordForm,
     CodeForm,
+    EmailChangeForm,
     InvitedSignUpForm,
     InviteForm,
     LoginForm,
+    NewPasswordForm,
+    PasswordResetForm,
     SignUpForm,
 )
 from groundswell.accounts.models import User
@@ -289,4 +297,163 @@ def accept_invitation(request, token):
                 return redirect(invitation.organisation)
     return render(
         request, "accounts/accept_invitation.html", {"invitation": invitation, "form": form}
+    )
+
+
+# --- Forgotten password ---------------------------------------------------------------------
+
+
+def password_reset(request):
+    """Ask for a reset link. The answer is the same whether or not the address has an account."""
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        limits = settings.GROUNDSWELL
+        try:
+            ratelimit.limit_by_ip(
+                request, group="password-reset", rate=limits["PASSWORD_RESET_RATE_PER_IP"]
+            )
+            ratelimit.check(
+                request,
+                group="password-reset-email",
+                rate=limits["PASSWORD_RESET_RATE_PER_EMAIL"],
+                value=email.strip().lower(),
+            )
+        except ratelimit.RateLimited as limit:
+            form.add_error(None, limit.message)
+            return render(request, "accounts/password_reset.html", {"form": form}, status=429)
+        actions.request_password_reset(email=email)
+        return redirect("accounts:password_reset_sent")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "accounts/password_reset.html", {"form": form}, status=status)
+
+
+def password_reset_sent(request):
+    return render(request, "accounts/password_reset_sent.html")
+
+
+def password_reset_confirm(request, token):
+    try:
+        user = actions.user_for_password_reset(token)
+    except ActionError as error:
+        return render(request, "core/link_error.html", {"error": error}, status=error.status)
+    form = NewPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.reset_password(token=token, password=form.cleaned_data["new_password1"])
+        except ActionError as error:
+            return render(request, "core/link_error.html", {"error": error}, status=error.status)
+        messages.success(request, "Your password is changed. Log in with it now.")
+        return redirect("accounts:login")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "accounts/password_reset_confirm.html", {"form": form}, status=status)
+
+
+# --- The security page: email, password, two-factor, sessions ------------------------------
+
+
+def _security_page(request, *, status=200, **forms_):
+    user = request.user
+    current = request.session.get(actions.SESSION_RECORD)
+    context = {
+        "password_form": forms_.get("password_form") or ChangePasswordForm(user),
+        "email_form": forms_.get("email_form") or EmailChangeForm(user=user),
+        "has_two_factor": user.has_two_factor(),
+        "needs_two_factor": user.needs_two_factor(),
+        "recovery_codes_left": StaticToken.objects.filter(device__user=user).count(),
+        "sessions": user.account_sessions.all(),
+        "current_session": current,
+    }
+    return render(request, "accounts/security.html", context, status=status)
+
+
+@login_required
+def security(request):
+    return _security_page(request)
+
+
+@login_required
+@require_POST
+def change_password(request):
+    form = ChangePasswordForm(request.user, request.POST)
+    email, ip = request.user.email, ratelimit.client_ip(request)
+    try:
+        throttle.check(email, ip)
+    except ratelimit.RateLimited as limit:
+        form.is_valid()
+        form.add_error(None, limit.message)
+        return _security_page(request, status=429, password_form=form)
+    if not form.is_valid():
+        if form.has_error("old_password", "password_incorrect"):
+            throttle.failed(email, ip)
+        return _security_page(request, status=422, password_form=form)
+    actions.change_password(
+        user=request.user,
+        password=form.cleaned_data["new_password1"],
+        current_session=request.session.get(actions.SESSION_RECORD),
+    )
+    update_session_auth_hash(request, request.user)  # this browser stays logged in
+    messages.success(request, "Your password is changed. Every other browser is logged out.")
+    return redirect("accounts:security")
+
+
+@login_required
+@require_POST
+def change_email(request):
+    form = EmailChangeForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _security_page(request, status=422, email_form=form)
+    try:
+        actions.request_email_change(user=request.user, new_email=form.cleaned_data["new_email"])
+    except ActionError as error:
+        form.add_error("new_email", error.message)
+        return _security_page(request, status=error.status, email_form=form)
+    messages.success(
+        request,
+        f"We have sent a link to {form.cleaned_data['new_email']}. Your address changes "
+        "when you follow it.",
+    )
+    return redirect("accounts:security")
+
+
+def confirm_email_change(request, token):
+    try:
+        user = actions.change_email(token=token)
+    except ActionError as error:
+        return render(request, "core/link_error.html", {"error": error}, status=error.status)
+    messages.success(request, f"Your account's email address is now {user.email}.")
+    return redirect("accounts:security" if request.user.is_authenticated else "accounts:login")
+
+
+@login_required
+@require_POST
+def revoke_session(request, record_id):
+    try:
+        actions.revoke_session(user=request.user, record_id=record_id)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "That browser is logged out.")
+    return redirect("accounts:security")
+
+
+@login_required
+@require_POST
+def end_other_sessions(request):
+    ended = actions.end_other_sessions(
+        user=request.user, keep=request.session.get(actions.SESSION_RECORD)
+    )
+    messages.success(request, f"Logged out of {ended} other browser{'s' if ended != 1 else ''}.")
+    return redirect("accounts:security")
+
+
+@login_required
+@require_POST
+def new_recovery_codes(request):
+    require_two_factor(request.user)
+    codes = actions.new_recovery_codes(user=request.user)
+    return render(
+        request,
+        "accounts/recovery_codes.html",
+        {"codes": codes, "next": reverse("accounts:security")},
     )
