@@ -5,7 +5,7 @@ from django.test import Client
 
 from groundswell.accounts.models import User
 from tests.accounts.test_sign_up_and_invite import NEW_ORGANISER
-from tests.conftest import PASSWORD, link_in
+from tests.conftest import PASSWORD, link_in, log_in_verified
 
 
 def _signed_up(client, django_capture_on_commit_callbacks, mailoutbox) -> str:
@@ -30,14 +30,14 @@ def test_a_verification_link_followed_a_second_time_logs_nobody_in(
 
 
 def test_a_deactivated_users_session_ends_at_its_next_request(client, alice, petition):
-    client.login(username=alice.email, password=PASSWORD)
-    assert client.get(f"/p/{petition.slug}/dashboard/").status_code == 200
+    log_in_verified(client, alice)
+    assert client.get(f"/p/{petition.slug}/signatures.csv").status_code == 200
 
     User.objects.filter(pk=alice.pk).update(is_active=False)
 
-    response = client.get(f"/p/{petition.slug}/dashboard/")
+    response = client.get(f"/p/{petition.slug}/signatures.csv")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
-    assert client.get(f"/p/{petition.slug}/signatures.csv").status_code == 302
+    assert client.get(f"/p/{petition.slug}/dashboard/").status_code == 302
 
 
 def test_a_deactivated_user_cannot_log_in_again_with_their_old_verification_link(
