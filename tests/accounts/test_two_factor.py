@@ -163,3 +163,29 @@ def test_a_member_who_is_not_staff_is_refused_by_the_admin(client, alice):
     log_in_verified(client, alice)
     assert client.get("/admin/").status_code in (302, 403)
     assert client.get("/admin/login/").status_code == 403
+
+
+def test_the_demo_logins_work_with_the_published_key(client, db, settings, capsys):
+    from django.core.management import call_command
+
+    call_command("seed_demo")
+    assert "M5ZG65LOMRZXOZLMNQWWIZLNN4WW65DQ" in capsys.readouterr().out
+    settings.DEBUG = True
+    call_command("demo_code")
+    code = capsys.readouterr().out.strip()
+    settings.DEBUG = False  # the pages' templates link /dev/ only when the URLs had it
+
+    data = {"username": "moderator@example.org", "password": "groundswell-demo"}
+    assert client.post("/accounts/login/?next=/p/review/", data)["Location"] == (
+        "/accounts/login/code/"
+    )
+    assert client.post("/accounts/login/code/", {"code": code})["Location"] == "/p/review/"
+    assert client.get("/p/review/").status_code == 200
+
+
+def test_the_demo_code_command_refuses_outside_debug(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("demo_code")
