@@ -62,8 +62,12 @@ class PasswordResetForm(Form):
 class NewPasswordForm(SetPasswordForm):
     """New password twice, checked by the validators; the action saves it."""
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
-class ChangePasswordForm(PasswordChangeForm):
+
+class ChangePasswordForm(NewPasswordForm, PasswordChangeForm):
     """Current password, then the new one twice; the action saves it."""
 
 
