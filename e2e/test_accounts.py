@@ -9,7 +9,7 @@ from django.db import connections
 from playwright.sync_api import expect
 
 from e2e.conftest import _page
-from tests.conftest import PASSWORD, link_in, make_user, smtp_server  # noqa: F401
+from tests.conftest import PASSWORD, link_in, make_user
 from tests.support.conftest import totp_code
 
 pytestmark = pytest.mark.browser
