@@ -188,6 +188,19 @@ def new_recovery_codes(*, user: User) -> list[str]:
     return codes
 
 
+@transaction.atomic
+def turn_off_two_factor(*, user: User) -> None:
+    """Only for those who may go without: staff and exporters keep theirs."""
+    if user.needs_two_factor():
+        raise ActionError(
+            "Your account needs two-factor login: it can download supporters' details, "
+            "coordinate help or act as staff.",
+            status=403,
+        )
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
 def check_second_factor(*, user: User, code: str):
     """The device that accepts ``code`` (an authenticator code, or a recovery code, which is
     used up), or ActionError."""

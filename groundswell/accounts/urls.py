@@ -26,6 +26,7 @@ urlpatterns = [
     path("security/email/<str:token>/", views.confirm_email_change, name="confirm_email_change"),
     path("security/sessions/<int:record_id>/end/", views.revoke_session, name="revoke_session"),
     path("security/sessions/end-others/", views.end_other_sessions, name="end_other_sessions"),
+    path("security/two-factor/off/", views.turn_off_two_factor, name="turn_off_two_factor"),
     path("security/recovery-codes/", views.new_recovery_codes, name="new_recovery_codes"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("org/<slug:slug>/", views.organisation, name="organisation"),

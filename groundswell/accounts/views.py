@@ -457,3 +457,16 @@ def new_recovery_codes(request):
         "accounts/recovery_codes.html",
         {"codes": codes, "next": reverse("accounts:security")},
     )
+
+
+@login_required
+@require_POST
+def turn_off_two_factor(request):
+    require_two_factor(request.user)  # a stolen session alone cannot turn it off
+    try:
+        actions.turn_off_two_factor(user=request.user)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Two-factor login is off.")
+    return redirect("accounts:security")

@@ -116,3 +116,17 @@ def test_logging_out_forgets_the_browser(db):
     assert AccountSession.objects.filter(user=val).count() == 1
     laptop.post("/accounts/logout/")
     assert not AccountSession.objects.filter(user=val).exists()
+
+
+def test_an_expired_email_change_or_unlock_link_says_so_and_changes_nothing(db):
+    import time_machine
+
+    val = make_user("val@example.org", "Val Volunteer")
+    with time_machine.travel("2026-03-01 09:00", tick=False) as clock:
+        change = f"/accounts/security/email/{val.email_change_token('v@new.example')}/"
+        unlock = f"/accounts/unlock/{val.unlock_token(0)}/"
+        clock.shift(24 * 3600 + 1)
+        for link in (change, unlock):
+            response = Client().get(link)
+            assert response.status_code == 410 and "expired" in response.content.decode()
+    assert User.objects.get(pk=val.pk).email == "val@example.org"

@@ -189,3 +189,25 @@ def test_the_demo_code_command_refuses_outside_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("demo_code")
+
+
+def test_only_someone_for_whom_it_is_optional_can_turn_two_factor_off(client, alice, db):
+    volunteer = make_user("val@example.org", "Val Volunteer")
+    log_in_verified(client, volunteer)
+    client.post("/accounts/security/two-factor/off/")
+    assert not TOTPDevice.objects.filter(user=volunteer).exists()
+
+    organiser = log_in_verified(Client(), alice)
+    response = organiser.post("/accounts/security/two-factor/off/", follow=True)
+    assert "needs two-factor login" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=alice).exists()
+
+
+def test_new_recovery_codes_replace_the_old_ones(client, alice):
+    log_in_verified(client, alice)
+    response = client.post("/accounts/security/recovery-codes/")
+    codes = re.findall(r"<li><code>([a-z2-7]+)</code></li>", response.content.decode())
+    assert len(codes) == 10
+    again = client.post("/accounts/security/recovery-codes/").content.decode()
+    assert not set(codes) & set(re.findall(r"<li><code>([a-z2-7]+)</code></li>", again))
+    assert StaticToken.objects.count() == 10
