@@ -70,9 +70,7 @@ def test_two_factor_is_set_up_then_used_with_a_code_and_with_a_recovery_code(
     expect(qr).to_be_visible()
     assert qr.evaluate("img => img.naturalWidth") > 0  # the SVG data URI really renders
     screenshot(laptop, "accounts-2-two-factor")
-    laptop.get_by_label("Code from your authenticator app, or a recovery code").fill(
-        totp_code(alice)
-    )
+    laptop.get_by_label("The six-digit code your app shows now").fill(totp_code(alice))
     laptop.get_by_role("button", name="Confirm").click()
     expect(laptop.get_by_role("heading", level=1)).to_have_text("Save your recovery codes")
     codes = laptop.locator("[data-recovery-codes] code").all_inner_texts()

@@ -194,6 +194,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # their email rather than that their password is wrong; a deactivated user's sessions end
 # at their next request (groundswell/accounts/backends.py).
 AUTHENTICATION_BACKENDS = ["groundswell.accounts.backends.AccountBackend"]
+# The name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = SITE_NAME
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "home"

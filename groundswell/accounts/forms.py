@@ -87,3 +87,11 @@ class EmailChangeForm(Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your current password.", code="wrong")
         return password
+
+
+class SetupCodeForm(Form):
+    code = forms.CharField(
+        label="The six-digit code your app shows now",
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -31,6 +31,7 @@ from groundswell.accounts.forms import (
     LoginForm,
     NewPasswordForm,
     PasswordResetForm,
+    SetupCodeForm,
     SignUpForm,
 )
 from groundswell.accounts.models import User
@@ -200,7 +201,7 @@ def two_factor(request):
 
 def _set_up_two_factor(request, then: str):
     device = actions.two_factor_device(user=request.user)
-    form = CodeForm(request.POST or None)
+    form = SetupCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             device, codes = actions.confirm_two_factor(
