@@ -32,7 +32,9 @@ run: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-1} PORT=$(PORT) bin/serve
 
+# Refuses to start on what check --deploy calls an error (REDIS_URL unset, for one).
 serve: install
+	$(BIN)/python manage.py check --deploy --fail-level ERROR
 	$(BIN)/python manage.py migrate --noinput
 	PORT=$(PORT) bin/serve
 
@@ -54,6 +56,7 @@ lint: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=0 SECRET_KEY=lint-only-$$RANDOM-$$RANDOM-a-long-enough-random-looking-value-for-check-deploy \
 		SITE_URL=https://groundswell.example.org EMAIL_URL=smtp://127.0.0.1:25 \
+		REDIS_URL=redis://127.0.0.1:6379/0 \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 format: install

@@ -145,6 +145,7 @@ def test_an_invited_adviser_sets_up_two_factor_with_the_qr_code(
     live_server, programme, alice, laptop, screenshot
 ):
     from django.core import mail
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from groundswell.support import actions
     from groundswell.support.models import AdviserProfile
@@ -183,9 +184,15 @@ def test_an_invited_adviser_sets_up_two_factor_with_the_qr_code(
     expect(laptop.get_by_role("heading", level=1)).to_have_text("Your requests")
 
     laptop.get_by_role("button", name="Log out", exact=True).click()
+    # Coordinators log in with a second factor too (issue 12): alice's authenticator.
+    TOTPDevice.objects.create(user=alice, name="Authenticator", confirmed=True)
     laptop.goto(live_server.url + "/accounts/login/")
     laptop.get_by_label("Email").fill(alice.email)
     laptop.get_by_label("Password").fill(PASSWORD)
+    laptop.get_by_role("button", name="Log in").click()
+    laptop.get_by_label("Code from your authenticator app, or a recovery code").fill(
+        totp_code(alice)
+    )
     laptop.get_by_role("button", name="Log in").click()
     laptop.goto(f"{live_server.url}/help/coordinate/{programme.slug}/")
     expect(laptop.get_by_role("row", name=re.compile("Nina"))).to_contain_text("Active")

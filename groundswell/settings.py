@@ -48,7 +48,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[_site.hostname, "127.0.0.1", 
 CSRF_TRUSTED_ORIGINS = [f"{_site.scheme}://{_site.netloc}"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "groundswell.core.admin_site.AdminConfig",  # the admin, behind the site's own login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes
     "django_countries",
     "django_tasks",
     "django_tasks_db",
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "groundswell.accounts.middleware.SessionRecordMiddleware",
+    "groundswell.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -211,9 +214,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Inactive (unverified) users are let through to the login form, which then tells them to
-# confirm their email rather than that their password is wrong.
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.AllowAllUsersModelBackend"]
+# Unverified users are let through to the login form, which then tells them to confirm
+# their email rather than that their password is wrong; a deactivated user's sessions end
+# at their next request (groundswell/accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["groundswell.accounts.backends.AccountBackend"]
+# The name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = SITE_NAME
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "home"
@@ -343,6 +349,16 @@ GROUNDSWELL = {
     "SIGN_RATE_PER_IP": env("SIGN_RATE_PER_IP", default="2000/h"),
     "SIGNUP_RATE_PER_IP": env("SIGNUP_RATE_PER_IP", default="20/h"),
     "LOGIN_RATE_PER_IP": env("LOGIN_RATE_PER_IP", default="30/10m"),
+    # Password guessing (groundswell/accounts/throttle.py): failures of one account from one
+    # address before each next try must wait, then before that address is locked out of
+    # it; failures from every address before the account locks everywhere (until its
+    # owner follows the emailed unlock link); how long the counts and locks last.
+    "PASSWORD_RESET_RATE_PER_IP": env("PASSWORD_RESET_RATE_PER_IP", default="10/h"),
+    "PASSWORD_RESET_RATE_PER_EMAIL": env("PASSWORD_RESET_RATE_PER_EMAIL", default="3/h"),
+    "LOGIN_SLOW_AFTER": env.int("LOGIN_SLOW_AFTER", default=3),
+    "LOGIN_LOCK_AFTER": env.int("LOGIN_LOCK_AFTER", default=10),
+    "LOGIN_ACCOUNT_LOCK_AFTER": env.int("LOGIN_ACCOUNT_LOCK_AFTER", default=30),
+    "LOGIN_LOCK_SECONDS": env.int("LOGIN_LOCK_SECONDS", default=3600),
 }
 
 # --- Help programme -------------------------------------------------------------------------

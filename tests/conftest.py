@@ -81,6 +81,30 @@ def mo(db):
     return make_user("mo@example.org", "Mo Moderator", is_staff=True)
 
 
+def verify_session(client, user) -> None:
+    """Give the client's session a second factor, as the login code step would.
+
+    Pages with signers' data, help requests or staff powers need it (accounts/access.py);
+    the login with a code itself is tested in tests/accounts/test_two_factor.py.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def log_in_verified(client, user):
+    """Logged in with password and second factor."""
+    client.force_login(user)
+    verify_session(client, user)
+    return client
+
+
 def start_petition(organisation, by, *, title="Let officers use their discretion", **fields):
     return actions.create_petition(
         organisation=organisation,

@@ -1,11 +1,20 @@
+from datetime import timedelta
+from importlib import import_module
+
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_otp import match_token
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from groundswell.accounts import tasks
+from groundswell.accounts import tasks, throttle, tokens
 from groundswell.accounts.models import (
+    EMAIL_CHANGE_MAX_AGE,
+    RESET_MAX_AGE,
     VERIFY_MAX_AGE,
-    VERIFY_SALT,
+    AccountSession,
     Invitation,
     Membership,
     Organisation,
@@ -20,17 +29,21 @@ def _normalise(email: str) -> str:
 
 
 @transaction.atomic
-def sign_up(*, name: str, email: str, password: str, organisation_name: str) -> User:
-    """Create an inactive account and its organisation; mail the verification link."""
+def sign_up(*, name: str, email: str, password: str, organisation_name: str) -> User | None:
+    """Create an inactive account and its organisation; mail the verification link.
+
+    For an address that already has an account the answer is the same (nothing here says
+    which happened) and its owner is told by email instead: None is returned.
+    """
     try:
         with transaction.atomic():
             user = User.objects.create_user(
                 _normalise(email), password, name=name.strip(), is_active=False
             )
     except IntegrityError:
-        raise ActionError(
-            "An account with this email address already exists. Log in instead."
-        ) from None
+        existing = User.objects.get(email=_normalise(email))
+        enqueue_on_commit(tasks.send_sign_up_attempt_email, existing.pk)
+        return None
     create_organisation(name=organisation_name, owner=user)
     enqueue_on_commit(tasks.send_verification_email, user.pk)
     return user
@@ -46,19 +59,20 @@ def create_organisation(*, name: str, owner: User) -> Organisation:
 
 @transaction.atomic
 def verify_email(*, token: str) -> User:
-    try:
-        pk = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
-    except signing.SignatureExpired:
-        raise LinkInvalid("This link has expired. Sign up again to get a new one.") from None
-    except signing.BadSignature:
-        raise LinkInvalid("This link is not valid. Check that you copied all of it.") from None
-    user = User.objects.select_for_update().filter(pk=pk).first()
+    """Activate the account the link names. The link works once: it is not a login link."""
+    payload = tokens.read(token, "verify", VERIFY_MAX_AGE)
+    user = User.objects.select_for_update().filter(pk=payload["u"]).first()
     if user is None:
         raise LinkInvalid("This account no longer exists.")
-    if user.email_verified_at is None:
-        user.email_verified_at = timezone.now()
-        user.is_active = True
-        user.save(update_fields=["email_verified_at", "is_active"])
+    tokens.check_unused(
+        payload,
+        "verify",
+        user.verification_state(),
+        used="This link has already been used: your address is confirmed. Log in instead.",
+    )
+    user.email_verified_at = timezone.now()
+    user.is_active = True
+    user.save(update_fields=["email_verified_at", "is_active"])
     return user
 
 
@@ -114,4 +128,191 @@ def sign_up_from_invitation(*, token: str, name: str, password: str) -> User:
         invitation.email, password, name=name.strip(), email_verified_at=timezone.now()
     )
     accept_invitation(token=token, user=user)
+    return user
+
+
+# --- Login locks (accounts/throttle.py) ------------------------------------------------------
+
+
+def offer_unlock(*, email: str, generation: int) -> None:
+    """Mail an unlock link to the owner of a locked account, if there is one."""
+    user = User.objects.filter(email=_normalise(email), is_active=True).first()
+    if user is not None:
+        enqueue_on_commit(tasks.send_unlock_email, user.pk, generation)
+
+
+def unlock_login(*, token: str) -> User:
+    """Follow an unlock link: the account's failure counts start again. Works once."""
+    payload = tokens.read(token, "unlock", settings.GROUNDSWELL["LOGIN_LOCK_SECONDS"])
+    user = User.objects.filter(pk=payload["u"], is_active=True).first()
+    if user is None:
+        raise LinkInvalid("This account no longer exists.")
+    gen = throttle.generation(throttle.account_key(user.email))
+    tokens.check_unused(
+        payload, "unlock", str(gen), used="This link has already been used: log in now."
+    )
+    throttle.unlock(user.email, gen)
+    return user
+
+
+# --- Two-factor login ------------------------------------------------------------------------
+
+RECOVERY_CODES = 10
+WRONG_CODE = "That code did not match. Check your app's clock and try the new code."
+
+
+def two_factor_device(*, user: User) -> TOTPDevice:
+    """The authenticator being set up: one unconfirmed TOTP device per user."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
+
+
+@transaction.atomic
+def confirm_two_factor(*, user: User, code: str) -> tuple[TOTPDevice, list[str]]:
+    """The first code from the new authenticator: it is confirmed, with ten recovery codes."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    if device is None or not device.verify_token(code.strip().replace(" ", "")):
+        raise ActionError(WRONG_CODE, status=422)
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return device, new_recovery_codes(user=user)
+
+
+@transaction.atomic
+def new_recovery_codes(*, user: User) -> list[str]:
+    """Ten single-use codes for when the authenticator is lost; any earlier ones stop working."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def turn_off_two_factor(*, user: User) -> None:
+    """Only for those who may go without: staff and exporters keep theirs."""
+    if user.needs_two_factor():
+        raise ActionError(
+            "Your account needs two-factor login: it can download supporters' details, "
+            "coordinate help or act as staff.",
+            status=403,
+        )
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
+def check_second_factor(*, user: User, code: str):
+    """The device that accepts ``code`` (an authenticator code, or a recovery code, which is
+    used up), or ActionError."""
+    code = code.strip().replace(" ", "").replace("-", "").lower()
+    device = match_token(user, code) if code else None
+    if device is None:
+        raise ActionError("That code is not right. Try the newest code, or a recovery code.")
+    return device
+
+
+# --- Sessions ------------------------------------------------------------------------------
+
+SESSION_RECORD = "accounts.session"  # the session's AccountSession id, kept in the session
+
+
+def record_session(*, user: User, session_key: str, user_agent: str, ip: str | None) -> int:
+    record = AccountSession.objects.create(
+        user=user, session_key=session_key, user_agent=user_agent[:200], ip=ip or None
+    )
+    return record.pk
+
+
+def _end_sessions(records) -> int:
+    keys = list(records.values_list("session_key", flat=True))
+    session_store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in keys:
+        session_store(session_key=key).delete()
+    records.delete()
+    return len(keys)
+
+
+def revoke_session(*, user: User, record_id: int) -> None:
+    """Log one of the user's browsers out (at its next request, at the latest)."""
+    records = AccountSession.objects.filter(user=user, pk=record_id)
+    if not records.exists():
+        raise ActionError("That session has already ended.", status=404)
+    _end_sessions(records)
+
+
+def end_other_sessions(*, user: User, keep: int | None) -> int:
+    return _end_sessions(AccountSession.objects.filter(user=user).exclude(pk=keep))
+
+
+@transaction.atomic
+def change_password(*, user: User, password: str, current_session: int | None) -> None:
+    """A new password ends every other session (the view keeps the current one)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    end_other_sessions(user=user, keep=current_session)
+
+
+def purge_expired_sessions() -> int:
+    cutoff = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    return AccountSession.objects.filter(last_seen_at__lt=cutoff).delete()[0]
+
+
+# --- Password reset and email change ---------------------------------------------------------
+
+
+def request_password_reset(*, email: str) -> None:
+    """Mail a reset link if the address has an account; the caller answers the same anyway."""
+    user = User.objects.filter(email=_normalise(email), is_active=True).first()
+    if user is not None:
+        enqueue_on_commit(tasks.send_password_reset_email, user.pk)
+
+
+def user_for_password_reset(token: str) -> User:
+    payload = tokens.read(token, "reset", RESET_MAX_AGE)
+    user = User.objects.filter(pk=payload["u"], is_active=True).first()
+    if user is None:
+        raise LinkInvalid("This account no longer exists.")
+    tokens.check_unused(
+        payload,
+        "reset",
+        user.password_reset_state(),
+        used="This link has already been used. Ask for a new one if you need it.",
+    )
+    return user
+
+
+@transaction.atomic
+def reset_password(*, token: str, password: str) -> User:
+    """Set the new password; every session ends, and any login lock on the account too
+    (the link proved the mailbox). Two-factor is still asked at the next login."""
+    user = user_for_password_reset(token)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    end_other_sessions(user=user, keep=None)
+    key = throttle.account_key(user.email)
+    throttle.unlock(user.email, throttle.generation(key))
+    return user
+
+
+def request_email_change(*, user: User, new_email: str) -> None:
+    """Mail a confirmation link to the new address. Nothing changes until it is followed."""
+    new_email = _normalise(new_email)
+    if new_email == user.email:
+        raise ActionError("That is already your address.", status=422)
+    enqueue_on_commit(tasks.send_email_change_email, user.pk, new_email)
+
+
+@transaction.atomic
+def change_email(*, token: str) -> User:
+    payload = tokens.read(token, "email", EMAIL_CHANGE_MAX_AGE)
+    user = User.objects.select_for_update().filter(pk=payload["u"], is_active=True).first()
+    if user is None:
+        raise LinkInvalid("This account no longer exists.")
+    tokens.check_unused(payload, "email", user.email)
+    old, new = user.email, payload.get("new", "")
+    if User.objects.filter(email=new).exists():
+        raise ActionError("Another account uses that address now, so it cannot be yours.")
+    user.email, user.email_verified_at = new, timezone.now()
+    user.save(update_fields=["email", "email_verified_at"])
+    enqueue_on_commit(tasks.send_email_changed_notice, user.pk, old)
     return user

@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 
 from groundswell.accounts.models import Membership
 from groundswell.core.forms import Form, LineField
@@ -43,3 +43,55 @@ class LoginForm(AuthenticationForm):
 class InviteForm(Form):
     email = forms.EmailField(max_length=254)
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.EDITOR)
+
+
+class CodeForm(Form):
+    code = forms.CharField(
+        label="Code from your authenticator app, or a recovery code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "autofocus": True}
+        ),
+    )
+
+
+class PasswordResetForm(Form):
+    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autofocus": True}))
+
+
+class NewPasswordForm(SetPasswordForm):
+    """New password twice, checked by the validators; the action saves it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ChangePasswordForm(NewPasswordForm, PasswordChangeForm):
+    """Current password, then the new one twice; the action saves it."""
+
+
+class EmailChangeForm(Form):
+    new_email = forms.EmailField(max_length=254, label="New email address")
+    password = forms.CharField(
+        label="Your current password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your current password.", code="wrong")
+        return password
+
+
+class SetupCodeForm(Form):
+    code = forms.CharField(
+        label="The six-digit code your app shows now",
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -3,6 +3,7 @@ from django.core import signing
 from django.db import models
 from django.urls import reverse
 
+from groundswell.accounts import tokens
 from groundswell.core.slugs import unique_slug
 
 
@@ -49,11 +50,72 @@ class User(AbstractUser):
         return self.name
 
     def verification_token(self) -> str:
-        return signing.dumps(self.pk, salt=VERIFY_SALT)
+        return tokens.make("verify", self.pk, self.verification_state())
+
+    def password_reset_token(self) -> str:
+        return tokens.make("reset", self.pk, self.password_reset_state())
+
+    def password_reset_state(self) -> str:
+        """Setting a new password (or a new address) spends the reset link."""
+        return f"{self.email}|{self.password}"
+
+    def email_change_token(self, new_email: str) -> str:
+        return tokens.make("email", self.pk, self.email, new=new_email)
+
+    def needs_two_factor(self) -> bool:
+        """Staff, and whoever can export signers or coordinate help: not optional for them."""
+        return self.is_staff or self.memberships.filter(role__in=Membership.CAN_EXPORT).exists()
+
+    def has_two_factor(self) -> bool:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        return TOTPDevice.objects.filter(user=self, confirmed=True).exists()
+
+    def unlock_token(self, generation: int) -> str:
+        return tokens.make("unlock", self.pk, str(generation))
+
+    def verification_state(self) -> str:
+        """What following the verification link changes: it works once."""
+        return f"{self.email}|{self.email_verified_at}"
 
 
-VERIFY_SALT = "accounts.verify-email"
 VERIFY_MAX_AGE = 3 * 24 * 3600
+RESET_MAX_AGE = 3600
+EMAIL_CHANGE_MAX_AGE = 24 * 3600
+
+
+class AccountSession(models.Model):
+    """One logged-in browser, so that its owner can see it and end it (accounts/security/).
+
+    Kept while the session lives: deleted at logout, on revocation, when the password
+    changes, and by the periodic purge once the session would have expired. It holds the
+    browser's description and the address it logged in from, nothing else (docs/privacy.md).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_sessions")
+    session_key = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now_add=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        indexes = [models.Index(fields=["last_seen_at"], name="account_session_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.browser}"
+
+    @property
+    def browser(self) -> str:
+        """A short name for the browser and system, from the user agent."""
+        agent = self.user_agent
+        names = ("Edg", "Firefox", "Chrome", "Safari")
+        browser = next((n for n in names if n in agent), "A browser")
+        systems = ("Android", "iPhone", "iPad", "Windows", "Mac OS", "Linux")
+        system = next((s for s in systems if s in agent), "")
+        browser = {"Edg": "Edge", "Mac OS": "macOS"}.get(browser, browser)
+        return f"{browser} on {system.replace('Mac OS', 'macOS')}" if system else browser
 
 
 class Organisation(models.Model):
@@ -89,6 +151,9 @@ class Membership(models.Model):
 
     # Owners manage members; editors and owners run campaigns.
     CAN_MANAGE_MEMBERS = {Role.OWNER}
+    # Who can download signers' names and emails (petitions/access.petition_for_export)
+    # and coordinate the help programme: they must log in with a second factor.
+    CAN_EXPORT = {Role.OWNER, Role.EDITOR}
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(

@@ -26,3 +26,73 @@ def send_invitation_email(invitation_id: int) -> None:
     )
     if invitation is not None:
         emails.invitation(invitation, invitation.get_accept_path())
+
+
+@task()
+def send_unlock_email(user_id: int, generation: int) -> None:
+    from groundswell.accounts.models import User
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is not None:
+        emails.login_unlock(user, reverse("accounts:unlock", args=[user.unlock_token(generation)]))
+
+
+@task()
+def send_sign_up_attempt_email(user_id: int) -> None:
+    """Someone signed up with an address that has an account: tell its owner, not them.
+
+    An account still waiting for its address to be confirmed gets the link again instead.
+    """
+    from groundswell.accounts.models import User
+
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    if user.email_verified_at is None:
+        send_verification_email.call(user.pk)
+    elif user.is_active:
+        emails.sign_up_attempt(user, reverse("accounts:login"))
+
+
+@task()
+def send_password_reset_email(user_id: int) -> None:
+    from groundswell.accounts.models import User
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is not None:
+        path = reverse("accounts:password_reset_confirm", args=[user.password_reset_token()])
+        emails.password_reset(user, path)
+
+
+@task()
+def send_email_change_email(user_id: int, new_email: str) -> None:
+    """The link goes to the new address; an address another account uses is told so."""
+    from groundswell.accounts.models import User
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    if User.objects.filter(email=new_email).exists():
+        emails.email_change_taken(user, new_email)
+    else:
+        path = reverse("accounts:confirm_email_change", args=[user.email_change_token(new_email)])
+        emails.email_change(user, new_email, path)
+
+
+@task()
+def send_email_changed_notice(user_id: int, old_email: str) -> None:
+    from groundswell.accounts.models import User
+
+    user = User.objects.filter(pk=user_id).first()
+    if user is not None:
+        emails.email_changed(user, old_email)
+
+
+@task()
+def purge_expired_sessions() -> None:
+    from groundswell.accounts import actions
+
+    actions.purge_expired_sessions()
+
+
+PERIODIC = [(purge_expired_sessions, 3600)]

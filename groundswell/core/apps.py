@@ -5,5 +5,5 @@ class CoreConfig(AppConfig):
     name = "groundswell.core"
     label = "core"
 
-    def ready(self):
-        from groundswell.core import checks  # noqa: F401 (registers them)
+    def ready(self) -> None:
+        from groundswell.core import checks  # noqa: F401  (registers the checks)

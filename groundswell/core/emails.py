@@ -71,6 +71,36 @@ def email_verification(user, verify_path: str) -> None:
     _send("email_verification", user.email, {"user": user, "verify_url": absolute(verify_path)})
 
 
+def password_reset(user, reset_path: str) -> None:
+    _send("password_reset", user.email, {"user": user, "reset_url": absolute(reset_path)})
+
+
+def email_change(user, new_email: str, confirm_path: str) -> None:
+    """To the new address: follow the link to make it the account's."""
+    context = {"user": user, "new_email": new_email, "confirm_url": absolute(confirm_path)}
+    _send("email_change", new_email, context)
+
+
+def email_change_taken(user, new_email: str) -> None:
+    """To the new address, which another account already uses."""
+    _send("email_change_taken", new_email, {"user": user, "new_email": new_email})
+
+
+def email_changed(user, old_email: str) -> None:
+    """To the old address, once the change is made."""
+    _send("email_changed", old_email, {"user": user, "old_email": old_email})
+
+
+def sign_up_attempt(user, login_path: str) -> None:
+    """Someone tried to create an account with an address that already has one."""
+    _send("sign_up_attempt", user.email, {"user": user, "login_url": absolute(login_path)})
+
+
+def login_unlock(user, unlock_path: str) -> None:
+    """Someone failed to log in to the account too often: the owner can unlock it."""
+    _send("login_unlock", user.email, {"user": user, "unlock_url": absolute(unlock_path)})
+
+
 def invitation(invitation, accept_path: str) -> None:
     _send(
         "invitation",

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from groundswell.accounts.access import require_two_factor
 from groundswell.petitions.models import Petition
 
 
@@ -44,7 +45,20 @@ def petition_for_edit(user, slug: str) -> Petition:
     return petition
 
 
-def petition_for_review(user, slug: str) -> Petition:
+def petition_for_export(user, slug: str) -> Petition:
+    """Signers' names and emails: the organisation's members, with a second factor."""
+    petition = petition_for_edit(user, slug)
+    require_two_factor(user)
+    return petition
+
+
+def review_queue_for(user) -> None:
+    """Staff only, with a second factor."""
     if not (user.is_authenticated and user.is_staff):
         raise PermissionDenied("Only staff review petitions.")
+    require_two_factor(user)
+
+
+def petition_for_review(user, slug: str) -> Petition:
+    review_queue_for(user)
     return _get(slug)

@@ -21,9 +21,11 @@ from groundswell.core.origin import same_origin_post
 from groundswell.petitions import actions, fastpath, sharing
 from groundswell.petitions.access import (
     petition_for_edit,
+    petition_for_export,
     petition_for_review,
     petition_for_signing,
     petition_for_viewing,
+    review_queue_for,
 )
 from groundswell.petitions.forms import (
     PetitionForm,
@@ -388,7 +390,7 @@ CSV_COLUMNS = ["name", "email", "postcode", "country", "comment", "show_name", "
 
 @login_required
 def export_csv(request, slug):
-    petition = petition_for_edit(request.user, slug)
+    petition = petition_for_export(request.user, slug)
     rows = (
         Signature.objects.filter(petition=petition)
         .confirmed()
@@ -412,8 +414,7 @@ def export_csv(request, slug):
 
 @login_required
 def review_list(request):
-    if not request.user.is_staff:
-        raise PermissionDenied("Only staff review petitions.")
+    review_queue_for(request.user)
     petitions = Petition.objects.in_review().select_related("organisation").order_by("updated_at")
     return render(request, "petitions/review_list.html", {"petitions": petitions})
 

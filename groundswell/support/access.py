@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from groundswell.accounts.access import require_two_factor
 from groundswell.accounts.models import Membership
 from groundswell.support import keyring
 from groundswell.support.models import AdviserProfile, Match, Programme
@@ -89,17 +90,23 @@ def match_for_adviser(adviser: Adviser, code: str) -> Match:
 # --- Coordinators ---------------------------------------------------------------------------
 
 
-def coordinated_organisations(user):
-    """The organisations whose programmes the user coordinates: those they are a member of."""
+def _coordinator(user) -> None:
+    """Coordinators enrol advisers: a password alone is not enough (issue 12). Their second
+    factor is the account's TOTP, the same device advisers use."""
     if not user.is_authenticated:
         raise SignInRequired("accounts:login")
+    require_two_factor(user)
+
+
+def coordinated_organisations(user):
+    """The organisations whose programmes the user coordinates: those they are a member of."""
+    _coordinator(user)
     return user.organisations.filter(memberships__role__in=Membership.Role.values).distinct()
 
 
 def programme_for_coordinator(user, slug: str) -> Programme:
     """A programme run by an organisation the user is an owner or editor of."""
-    if not user.is_authenticated:
-        raise SignInRequired("accounts:login")
+    _coordinator(user)
     programme = Programme.objects.select_related("organisation").filter(slug=slug).first()
     if programme is None or programme.organisation.role_of(user) is None:
         raise Http404("No such programme.")

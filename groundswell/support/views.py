@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from groundswell.accounts import throttle
 from groundswell.accounts.models import User
 from groundswell.core import ratelimit
 from groundswell.core.errors import ActionError, LinkInvalid
@@ -39,6 +40,11 @@ RATES = {
 }
 
 
+def _visitor(request) -> str:
+    """The middleware's daily-changing hash of the address: what limits here key on."""
+    return getattr(request, "support_visitor_key", "unknown")
+
+
 def _limit(request, group: str) -> None:
     """Rate limits keyed on the middleware's daily-changing hash of the address, never on it."""
     setting, default = RATES[group]
@@ -46,7 +52,7 @@ def _limit(request, group: str) -> None:
         request,
         group=f"support-{group}",
         rate=getattr(settings, setting, default),
-        value=getattr(request, "support_visitor_key", "unknown"),
+        value=_visitor(request),
     )
 
 
@@ -266,11 +272,18 @@ def adviser_login(request):
         form.add_error(None, limit.message)
         return render(request, "support/adviser_login.html", {"form": form}, status=429)
     if form.is_valid():
+        email, visitor = form.cleaned_data["email"], _visitor(request)
         try:
+            throttle.check(email, visitor)
             signed = actions.log_in_adviser(**form.cleaned_data)
+        except ratelimit.RateLimited as limit:
+            form.add_error(None, limit.message)
+            return render(request, "support/adviser_login.html", {"form": form}, status=429)
         except ActionError as error:
-            form.add_error(None, error.message)
+            locked = throttle.failed(email, visitor)
+            form.add_error(None, throttle.LOCKED if locked else error.message)
         else:
+            throttle.succeeded(email, visitor)
             return _signed_in_adviser(request, signed, then="support:adviser_home")
     return render(request, "support/adviser_login.html", {"form": form}, status=422)
 

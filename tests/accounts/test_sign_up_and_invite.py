@@ -38,10 +38,34 @@ def test_an_organiser_signs_up_verifies_their_email_and_lands_on_their_dashboard
     assert user.is_active and user.email_verified_at
 
 
-def test_signing_up_twice_with_one_address_is_refused_kindly(client, alice):
-    response = client.post("/accounts/signup/", {**NEW_ORGANISER, "email": "ALICE@example.org"})
-    assert response.status_code == 200
-    assert "already exists" in response.content.decode()
+def test_signing_up_with_a_taken_address_answers_as_for_a_new_one_and_tells_its_owner(
+    client, alice, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = client.post("/accounts/signup/", {**NEW_ORGANISER, "email": "ALICE@example.org"})
+        new = client.post("/accounts/signup/", {**NEW_ORGANISER, "email": "new@example.org"})
+    assert (taken.status_code, taken["Location"]) == (new.status_code, new["Location"])
+    assert "already" not in client.get(taken["Location"]).content.decode()
+    assert User.objects.filter(email=alice.email).count() == 1
+    assert Organisation.objects.filter(members=alice).count() == 1
+
+    to_alice = [m for m in mail.outbox if m.to == [alice.email]]
+    [notice] = to_alice
+    assert "tried to create" in notice.subject and "/accounts/login/" in notice.body
+    assert "password" in notice.body and "reset" in notice.body
+    assert not any(alice.email in m.body for m in mail.outbox if m.to != [alice.email])
+
+
+def test_signing_up_again_before_confirming_sends_the_confirmation_link_again(
+    client, db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/signup/", NEW_ORGANISER)
+        again = client.post("/accounts/signup/", NEW_ORGANISER)
+    assert again["Location"] == "/accounts/signup/done/"
+    assert [link_in(m.body, "/accounts/verify/")[:16] for m in mail.outbox] == [
+        "/accounts/verify/"[:16]
+    ] * 2
     assert User.objects.count() == 1
 
 

@@ -85,6 +85,8 @@ def test_the_deploy_check_is_clean_with_production_settings(tmp_path):
         "EMAIL_URL": "smtp+tls://user:password@smtp.example.org:587",
         "VAR_DIR": str(tmp_path),
         "DATABASE_URL": "",
+        # Rate limits shared between processes (core/checks.py); nothing connects to it.
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from groundswell.petitions.models import Petition
-from tests.conftest import PASSWORD, sign, sign_and_confirm
+from tests.conftest import PASSWORD, sign, sign_and_confirm, verify_session
 
 
 def _targets(*rows):
@@ -83,6 +83,7 @@ def test_the_csv_export_holds_confirmed_signers_and_defuses_formulas(client, ali
     sign_and_confirm(petition, "ann@example.com", name='=HYPERLINK("http://evil")', comment="+1")
     sign(petition, "pending@example.com")
     client.login(username=alice.email, password=PASSWORD)
+    verify_session(client, alice)
     response = client.get(f"/p/{petition.slug}/signatures.csv")
     assert response["Content-Type"] == "text/csv"
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))

@@ -3,7 +3,7 @@
 import pytest
 
 from groundswell.petitions.models import Petition
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, verify_session
 
 ORGANISER_PAGES = ["dashboard/", "edit/", "signatures.csv"]
 ORGANISER_POSTS = ["submit/", "close/"]
@@ -68,6 +68,7 @@ def test_staff_can_return_a_petition_with_a_note(client, mo, draft, alice):
     draft.status = Petition.Status.IN_REVIEW
     draft.save()
     client.login(username=mo.email, password=PASSWORD)
+    verify_session(client, mo)
     response = client.post(f"/p/review/{draft.slug}/", {"decision": "return", "note": ""})
     assert "Tell the organiser what to change" in response.content.decode()
     client.post(f"/p/review/{draft.slug}/", {"decision": "return", "note": "Name the director."})

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from groundswell.petitions.models import Petition, Signature
-from tests.conftest import PASSWORD, link_in
+from tests.conftest import PASSWORD, link_in, verify_session
 
 
 def _count(client, slug) -> int:
@@ -44,6 +44,7 @@ def test_a_petition_goes_from_draft_to_a_confirmed_signature_through_real_smtp(
 
     client.logout()
     client.login(username=mo.email, password=PASSWORD)
+    verify_session(client, mo)
     assert petition.title in client.get("/p/review/").content.decode()
     client.post(f"/p/review/{petition.slug}/", {"decision": "approve"})
     petition.refresh_from_db()

@@ -14,7 +14,7 @@ from nacl.pwhash import argon2id
 
 from groundswell.support import actions, crypto, keyring
 from groundswell.support.models import AdviserKey, AdviserProfile, HelpRequest, Match
-from tests.conftest import PASSWORD, link_in
+from tests.conftest import PASSWORD, link_in, verify_session
 from tests.support.conftest import (
     ADVISER_PASSWORD,
     ask_for_help,
@@ -39,6 +39,7 @@ def test_an_invited_adviser_joins_saves_a_recovery_code_and_sets_up_two_factor(
     client, alice, programme, django_capture_on_commit_callbacks
 ):
     client.login(username=alice.email, password=PASSWORD)
+    verify_session(client, alice)
     invitation = {
         "email": "nina@example.org",
         "display_name": "Nina",
@@ -193,6 +194,7 @@ def test_a_removed_adviser_loses_every_request(client, alice, programme, vera, v
     match = Match.objects.get()
     seeker_accepts_first_adviser(seeker, vera_client, match)
     client.login(username=alice.email, password=PASSWORD)
+    verify_session(client, alice)
     url = f"/help/coordinate/{programme.slug}/advisers/{vera.pk}/"
     form = client.get(url).context["form"]
     data = {**form.initial, "status": "removed"}
@@ -202,3 +204,16 @@ def test_a_removed_adviser_loses_every_request(client, alice, programme, vera, v
     assert vera_client.get("/help/adviser/").status_code == 403
     assert vera_client.get(match.get_absolute_url()).status_code == 403
     assert "still private" in seeker.get("/help/request/").content.decode()
+
+
+def test_password_guesses_at_the_ordinary_login_lock_the_adviser_login_too(vera):
+    """One lock per account, whichever door the guesses came through (accounts/throttle.py)."""
+    for n in range(40):
+        Client().post(
+            "/accounts/login/",
+            {"username": vera.email, "password": f"guess {n}"},
+            REMOTE_ADDR=f"198.51.100.{n + 1}",
+        )
+    right = {"email": vera.email, "password": ADVISER_PASSWORD, "code": totp_code(vera.user)}
+    response = Client().post("/help/adviser/login/", right)
+    assert response.status_code == 429 and "locked" in response.content.decode()

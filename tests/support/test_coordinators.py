@@ -7,12 +7,13 @@ from django.contrib import admin
 from django.test import Client
 
 from groundswell.support.models import AuditEntry, Programme
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, verify_session
 from tests.support.conftest import ask_for_help, seeker_accepts_first_adviser
 
 
 def test_a_member_creates_a_programme_with_default_retention(client, alice, union):
     client.login(username=alice.email, password=PASSWORD)
+    verify_session(client, alice)
     response = client.post(
         "/help/coordinate/",
         {
@@ -32,6 +33,7 @@ def test_a_member_creates_a_programme_with_default_retention(client, alice, unio
 
 def test_bad_programme_settings_are_a_422_not_a_500(client, alice, union):
     client.login(username=alice.email, password=PASSWORD)
+    verify_session(client, alice)
     response = client.post("/help/coordinate/", {"organisation": union.pk, "unmatched_days": 0})
     assert response.status_code == 422 and not Programme.objects.exists()
 
@@ -40,6 +42,7 @@ def test_an_outsider_cannot_start_a_programme_for_someone_elses_organisation(
     client, charlie, union
 ):
     client.login(username=charlie.email, password=PASSWORD)
+    verify_session(client, charlie)
     data = {"organisation": union.pk, "name": "X", "description": "X", "languages": ["en"]}
     assert (
         client.post(
@@ -60,6 +63,7 @@ def test_the_overview_has_counts_and_statuses_and_is_audited(
     seeker_accepts_first_adviser(seeker, vera_client, Match.objects.get())
     ask_for_help(Client(), programme, situation="second")
     client.login(username=bob.email, password=PASSWORD)
+    verify_session(client, bob)
     page = client.get(f"/help/coordinate/{programme.slug}/").content.decode()
     assert "canary" not in page
     counts = client.get(f"/help/coordinate/{programme.slug}/").context["request_counts"]
@@ -72,6 +76,7 @@ def test_the_overview_has_counts_and_statuses_and_is_audited(
 
 def test_changes_to_a_programme_and_an_adviser_are_audited(client, alice, programme, vera):
     client.login(username=alice.email, password=PASSWORD)
+    verify_session(client, alice)
     url = f"/help/coordinate/{programme.slug}/edit/"
     data = {**client.get(url).context["form"].initial, "inactive_days": 60}
     assert client.post(url, data).status_code == 302
@@ -96,3 +101,33 @@ def test_nothing_of_the_help_programme_is_in_the_api(client, db):
     assert schema["paths"]
     for word in ("help", "support", "adviser", "receipt", "seeker", "programme"):
         assert word not in names, word
+
+
+def _coordinator_pages(programme, vera):
+    base = f"/help/coordinate/{programme.slug}/"
+    return ["/help/coordinate/", base, base + "edit/", f"{base}advisers/{vera.pk}/"]
+
+
+def test_every_coordinator_page_needs_a_second_factor(client, alice, programme, vera):
+    client.login(username=alice.email, password=PASSWORD)
+    for url in _coordinator_pages(programme, vera):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/accounts/two-factor/?next="), url
+    verify_session(client, alice)
+    for url in _coordinator_pages(programme, vera):
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_stolen_password_alone_cannot_enrol_a_sock_puppet_adviser(client, alice, programme):
+    client.login(username=alice.email, password=PASSWORD)
+    response = client.post(
+        f"/help/coordinate/{programme.slug}/invite/",
+        {"email": "puppet@example.org", "display_name": "Puppet", "qualifications": "None",
+         "skills": ["interviews"], "languages": ["en"], "time_zone": "Europe/London",
+         "capacity": 2, "vetting_note": "x"},
+    )  # fmt: skip
+    assert response["Location"].startswith("/accounts/two-factor/")
+    assert not programme.advisers.filter(email="puppet@example.org").exists()
+    response = client.post("/help/coordinate/", {"organisation": alice.organisations.get().pk})
+    assert response["Location"].startswith("/accounts/two-factor/")

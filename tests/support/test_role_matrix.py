@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from groundswell.support.models import HelpRequest, Match, Message
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, verify_session
 from tests.support.conftest import ask_for_help, log_in_adviser, seeker_accepts_first_adviser
 
 STORY = "canary-story-9f2c: my supervisor reads my mail."
@@ -66,6 +66,7 @@ def client_for(who, request, walt):
         return log_in_adviser(client, walt)
     user = request.getfixturevalue(who)
     client.login(username=user.email, password=PASSWORD)
+    verify_session(client, user)
     return client
 
 
@@ -111,6 +112,7 @@ def test_nobody_else_reaches_a_request_through_any_support_url(
 def test_the_coordinator_sees_counts_but_never_the_request(client, alice, matched, programme, vera):
     _, match = matched
     client.login(username=alice.email, password=PASSWORD)
+    verify_session(client, alice)
     for url in coordinator_urls(programme, vera)[0]:
         response = client.get(url)
         assert response.status_code == 200

@@ -1,5 +1,6 @@
 """Demo data for `make run`: safe to run again, it adds nothing the second time."""
 
+import base64
 import random
 from datetime import timedelta
 
@@ -7,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groundswell.accounts.actions import create_organisation
 from groundswell.accounts.models import Organisation, User
@@ -19,6 +21,11 @@ from groundswell.targets.actions import update_target
 ORGANISER = ("organiser@example.org", "Dana Reyes")
 MODERATOR = ("moderator@example.org", "Sam Okafor")
 DEMO_PASSWORD = "groundswell-demo"  # noqa: S105 - a published demo login, for local use only
+# Both demo users need two-factor login (staff; an owner who can export signers). Their
+# authenticator key is published too, for local use only: add it to an authenticator app,
+# or print the current code with `manage.py demo_code` (which works only with DEBUG on).
+DEMO_TOTP_KEY = b"groundswell-demo-otp"  # 20 bytes, as django-otp's own keys
+DEMO_TOTP_SECRET = base64.b32encode(DEMO_TOTP_KEY).decode()
 
 # One real ZIP code in each of fifteen states.
 ZIPS = ["10001", "94103", "73301", "33101", "60601", "98101", "02108", "80202", "30301",
@@ -65,6 +72,14 @@ PETITIONS = [
 ]
 
 
+def _with_demo_authenticator(user: User) -> User:
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(
+            user=user, name="Demo authenticator", key=DEMO_TOTP_KEY.hex(), confirmed=True
+        )
+    return user
+
+
 def _user(email: str, name: str, **fields) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
@@ -105,8 +120,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        organiser = _user(*ORGANISER)
-        moderator = _user(*MODERATOR, is_staff=True)
+        organiser = _with_demo_authenticator(_user(*ORGANISER))
+        moderator = _with_demo_authenticator(_user(*MODERATOR, is_staff=True))
         organisation = Organisation.objects.filter(slug="federal-officers-union").first()
         if organisation is None:
             organisation = create_organisation(name="Federal Officers Union", owner=organiser)
@@ -150,6 +165,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 "Demo data ready. Invite help-programme advisers at /help/coordinate/.\n"
                 f"  Organiser login: {ORGANISER[0]} / {DEMO_PASSWORD}\n"
-                f"  Moderator (staff) login: {MODERATOR[0]} / {DEMO_PASSWORD}"
+                f"  Moderator (staff) login: {MODERATOR[0]} / {DEMO_PASSWORD}\n"
+                f"  Both ask for a two-factor code: add the key {DEMO_TOTP_SECRET} to an\n"
+                "  authenticator app, or run `.venv/bin/python manage.py demo_code`."
             )
         )
