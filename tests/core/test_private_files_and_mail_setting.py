@@ -87,6 +87,7 @@ def test_mail_that_is_set_up_or_a_development_machine_passes(settings, debug, em
 
 def test_check_deploy_refuses_production_settings_without_email_url(tmp_path):
     env = {"DEBUG": "0", "SITE_URL": "https://petitions.example.org", "VAR_DIR": str(tmp_path),
+           "REDIS_URL": "redis://127.0.0.1:6379/0",
            "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-4f9a2c7e1b3"}  # fmt: skip
     result = run_django({**env, "EMAIL_URL": ""}, "", "manage.py", "check", "--deploy")
     assert result.returncode != 0
