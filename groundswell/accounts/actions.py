@@ -115,3 +115,12 @@ def sign_up_from_invitation(*, token: str, name: str, password: str) -> User:
     )
     accept_invitation(token=token, user=user)
     return user
+
+
+def set_signer_retention(*, organisation: Organisation, months: int) -> Organisation:
+    """How long signers' personal data is kept after a petition closes (docs/privacy.md)."""
+    if not 1 <= months <= 60:
+        raise ActionError("Choose between 1 and 60 months.")
+    organisation.signer_retention_months = months
+    organisation.save(update_fields=["signer_retention_months"])
+    return organisation

@@ -43,3 +43,11 @@ class LoginForm(AuthenticationForm):
 class InviteForm(Form):
     email = forms.EmailField(max_length=254)
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.EDITOR)
+
+
+class RetentionForm(Form):
+    signer_retention_months = forms.TypedChoiceField(
+        label="Remove signers' names, emails, postcodes and comments",
+        coerce=int,
+        choices=[(n, f"{n} months after a petition closes") for n in (1, 3, 6, 12, 24)],
+    )

@@ -8,7 +8,13 @@ from django.views.decorators.http import require_POST
 
 from groundswell.accounts import actions
 from groundswell.accounts.access import organisation_for_member, organisation_for_owner
-from groundswell.accounts.forms import InvitedSignUpForm, InviteForm, LoginForm, SignUpForm
+from groundswell.accounts.forms import (
+    InvitedSignUpForm,
+    InviteForm,
+    LoginForm,
+    RetentionForm,
+    SignUpForm,
+)
 from groundswell.core import ratelimit
 from groundswell.core.errors import ActionError
 from groundswell.petitions.models import Petition
@@ -83,8 +89,26 @@ def organisation(request, slug):
             "is_owner": organisation.role_of(request.user) == "owner",
             "petitions": Petition.objects.filter(organisation=organisation),
             "form": InviteForm(),
+            "retention_form": RetentionForm(
+                initial={"signer_retention_months": organisation.signer_retention_months}
+            ),
         },
     )
+
+
+@login_required
+@require_POST
+def retention(request, slug):
+    organisation = organisation_for_owner(request.user, slug)
+    form = RetentionForm(request.POST)
+    if form.is_valid():
+        actions.set_signer_retention(
+            organisation=organisation, months=form.cleaned_data["signer_retention_months"]
+        )
+        messages.success(request, "Saved: the dashboards of closed petitions show the new dates.")
+    else:
+        messages.error(request, "Choose one of the periods offered.")
+    return redirect(organisation)
 
 
 @login_required
