@@ -3,18 +3,36 @@
 Read-only: the writes (withdrawal, erasure) are in ``petitions/actions.py``.
 """
 
+import base64
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+import nacl.secret
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.crypto import salted_hmac
 
 from groundswell.core.email_address import normalise_email
 from groundswell.core.emails import absolute
 from groundswell.petitions.actions import erase_token, signatures_of
 from groundswell.petitions.models import Signature
 from groundswell.updates.models import MailingRecipient
+
+
+def _box() -> nacl.secret.SecretBox:
+    key = salted_hmac("groundswell.petitions.my-data", "v1", algorithm="sha256").digest()
+    return nacl.secret.SecretBox(key)
+
+
+def seal_address(email: str) -> str:
+    """The address as the task's argument: task arguments stay in the queue's table, and a
+    copy of the database must not list who asked for their data."""
+    return base64.urlsafe_b64encode(_box().encrypt(email.encode())).decode()
+
+
+def open_address(sealed: str) -> str:
+    return _box().decrypt(base64.urlsafe_b64decode(sealed)).decode()
 
 
 @dataclass

@@ -15,6 +15,7 @@ from groundswell.core.tasks import enqueue_on_commit
 from groundswell.petitions import actions, tasks
 from groundswell.petitions.forms import MyDataForm
 from groundswell.petitions.models import Signature
+from groundswell.petitions.personal_data import seal_address
 
 
 def _private(response):
@@ -63,7 +64,7 @@ def my_data(request):
         except ratelimit.RateLimited as limit:
             form.add_error(None, limit.message)
             return _private(render(request, "petitions/my_data.html", {"form": form}, status=429))
-        enqueue_on_commit(tasks.send_personal_data, email)
+        enqueue_on_commit(tasks.send_personal_data, seal_address(email))
         # The same answer whether or not anything is held under the address.
         return _private(render(request, "petitions/my_data_sent.html", {"email": email}))
     status = 422 if request.method == "POST" else 200

@@ -96,11 +96,15 @@ def close_past_deadline() -> int:
 
 
 @task()
-def send_personal_data(email: str) -> None:
-    """Everything held under an address, to that address ("My data", docs/privacy.md)."""
-    from groundswell.petitions.personal_data import report_for
+def send_personal_data(sealed_email: str) -> None:
+    """Everything held under an address, to that address ("My data", docs/privacy.md).
 
-    emails.personal_data(report_for(email))
+    The address arrives encrypted (``personal_data.seal_address``), since task arguments
+    are kept in the queue's table.
+    """
+    from groundswell.petitions.personal_data import open_address, report_for
+
+    emails.personal_data(report_for(open_address(sealed_email)))
 
 
 @task()

@@ -262,3 +262,19 @@ def test_an_expired_erase_link_is_refused_and_changes_nothing(client, petition, 
     assert response.status_code == 410
     assert b"expired" in response.content
     assert Signature.objects.get().email == "sam@example.com"
+
+
+def test_the_address_asked_about_is_not_kept_readable_in_the_task_queue(
+    client, db, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks import default_task_backend
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+    ask_for_my_data(client, django_capture_on_commit_callbacks, "private@example.com")
+
+    [result] = default_task_backend.results
+    assert "private" not in repr(result.args) + repr(result.kwargs)
+    result.task.call(*result.args, **result.kwargs)  # as the worker would
+    [message] = mail.outbox
+    assert message.to == ["private@example.com"]
