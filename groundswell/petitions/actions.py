@@ -724,8 +724,9 @@ def signatures_to_erase(*, token: str):
 def erase_personal_data(*, token: str) -> dict[str, int]:
     """Erase everything held under the address an erase link names; counts stay.
 
-    Counted signatures keep counting, with nothing personal left in them; unconfirmed
-    ones (which never counted) are deleted; the record of mailings sent to them goes.
+    Counted signatures keep counting, with nothing personal left in them (as does any
+    other row that is not pending); unconfirmed ones (which never counted) are deleted;
+    the record of mailings sent to them goes.
     """
     from groundswell.updates.actions import forget_mailings_of
 
@@ -735,9 +736,9 @@ def erase_personal_data(*, token: str) -> dict[str, int]:
         signatures = Signature.objects.filter(pk__in=ids)
         forget_mailings_of(ids)
         deleted, _ = signatures.filter(status=Signature.Status.PENDING).delete()
-        counted = signatures.filter(status__in=Signature.COUNTED)
-        _keep_us_states(counted)
-        anonymised = counted.update(**_anonymous(keep_place=True))
+        kept = signatures.exclude(status=Signature.Status.PENDING)  # counted, or set aside
+        _keep_us_states(kept)
+        anonymised = kept.update(**_anonymous(keep_place=True))
     return {"anonymised": anonymised, "deleted": deleted}
 
 

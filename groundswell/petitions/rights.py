@@ -10,6 +10,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods
 
 from groundswell.core import ratelimit
+from groundswell.core.email_address import normalise_email
 from groundswell.core.errors import ActionError
 from groundswell.core.tasks import enqueue_on_commit
 from groundswell.petitions import actions, tasks
@@ -59,7 +60,7 @@ def my_data(request):
                 request,
                 group="my-data-email",
                 rate=settings.GROUNDSWELL["MY_DATA_RATE_PER_EMAIL"],
-                value=email.lower(),
+                value=normalise_email(email),  # one inbox, however it is spelt
             )
         except ratelimit.RateLimited as limit:
             form.add_error(None, limit.message)
