@@ -430,9 +430,11 @@ def confirm_signature(*, token: str) -> Signature:
         confirmed = Signature.objects.filter(
             pk=signature.pk, status=Signature.Status.PENDING
         ).update(status=Signature.Status.CONFIRMED, confirmed_at=now)
-        if not confirmed:  # the same link followed twice at once, or withdrawn meanwhile
-            signature.refresh_from_db(fields=["status"])
-            if signature.status == Signature.Status.WITHDRAWN:
+        if not confirmed:  # followed twice at once, or withdrawn or erased meanwhile
+            now_status = Signature.objects.filter(pk=signature.pk).values_list("status").first()
+            if now_status is None:
+                raise LinkInvalid("We no longer hold this signature. Please sign again.")
+            if now_status[0] == Signature.Status.WITHDRAWN:
                 raise SignatureWithdrawn()
             raise AlreadyConfirmed(signature)
         counting.add_confirmed(signature.petition_id)

@@ -224,3 +224,40 @@ def test_unknown_signature_in_a_genuine_link_gets_a_clear_page(client, petition)
     assert b"no longer hold" in response.content
     with pytest.raises(LinkInvalid):
         actions.withdraw_signature(token=token)
+
+
+def _meanwhile(monkeypatch, what):
+    """Run ``what(signature)`` between confirm_signature's read of the row and its update,
+    as a concurrent request would."""
+    real = Signature.is_expired
+
+    def is_expired(self, now=None):
+        what(self)
+        return real(self, now)
+
+    monkeypatch.setattr(Signature, "is_expired", is_expired)
+
+
+def test_a_withdrawal_between_reading_and_confirming_is_explained(client, petition, monkeypatch):
+    signature = sign(petition, "sam@example.com")
+    _meanwhile(
+        monkeypatch,
+        lambda s: Signature.objects.filter(pk=s.pk).update(status=Signature.Status.WITHDRAWN),
+    )
+
+    response = client.get(signature.get_confirm_path())
+
+    assert response.status_code == 410
+    assert b"This signature was withdrawn" in response.content
+    assert count(petition) == 0
+
+
+def test_an_erasure_between_reading_and_confirming_is_a_clear_page(client, petition, monkeypatch):
+    signature = sign(petition, "sam@example.com")
+    _meanwhile(monkeypatch, lambda s: Signature.objects.filter(pk=s.pk).delete())
+
+    response = client.get(signature.get_confirm_path())
+
+    assert response.status_code == 410
+    assert b"no longer hold this signature" in response.content
+    assert count(petition) == 0
