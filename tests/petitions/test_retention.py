@@ -146,6 +146,9 @@ def test_the_retention_job_is_scheduled():
 
 def test_an_owner_sets_the_retention_period_and_others_cannot(client, union, alice, bob, charlie):
     client.login(username=alice.email, password=PASSWORD)
+    page = client.get(f"/accounts/org/{union.slug}/").content.decode()
+    assert "removed <strong>6 months</strong> after a petition closes" in page
+    assert f'action="/accounts/org/{union.slug}/retention/"' in page
     response = client.post(
         f"/accounts/org/{union.slug}/retention/", {"signer_retention_months": "12"}
     )
@@ -153,6 +156,9 @@ def test_an_owner_sets_the_retention_period_and_others_cannot(client, union, ali
     union.refresh_from_db()
     assert union.signer_retention_months == 12
 
+    client.force_login(bob)  # an editor sees the period but no form to change it
+    page = client.get(f"/accounts/org/{union.slug}/").content.decode()
+    assert "<strong>12 months</strong>" in page and "/retention/" not in page
     for outsider, status in ((bob, 403), (charlie, 404)):
         client.force_login(outsider)
         response = client.post(
