@@ -15,7 +15,8 @@ from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 # The people and petitions every test knows, and the autouse fixture that gives each test
-# fresh caches, the immediate task backend and the in-memory mailbox (or the real SMTP server).
+# fresh caches, the immediate task backend and the in-memory mailbox (or, asked for, the
+# real SMTP server on loopback).
 from tests.conftest import _fresh_caches, alice, mo, petition, smtp_server, union  # noqa: F401
 
 CHROMIUM = Path("/usr/bin/chromium")

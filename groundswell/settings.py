@@ -342,6 +342,13 @@ GROUNDSWELL = {
     # How long a page may show a count that is older than the database's (seconds).
     "COUNT_CACHE_SECONDS": env.float("COUNT_CACHE_SECONDS", default=0.5),
     "CONFIRMATION_DAYS": 7,
+    # How long the "withdraw my signature" link in a signer's emails works; the "My data"
+    # page sends fresh ones at any time.
+    "WITHDRAW_LINK_DAYS": 365,
+    # How long the "erase everything" link in a "My data" email works.
+    "ERASE_LINK_DAYS": 7,
+    "MY_DATA_RATE_PER_IP": env("MY_DATA_RATE_PER_IP", default="10/h"),
+    "MY_DATA_RATE_PER_EMAIL": env("MY_DATA_RATE_PER_EMAIL", default="3/h"),
     # Emails one signature may cause: the confirmation and two reminders.
     "MAX_SIGNATURE_EMAILS": 3,
     "SIGN_RATE_PER_PERSON": env("SIGN_RATE_PER_PERSON", default="5/h"),

@@ -5,11 +5,14 @@ from django.views.static import serve
 
 from groundswell.api.urls import api
 from groundswell.core import views as core_views
+from groundswell.petitions import rights
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("groundswell.accounts.urls")),
+    path("my-data/", rights.my_data, name="my_data"),
+    path("my-data/erase/<str:token>/", rights.erase, name="my_data_erase"),
     path("p/", include("groundswell.petitions.urls")),
     # Each of these apps owns the paths it declares (targets/, p/<slug>/updates/, ...).
     path("", include("groundswell.targets.urls")),

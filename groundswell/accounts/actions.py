@@ -316,3 +316,12 @@ def change_email(*, token: str) -> User:
     user.save(update_fields=["email", "email_verified_at"])
     enqueue_on_commit(tasks.send_email_changed_notice, user.pk, old)
     return user
+
+
+def set_signer_retention(*, organisation: Organisation, months: int) -> Organisation:
+    """How long signers' personal data is kept after a petition closes (docs/privacy.md)."""
+    if not 1 <= months <= 60:
+        raise ActionError("Choose between 1 and 60 months.")
+    organisation.signer_retention_months = months
+    organisation.save(update_fields=["signer_retention_months"])
+    return organisation

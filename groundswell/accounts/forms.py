@@ -95,3 +95,11 @@ class SetupCodeForm(Form):
         max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class RetentionForm(Form):
+    signer_retention_months = forms.TypedChoiceField(
+        label="Remove signers' names, emails, postcodes and comments",
+        coerce=int,
+        choices=[(n, f"{n} months after a petition closes") for n in (1, 3, 6, 12, 24)],
+    )

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core import signing
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -123,6 +124,13 @@ class Organisation(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(User, through="Membership", related_name="organisations")
+    # Signers' names, emails, postcodes and comments are removed this many months after a
+    # petition closes (groundswell.petitions.actions.remove_expired_personal_data).
+    signer_retention_months = models.PositiveSmallIntegerField(
+        "keep signers' personal data for (months after a petition closes)",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
 
     class Meta:
         ordering = ["name"]

@@ -31,5 +31,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("org/<slug:slug>/", views.organisation, name="organisation"),
     path("org/<slug:slug>/invite/", views.invite, name="invite"),
+    path("org/<slug:slug>/retention/", views.retention, name="retention"),
     path("invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
 ]

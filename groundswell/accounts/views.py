@@ -31,6 +31,7 @@ from groundswell.accounts.forms import (
     LoginForm,
     NewPasswordForm,
     PasswordResetForm,
+    RetentionForm,
     SetupCodeForm,
     SignUpForm,
 )
@@ -251,8 +252,26 @@ def organisation(request, slug):
             "is_owner": organisation.role_of(request.user) == "owner",
             "petitions": Petition.objects.filter(organisation=organisation),
             "form": InviteForm(),
+            "retention_form": RetentionForm(
+                initial={"signer_retention_months": organisation.signer_retention_months}
+            ),
         },
     )
+
+
+@login_required
+@require_POST
+def retention(request, slug):
+    organisation = organisation_for_owner(request.user, slug)
+    form = RetentionForm(request.POST)
+    if form.is_valid():
+        actions.set_signer_retention(
+            organisation=organisation, months=form.cleaned_data["signer_retention_months"]
+        )
+        messages.success(request, "Saved: the dashboards of closed petitions show the new dates.")
+    else:
+        messages.error(request, "Choose one of the periods offered.")
+    return redirect(organisation)
 
 
 @login_required

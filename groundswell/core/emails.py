@@ -48,6 +48,7 @@ def signature_confirmation(signature, connection=None) -> None:
             "signature": signature,
             "petition": signature.petition,
             "confirm_url": absolute(signature.get_confirm_path()),
+            "withdraw_url": absolute(signature.get_withdraw_path()),
         },
         connection=connection,
     )
@@ -62,8 +63,38 @@ def signature_already_counted(signature, connection=None) -> None:
             "signature": signature,
             "petition": signature.petition,
             "referral_url": absolute(signature.get_referral_path()),
+            "withdraw_url": absolute(signature.get_withdraw_path()),
         },
         connection=connection,
+    )
+
+
+def personal_data(report) -> None:
+    """Everything held under an address, as readable HTML and a JSON attachment.
+
+    ``report`` is a ``petitions.personal_data.Report``; it goes to its own address only.
+    """
+    _send_with_files(
+        "personal_data",
+        report.email,
+        {"report": report, "erase_url": absolute(report.erase_path) if report.erase_path else ""},
+        [("my-data.json", report.as_json(), "application/json")],
+    )
+
+
+def personal_data_removal_warning(petition, *, to: str) -> None:
+    """To an organiser: a closed petition's signers' details will be removed soon."""
+    from django.urls import reverse
+
+    _send(
+        "personal_data_removal_warning",
+        to,
+        {
+            "petition": petition,
+            "removal_at": petition.personal_data_removal_at(),
+            "dashboard_url": absolute(reverse("petitions:dashboard", args=[petition.slug])),
+            "export_url": absolute(reverse("petitions:export_csv", args=[petition.slug])),
+        },
     )
 
 
@@ -124,10 +155,16 @@ def _update_context(update) -> dict:
 def petition_update(update, *, signature, unsubscribe_path: str) -> None:
     """An update to one signer who asked for updates, with RFC 8058 one-click unsubscribe."""
     unsubscribe_url = absolute(unsubscribe_path)
+    withdraw_url = absolute(signature.get_withdraw_path())
     _send(
         "petition_update",
         signature.email,
-        {**_update_context(update), "signature": signature, "unsubscribe_url": unsubscribe_url},
+        {
+            **_update_context(update),
+            "signature": signature,
+            "unsubscribe_url": unsubscribe_url,
+            "withdraw_url": withdraw_url,
+        },
         headers={
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -147,6 +184,7 @@ def petition_update_preview(update) -> dict:
         **_update_context(update),
         "signature": {"name": "(the signer's name)"},
         "unsubscribe_url": absolute("/unsubscribe/…/"),
+        "withdraw_url": absolute("/p/withdraw/…/"),
     }
     return {
         "subject": _subject("petition_update", context),

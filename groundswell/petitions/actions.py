@@ -8,13 +8,13 @@ import functools
 import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.db import connection, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Least
+from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Cast, Concat, Least
 from django.utils import timezone
 
 from groundswell.accounts.models import Organisation, User
@@ -25,6 +25,8 @@ from groundswell.core.tasks import wake_on_commit
 from groundswell.petitions import counting, tasks
 from groundswell.petitions.models import (
     CONFIRM_SALT,
+    RETENTION_NOTICE,
+    WITHDRAW_SALT,
     Petition,
     PetitionTarget,
     Signature,
@@ -33,6 +35,7 @@ from groundswell.petitions.models import (
 from groundswell.targets.access import targets_for_addressing
 from groundswell.targets.actions import create_target
 from groundswell.targets.models import Target
+from groundswell.targets.zipcodes import state_for_zip
 
 
 class PetitionNotSignable(ActionError):
@@ -47,6 +50,16 @@ class AlreadyConfirmed(LinkInvalid):
     def __init__(self, signature: Signature):
         super().__init__("You have already confirmed this signature. It is counted once.")
         self.signature = signature
+
+
+class SignatureWithdrawn(LinkInvalid):
+    """The signer withdrew it: it does not count, and nothing of theirs is kept."""
+
+    def __init__(self):
+        super().__init__(
+            "This signature was withdrawn, so it does not count and we keep nothing of it. "
+            "You can sign the petition again if you wish."
+        )
 
 
 @dataclass(frozen=True)
@@ -427,6 +440,8 @@ def confirm_signature(*, token: str) -> Signature:
         signature = Signature.objects.select_related("petition").filter(ref_code=ref_code).first()
         if signature is None or signature.is_expired():
             raise LinkInvalid("This link has expired. Please sign the petition again.")
+        if signature.status == Signature.Status.WITHDRAWN:
+            raise SignatureWithdrawn()
         if signature.status == Signature.Status.CONFIRMED:
             raise AlreadyConfirmed(signature)
         if not signature.petition.is_signable():
@@ -437,7 +452,12 @@ def confirm_signature(*, token: str) -> Signature:
         confirmed = Signature.objects.filter(
             pk=signature.pk, status=Signature.Status.PENDING
         ).update(status=Signature.Status.CONFIRMED, confirmed_at=now)
-        if not confirmed:  # the same link followed twice at once: the other one counted
+        if not confirmed:  # followed twice at once, or withdrawn or erased meanwhile
+            now_status = Signature.objects.filter(pk=signature.pk).values_list("status").first()
+            if now_status is None:
+                raise LinkInvalid("We no longer hold this signature. Please sign again.")
+            if now_status[0] == Signature.Status.WITHDRAWN:
+                raise SignatureWithdrawn()
             raise AlreadyConfirmed(signature)
         counting.add_confirmed(signature.petition_id)
     signature.status, signature.confirmed_at = Signature.Status.CONFIRMED, now
@@ -603,3 +623,227 @@ def _link_referrals(petition: Petition, rows: list[ConfirmedSignatureInput]) -> 
             signatures.filter(email_normalised=recruit, referred_by__isnull=True).update(
                 referred_by_id=pks[recruiter]
             )
+
+
+# --- Signers' rights: withdrawal, erasure, retention (docs/privacy.md) ---------------------
+
+
+def _unsign(token: str, *, salt: str, days: int, what: str) -> str:
+    try:
+        return signing.TimestampSigner(salt=salt).unsign(token, max_age=timedelta(days=days))
+    except signing.SignatureExpired:
+        raise LinkInvalid(
+            f"This {what} link has expired: such links work for {days} days. "
+            "Ask for a new one on the “My data” page."
+        ) from None
+    except signing.BadSignature:
+        raise LinkInvalid(
+            f"This {what} link is not valid. Check that you copied all of it from the email."
+        ) from None
+
+
+def _anonymous(*, keep_place: bool) -> dict:
+    """The columns of a signature once nothing personal is left in it.
+
+    ``email_normalised`` becomes ``~<pk>``, which no address folds to, so the unique
+    constraint lets the same person sign the same petition again. ``keep_place`` keeps the
+    country (and the US state, copied from the ZIP code beforehand) for the tallies.
+    """
+    anonymous = {
+        "name": "",
+        "email": "",
+        "email_normalised": Concat(Value("~"), Cast("id", CharField())),
+        "postcode": "",
+        "comment": "",
+        "show_name": False,
+        "wants_updates": False,
+        "emails_owed": F("emails_sent"),  # nothing more is sent to an address we no longer hold
+        "anonymised_at": timezone.now(),
+    }
+    if not keep_place:
+        anonymous.update(country="", us_state="")
+    return anonymous
+
+
+def _keep_us_states(signatures) -> None:
+    """Copy the state a US ZIP code names into ``us_state`` before the ZIP code goes."""
+    us = signatures.filter(country="US", us_state="").exclude(postcode="")
+    for postcode in set(us.values_list("postcode", flat=True)):
+        if state := state_for_zip(postcode):
+            us.filter(postcode=postcode).update(us_state=state)
+
+
+def _withdraw_days() -> int:
+    return settings.GROUNDSWELL["WITHDRAW_LINK_DAYS"]
+
+
+def signature_to_withdraw(*, token: str) -> Signature:
+    """The signature a withdraw link names, if it can still be withdrawn (changes nothing)."""
+    ref_code = _unsign(token, salt=WITHDRAW_SALT, days=_withdraw_days(), what="withdraw")
+    signature = Signature.objects.select_related("petition").filter(ref_code=ref_code).first()
+    if signature is None:
+        raise LinkInvalid(
+            "We no longer hold this signature: it was never confirmed, or it was erased."
+        )
+    if signature.status == Signature.Status.WITHDRAWN:
+        raise SignatureWithdrawn()
+    return signature
+
+
+def withdraw_signature(*, token: str) -> Signature:
+    """Take a signature back: it stops counting and its personal data is removed.
+
+    The row stays, empty, as a tombstone, so that an old confirmation link cannot count
+    it again. The row is locked first: a confirmation of it at the same moment either
+    commits before (and is taken off the count here) or finds it withdrawn.
+    """
+    ref_code = _unsign(token, salt=WITHDRAW_SALT, days=_withdraw_days(), what="withdraw")
+    from groundswell.updates.actions import forget_mailings_of
+
+    with transaction.atomic():
+        signature = (
+            Signature.objects.select_for_update(of=("self",))
+            .select_related("petition")
+            .filter(ref_code=ref_code)
+            .first()
+        )
+        if signature is None:
+            raise LinkInvalid(
+                "We no longer hold this signature: it was never confirmed, or it was erased."
+            )
+        if signature.status not in Signature.WITHDRAWABLE:
+            raise SignatureWithdrawn()
+        counted = signature.status in Signature.COUNTED
+        Signature.objects.filter(pk=signature.pk).update(
+            status=Signature.Status.WITHDRAWN,
+            withdrawn_at=timezone.now(),
+            **_anonymous(keep_place=False),
+        )
+        forget_mailings_of([signature.pk])
+        if counted:
+            counting.remove_confirmed(signature.petition_id)
+    signature.refresh_from_db()
+    return signature
+
+
+ERASE_SALT = "petitions.erase-personal-data"
+
+
+def erase_token(email: str, now=None) -> str:
+    """A link's token naming an address and the moment its data was reported."""
+    issued = int((now or timezone.now()).timestamp()) + 1  # covers the current second
+    return signing.dumps([normalise_email(email), issued], salt=ERASE_SALT, compress=True)
+
+
+def _erasure_in(token: str) -> tuple[str, datetime]:
+    days = settings.GROUNDSWELL["ERASE_LINK_DAYS"]
+    try:
+        normalised, issued = signing.loads(token, salt=ERASE_SALT, max_age=timedelta(days=days))
+    except signing.SignatureExpired:
+        raise LinkInvalid(
+            f"This link has expired: it works for {days} days. "
+            "Ask for a new one on the “My data” page."
+        ) from None
+    except (signing.BadSignature, ValueError, TypeError):
+        raise LinkInvalid(
+            "This link is not valid. Check that you copied all of it from the email."
+        ) from None
+    return normalised, datetime.fromtimestamp(issued, tz=UTC)
+
+
+def signatures_of(normalised_email: str):
+    """Every signature held under an address, across petitions.
+
+    By (petition, address) pairs, so that the unique constraint's index finds them: an
+    index on the address alone would be one more write for every signature in a surge.
+    """
+    petition_ids = list(Petition.objects.values_list("pk", flat=True))
+    return Signature.objects.filter(petition_id__in=petition_ids, email_normalised=normalised_email)
+
+
+def signatures_to_erase(*, token: str):
+    """The signatures an erase link would erase: those held when the link was sent."""
+    normalised, issued = _erasure_in(token)
+    held = signatures_of(normalised).filter(created_at__lte=issued)
+    if not held.exists():
+        raise LinkInvalid(
+            "We hold nothing under this address any more: it was erased already, "
+            "or each signature was withdrawn."
+        )
+    return held
+
+
+def erase_personal_data(*, token: str) -> dict[str, int]:
+    """Erase everything held under the address an erase link names; counts stay.
+
+    Counted signatures keep counting, with nothing personal left in them (as does any
+    other row that is not pending); unconfirmed ones (which never counted) are deleted;
+    the record of mailings sent to them goes.
+    """
+    from groundswell.updates.actions import forget_mailings_of
+
+    with transaction.atomic():
+        held = signatures_to_erase(token=token).select_for_update(of=("self",))
+        ids = list(held.values_list("pk", flat=True))
+        signatures = Signature.objects.filter(pk__in=ids)
+        forget_mailings_of(ids)
+        deleted, _ = signatures.filter(status=Signature.Status.PENDING).delete()
+        kept = signatures.exclude(status=Signature.Status.PENDING)  # counted, or set aside
+        _keep_us_states(kept)
+        anonymised = kept.update(**_anonymous(keep_place=True))
+    return {"anonymised": anonymised, "deleted": deleted}
+
+
+def personal_data_due(now=None):
+    """Closed petitions whose signers' personal data is still held, with when it goes."""
+    now = now or timezone.now()
+    petitions = Petition.objects.filter(
+        status__in=Petition.CLOSED_FOR_GOOD,
+        closed_at__isnull=False,
+        personal_data_removed_at__isnull=True,
+    ).select_related("organisation")
+    return [(petition, petition.personal_data_removal_at(now)) for petition in petitions]
+
+
+def remove_expired_personal_data(now=None) -> dict[str, int]:
+    """The retention job: warn organisers 14 days ahead, then remove signers' details.
+
+    Removal never comes sooner than 14 days after the warning, so a shortened retention
+    period still leaves time to export. Counts, dates, countries and US states stay.
+    """
+    now = now or timezone.now()
+    warned = removed = 0
+    for petition, removal_at in personal_data_due(now):
+        if petition.retention_warned_at is None:
+            if removal_at - RETENTION_NOTICE <= now:
+                warned += _warn_of_removal(petition, now)
+        elif removal_at <= now:
+            removed += remove_personal_data(petition=petition, now=now)
+    return {"warned": warned, "removed": removed}
+
+
+def _warn_of_removal(petition: Petition, now) -> int:
+    claimed = Petition.objects.filter(pk=petition.pk, retention_warned_at__isnull=True).update(
+        retention_warned_at=now
+    )
+    if claimed:
+        from groundswell.core.tasks import enqueue_on_commit
+
+        enqueue_on_commit(tasks.warn_of_personal_data_removal, petition.pk)
+    return claimed
+
+
+@transaction.atomic
+def remove_personal_data(*, petition: Petition, now=None) -> int:
+    """Remove every signer's name, email, postcode and comment from a closed petition."""
+    now = now or timezone.now()
+    claimed = Petition.objects.filter(pk=petition.pk, personal_data_removed_at__isnull=True).update(
+        personal_data_removed_at=now
+    )
+    if not claimed:
+        return 0
+    signatures = Signature.objects.filter(petition=petition)
+    signatures.filter(status=Signature.Status.PENDING).delete()  # never counted
+    held = signatures.filter(anonymised_at__isnull=True)
+    _keep_us_states(held)
+    return held.update(**_anonymous(keep_place=True))

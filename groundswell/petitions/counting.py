@@ -46,6 +46,14 @@ def add_confirmed(petition_id: int, n: int = 1) -> None:
     transaction.on_commit(lambda: forget(petition_id))
 
 
+def remove_confirmed(petition_id: int, n: int = 1) -> None:
+    """Take ``n`` from the count (withdrawn signatures); in the withdrawal's transaction.
+
+    A shard may go below zero; only the sum means anything.
+    """
+    add_confirmed(petition_id, -n)
+
+
 def confirmed_count(petition_id: int) -> int:
     cache = caches["local"]
     count = cache.get(_key(petition_id))

@@ -185,3 +185,13 @@ def directory_choices(organisation, keep=(), limit: int = 500) -> list[tuple[int
 class ReviewForm(Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("return", "Return to draft")])
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MyDataForm(Form):
+    """The "My data" page: an address whose data is sent to it."""
+
+    email = forms.EmailField(
+        label="Your email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

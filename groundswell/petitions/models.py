@@ -48,8 +48,11 @@ class PetitionQuerySet(models.QuerySet):
         return self.prefetch_related(models.Prefetch("targets", queryset=ordered))
 
 
+# Organisers are warned this long before signers' personal data is removed.
+RETENTION_NOTICE = timedelta(days=14)
+
 # Paths under /p/ that are not petitions (groundswell/petitions/urls.py).
-RESERVED_SLUGS = {"new", "review", "confirm"}
+RESERVED_SLUGS = {"new", "review", "confirm", "withdraw"}
 
 
 class Petition(models.Model):
@@ -67,6 +70,8 @@ class Petition(models.Model):
     # May be delivered to its targets, and may have its outcome (won, or closed) recorded.
     DELIVERABLE = {Status.OPEN, Status.CLOSED}
     DECIDABLE = {Status.OPEN, Status.CLOSED, Status.WON}
+    # No longer takes signatures, for good: the retention clock runs from closed_at.
+    CLOSED_FOR_GOOD = {Status.CLOSED, Status.WON}
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="petitions"
@@ -96,6 +101,10 @@ class Petition(models.Model):
     # What the organiser says about how it ended: won, or closed (groundswell.targets.actions).
     outcome_note = models.TextField(max_length=2000, blank=True)
     outcome_at = models.DateTimeField(null=True, blank=True)
+    # Retention (docs/privacy.md): organisers were warned that signers' personal data would
+    # be removed, and when it was.
+    retention_warned_at = models.DateTimeField(null=True, blank=True)
+    personal_data_removed_at = models.DateTimeField(null=True, blank=True)
 
     objects = PetitionQuerySet.as_manager()
 
@@ -130,6 +139,34 @@ class Petition(models.Model):
     @staticmethod
     def unique_slug(title: str) -> str:
         return unique_slug(Petition.objects, title, fallback="petition", reserved=RESERVED_SLUGS)
+
+    def personal_data_removal_at(self, now=None):
+        """When signers' names, emails, postcodes and comments go (None: not scheduled).
+
+        The organisation's months after closing, but never sooner than 14 days after the
+        organisers were warned (or from ``now``, if they have not been yet).
+        """
+        if (
+            self.status not in self.CLOSED_FOR_GOOD
+            or self.closed_at is None
+            or self.personal_data_removed_at is not None
+        ):
+            return None
+        scheduled = add_months(self.closed_at, self.organisation.signer_retention_months)
+        warned = self.retention_warned_at or now or timezone.now()
+        return max(scheduled, warned + RETENTION_NOTICE)
+
+
+def add_months(when, months: int):
+    """The same day ``months`` later, or the month's last day if it is shorter."""
+    month0 = when.month - 1 + months
+    year, month = when.year + month0 // 12, month0 % 12 + 1
+    for day in range(when.day, 27, -1):
+        try:
+            return when.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    return when.replace(year=year, month=month, day=min(when.day, 28))
 
 
 class PetitionTarget(models.Model):
@@ -196,6 +233,7 @@ class SignatureQuerySet(models.QuerySet):
 
 
 CONFIRM_SALT = "petitions.confirm-signature"
+WITHDRAW_SALT = "petitions.withdraw-signature"
 
 
 def new_ref_code() -> str:
@@ -206,8 +244,11 @@ class Signature(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting for email confirmation"
         CONFIRMED = "confirmed", "Confirmed"
+        # The signer took it back: it no longer counts, and holds no personal data.
+        WITHDRAWN = "withdrawn", "Withdrawn by the signer"
 
     COUNTED = {Status.CONFIRMED}
+    WITHDRAWABLE = {Status.PENDING, Status.CONFIRMED}
 
     # No index of its own: the constraint and indexes below all start with petition, and
     # every index is one more write for each signature in a surge.
@@ -238,6 +279,14 @@ class Signature(models.Model):
     # A mailer that claims the next owed email holds it until then (MAIL_LEASE_SECONDS);
     # emails_sent moves only once the mail server has accepted it.
     email_lease_until = models.DateTimeField(null=True, blank=True)
+    # When the signer stopped update emails (updates.actions.unsubscribe), for "my data".
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The US state read from the ZIP code, kept when the postcode is removed (retention,
+    # erasure) so that the tallies by state survive (targets/documents.py).
+    us_state = models.CharField(max_length=2, blank=True, db_default="")  # not in the fast INSERT
+    # Set once its name, email, postcode and comment were removed (retention or erasure).
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     objects = SignatureQuerySet.as_manager()
 
@@ -278,6 +327,12 @@ class Signature(models.Model):
 
     def get_confirm_path(self) -> str:
         return reverse("petitions:confirm", args=[self.confirmation_token()])
+
+    def withdraw_token(self) -> str:
+        return signing.TimestampSigner(salt=WITHDRAW_SALT).sign(self.ref_code)
+
+    def get_withdraw_path(self) -> str:
+        return reverse("petitions:withdraw", args=[self.withdraw_token()])
 
     def get_referral_path(self) -> str:
         return f"{self.petition.get_absolute_url()}?ref={self.ref_code}"

@@ -75,7 +75,9 @@ def _send_batch(batch, connection) -> None:
     try:
         connection.open()  # one SMTP session for this thread's share (a no-op once open)
         for signature in batch:
-            if signature.status == Signature.Status.PENDING:
+            if signature.status == Signature.Status.WITHDRAWN:
+                pass  # withdrawn after the claim: we no longer hold the address
+            elif signature.status == Signature.Status.PENDING:
                 emails.signature_confirmation(signature, connection=connection)
             else:
                 emails.signature_already_counted(signature, connection=connection)
@@ -105,9 +107,43 @@ def close_past_deadline() -> int:
     return close_past_deadline()
 
 
+@task()
+def send_personal_data(sealed_email: str) -> None:
+    """Everything held under an address, to that address ("My data", docs/privacy.md).
+
+    The address arrives encrypted (``personal_data.seal_address``), since task arguments
+    are kept in the queue's table.
+    """
+    from groundswell.petitions.personal_data import open_address, report_for
+
+    emails.personal_data(report_for(open_address(sealed_email)))
+
+
+@task()
+def warn_of_personal_data_removal(petition_id: int) -> int:
+    """Tell a closed petition's organisers that its signers' details go in 14 days."""
+    from groundswell.petitions.models import Petition
+
+    petition = Petition.objects.select_related("organisation").filter(pk=petition_id).first()
+    if petition is None or petition.personal_data_removed_at is not None:
+        return 0
+    members = petition.organisation.members.filter(is_active=True)
+    for user in members:
+        emails.personal_data_removal_warning(petition, to=user.email)
+    return len(members)
+
+
+@task()
+def remove_expired_personal_data() -> dict:
+    from groundswell.petitions.actions import remove_expired_personal_data
+
+    return remove_expired_personal_data()
+
+
 # The mailer's periodic run catches any signature whose wake-up was lost with a process.
 PERIODIC = [
     (send_signature_emails, 30),
     (purge_expired_signatures, 3600),
     (close_past_deadline, 600),
+    (remove_expired_personal_data, 3600),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groundswell.petitions import views
+from groundswell.petitions import rights, views
 
 app_name = "petitions"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("review/", views.review_list, name="review_list"),
     path("review/<slug:slug>/", views.review, name="review"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("withdraw/<str:token>/", rights.withdraw, name="withdraw"),
     path("<slug:slug>/", views.detail, name="detail"),
     path("<slug:slug>/sign/", views.sign, name="sign"),
     path("<slug:slug>/thanks/", views.thanks, name="thanks"),

@@ -369,6 +369,7 @@ def dashboard(request, slug):
         ],
         "top_referrers": signatures.top_referrers(),
         "embed_url": absolute(reverse("petitions:embed", args=[slug])),
+        "removal_at": petition.personal_data_removal_at(),
     }
     return render(request, "petitions/dashboard.html", context)
 

@@ -46,12 +46,16 @@ def breakdown(petition: Petition) -> Breakdown:
     confirmed = Signature.objects.filter(petition=petition).confirmed()
     by_country = dict(confirmed.order_by().values_list("country").annotate(n=Count("id")))
     by_state: Counter = Counter()
-    # Grouped by the whole ZIP code (a few thousand rows at most), mapped to states here.
+    # Grouped by the whole ZIP code (a few thousand rows at most), mapped to states here;
+    # rows whose postcode was removed (retention, erasure) kept their state in us_state.
     us_zips = (
-        confirmed.filter(country="US").order_by().values_list("postcode").annotate(n=Count("id"))
+        confirmed.filter(country="US")
+        .order_by()
+        .values_list("postcode", "us_state")
+        .annotate(n=Count("id"))
     )
-    for postcode, n in us_zips:
-        by_state[state_name(state_for_zip(postcode))] += n
+    for postcode, us_state, n in us_zips:
+        by_state[state_name(state_for_zip(postcode) or us_state or None)] += n
     names = list(
         confirmed.filter(show_name=True)
         .order_by("confirmed_at", "pk")
@@ -218,14 +222,16 @@ def delivery_csv(petition: Petition) -> bytes:
         Signature.objects.filter(petition=petition)
         .confirmed()
         .order_by("confirmed_at", "pk")
-        .values_list("confirmed_at", "name", "show_name", "country", "postcode", "comment")
+        .values_list(
+            "confirmed_at", "name", "show_name", "country", "postcode", "us_state", "comment"
+        )
         .iterator(chunk_size=2000)
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    for confirmed_at, name, show_name, country, postcode, comment in rows:
-        state = state_for_zip(postcode) if country == "US" else None
+    for confirmed_at, name, show_name, country, postcode, us_state, comment in rows:
+        state = (state_for_zip(postcode) or us_state) if country == "US" else None
         writer.writerow(
             [
                 timezone.localdate(confirmed_at).isoformat(),

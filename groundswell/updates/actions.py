@@ -475,9 +475,20 @@ def _update_of_mailing(mailing_id: int) -> Update:
 def unsubscribe(*, token: str) -> Signature:
     """Stop update emails for the signature the link names (one petition, one person)."""
     signature = signature_for_unsubscribe(token)
-    Signature.objects.filter(pk=signature.pk).update(wants_updates=False)
+    if signature.wants_updates:  # the first time only: "my data" shows when it was
+        now = timezone.now()
+        Signature.objects.filter(pk=signature.pk, wants_updates=True).update(
+            wants_updates=False, unsubscribed_at=now
+        )
+        signature.unsubscribed_at = now
     signature.wants_updates = False
     return signature
+
+
+def forget_mailings_of(signature_ids: list[int]) -> int:
+    """Delete the record of which mailings went to these signatures (withdrawal, erasure)."""
+    deleted, _ = MailingRecipient.objects.filter(signature_id__in=signature_ids).delete()
+    return deleted
 
 
 # --- Milestones -----------------------------------------------------------------------------

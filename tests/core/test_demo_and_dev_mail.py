@@ -29,6 +29,9 @@ def test_the_demo_data_loads_once_and_counts_exactly(db, capsys):
         assert rows.values("postcode").distinct().count() > 5  # spread over states
         assert rows.dates("confirmed_at", "day").count() > 5  # and over days
         assert len(Signature.objects.filter(petition=petition).top_referrers()) == 5
+    # One signer of the open petition withdrew: not counted, nothing of theirs kept.
+    [withdrawn] = Signature.objects.filter(status=Signature.Status.WITHDRAWN)
+    assert withdrawn.petition.status == "open" and withdrawn.email == ""
 
 
 def test_development_mail_is_written_to_files_and_listed(settings, tmp_path, client):

@@ -149,3 +149,40 @@ def test_signing_new_people_while_others_confirm_keeps_the_count_exact(petition,
     assert len(added) == 100
     assert failed_tasks == []
     assert_counted(petition, 100)
+
+
+def test_fifty_withdrawals_during_two_hundred_confirmations_end_at_exactly_150(
+    petition, failed_tasks
+):
+    signatures = [sign(petition, f"surge{n}@example.com") for n in range(200)]
+    confirm_tokens = [s.confirmation_token() for s in signatures]
+    # Every fourth signer withdraws, at the same moment as everyone confirms: some
+    # withdrawals land before their own confirmation, some after.
+    withdraw_tokens = [s.withdraw_token() for s in signatures[::4]]
+    assert len(withdraw_tokens) == 50
+    confirmers, withdrawers = 25, 25
+
+    def confirm_or_withdraw(i: int) -> list:
+        if i < confirmers:
+            outcomes = []
+            for token in confirm_tokens[i::confirmers]:
+                try:
+                    outcomes.append(actions.confirm_signature(token=token).pk)
+                except actions.SignatureWithdrawn:
+                    outcomes.append("withdrawn first")
+            return outcomes
+        share = withdraw_tokens[i - confirmers :: withdrawers]
+        return [actions.withdraw_signature(token=token).pk for token in share]
+
+    outcomes = run_together(confirmers + withdrawers, confirm_or_withdraw)
+
+    assert errors_in(outcomes) == [], errors_in(outcomes)
+    withdrawn = sorted(pk for share in outcomes[confirmers:] for pk in share)
+    assert withdrawn == sorted(s.pk for s in signatures[::4])
+    assert Signature.objects.filter(petition=petition, status="withdrawn").count() == 50
+    assert failed_tasks == []
+    assert_counted(petition, 150)
+    # Followed again, every withdraw link changes nothing.
+    again = run_together(25, lambda i: actions.withdraw_signature(token=withdraw_tokens[i]))
+    assert all(isinstance(outcome, actions.SignatureWithdrawn) for outcome in again)
+    assert_counted(petition, 150)

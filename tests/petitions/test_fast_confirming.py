@@ -69,6 +69,18 @@ def test_a_link_followed_again_is_explained_by_django_and_counted_once(site, pet
     assert counting.confirmed_count(petition.pk) == 1
 
 
+def test_the_old_link_of_a_withdrawn_signature_counts_nothing_and_says_why(site, petition):
+    signature = sign(petition, "wren@example.com")
+    actions.withdraw_signature(token=signature.withdraw_token())
+
+    status, _, body = follow(site, signature.get_confirm_path())
+
+    assert status.startswith("410") and b"This signature was withdrawn" in body
+    assert Signature.objects.get(pk=signature.pk).status == "withdrawn"
+    counting.forget(petition.pk)
+    assert counting.confirmed_count(petition.pk) == 0
+
+
 def test_a_tampered_link_counts_nothing(site, petition):
     path = sign(petition).get_confirm_path()
     status, _, _ = follow(site, path[:-3] + "xx/")

@@ -150,7 +150,12 @@ class Command(BaseCommand):
                 actions.import_confirmed_signatures(
                     petition=petition, rows=_signers(spec["signers"], rng)
                 )
+            if spec["status"] == Petition.Status.OPEN:
+                # One signer changed their mind: the dashboard and count show it.
+                first = petition.signatures.confirmed().order_by("pk").first()
+                actions.withdraw_signature(token=first.withdraw_token())
             if spec["status"] == Petition.Status.CLOSED:
+                # Its dashboard says when signers' personal data will be removed.
                 actions.close_petition(petition=petition)
         if not organisation.help_programmes.exists():
             create_programme(
@@ -164,6 +169,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data ready. Invite help-programme advisers at /help/coordinate/.\n"
+                "  Signers' rights: /my-data/ (every page's footer links to it), and a\n"
+                "  withdraw link in every confirmation and update email.\n"
                 f"  Organiser login: {ORGANISER[0]} / {DEMO_PASSWORD}\n"
                 f"  Moderator (staff) login: {MODERATOR[0]} / {DEMO_PASSWORD}\n"
                 f"  Both ask for a two-factor code: add the key {DEMO_TOTP_SECRET} to an\n"
