@@ -33,8 +33,11 @@ SHORTCODE = re.compile(
     r"\[(\[?)(/?)([a-zA-Z][\w-]*)((?:\s+[^\]]*?)?)\s*(/?)\](\]?)",
 )
 ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s'"\]]+))""")
-SELF_CLOSING_BLOCK = re.compile(r"<!--\s*wp:([\w/-]+)(\s+\{.*?\})?\s*/-->", re.DOTALL)
-EMBED_BLOCK = re.compile(r"<!--\s*wp:(?:core-)?embed[\w/-]*\s+(\{.*?\})\s*-->", re.DOTALL)
+# A block comment's attributes are JSON, never holding "-->" (WordPress escapes it).
+SELF_CLOSING_BLOCK = re.compile(r"<!--\s*wp:([\w/-]+)(\s+\{(?:(?!-->).)*?\})?\s*/-->", re.DOTALL)
+EMBED_BLOCK = re.compile(
+    r"<!--\s*wp:(?:core-)?embed[\w/-]*\s+(\{(?:(?!-->).)*?\})\s*-->", re.DOTALL
+)
 MEDIA_TAG = re.compile(
     r"<(img|iframe|video|audio|source|embed|object)\b([^>]*)>(?:.*?</\1\s*>)?",
     re.IGNORECASE | re.DOTALL,
