@@ -98,14 +98,27 @@ def _salvage(name: str, text: str, report_damage) -> Iterator[Item]:
             report_damage(damage)
             if isinstance(obj, dict) and obj:
                 yield _item(name, index, obj, damage)
-            resume = NEXT_POST.search(text, error.pos + 1)
-            if resume is None or single:
+            resume = None if single else _next_post(text, error.pos + 1)
+            if resume is None:
                 return
-            pos = resume.start()
+            pos = resume
             continue
         yield _item(name, index, obj)
         if single:
             return
+
+
+def _next_post(text: str, pos: int) -> int | None:
+    """Where the next whole post starts after damage: an object that opens with "id" and
+    has a post's fields (a category embedded in a post opens with "id" too)."""
+    for found in NEXT_POST.finditer(text, pos):
+        try:
+            obj, _end = DECODER.raw_decode(text, found.start())
+        except json.JSONDecodeError:
+            continue
+        if isinstance(obj, dict) and ("link" in obj or "guid" in obj):
+            return found.start()
+    return None
 
 
 def _field(cut: list[str] | None) -> str:
