@@ -33,17 +33,20 @@ def first_page_url(url: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def download(url: str, folder: Path, *, timeout: float, max_bytes: int, say) -> list[Path]:
-    """Save each page as page-0001.json, … in ``folder``; ``say`` is told of progress."""
+def download(
+    url: str, folder: Path, *, timeout: float, max_bytes: int, say
+) -> dict[str, str]:
+    """Save each page as page-0001.json, … in ``folder``; ``say`` is told of progress.
+    Returns each file's path and the address it came from, in order."""
     url = first_page_url(url)
     site = urlsplit(url).netloc
-    files: list[Path] = []
+    files: dict[str, str] = {}
     page, total = 1, None
     while url and page <= MAX_PAGES:
         body, headers = _get(url, timeout=timeout, max_bytes=max_bytes)
         path = folder / f"page-{page:04d}.json"
         path.write_bytes(body)
-        files.append(path)
+        files[str(path)] = url
         total = _int(headers.get("X-WP-TotalPages")) or total
         say(f"Downloaded page {page}{f' of {total}' if total else ''}: {url}")
         url = _next(url, headers, page, total, site)

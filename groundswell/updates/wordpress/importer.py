@@ -111,8 +111,8 @@ class Report:
         return "\n".join(out)
 
 
-def sources_of(paths: list[str]) -> list[Source]:
-    return [sniff(path) for path in expand(paths)]
+def sources_of(paths: list[str], names: dict[str, str]) -> list[Source]:
+    return [sniff(path, names.get(str(path), "")) for path in expand(paths)]
 
 
 def check(sources: list[Source], context: Context) -> list[tuple[Source, Damage]]:
@@ -140,9 +140,11 @@ def run(
     paths: list[str],
     options: Options,
     say: Callable[[str], None] = lambda _text: None,
+    names: dict[str, str] | None = None,
 ) -> Report:
-    """Import every post in ``paths`` into ``organisation``; BadFile if nothing can be."""
-    sources = sources_of(paths)
+    """Import every post in ``paths`` into ``organisation``; BadFile if nothing can be.
+    ``names`` shows a file under another name in the report (a downloaded page's URL)."""
+    sources = sources_of(paths, names or {})
     context = Context()
     damaged = check(sources, context)
     if damaged and not options.salvage:

@@ -46,9 +46,9 @@ def expand(paths: list[str]) -> list[Path]:
     return found
 
 
-def sniff(path: Path) -> Source:
+def sniff(path: Path, name: str = "") -> Source:
     """The Source for ``path``, or BadFile saying what it is instead."""
-    name = str(path)
+    name = name or str(path)
     try:
         with path.open("rb") as stream:
             head = stream.read(SNIFF)

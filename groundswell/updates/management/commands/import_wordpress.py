@@ -86,11 +86,15 @@ class Command(BaseCommand):
                 max_bytes=options["max_bytes"],
                 say=lambda text: self.stderr.write(text),
             )
-            return self._import(target, [str(p) for p in pages], run_options, say)
+            return self._import(target, list(pages), run_options, say, names=pages)
 
-    def _import(self, target, paths, run_options, say):
+    def _import(self, target, paths, run_options, say, names=None):
         return importer.run(
-            organisation=target, paths=paths, options=run_options, say=say or (lambda _t: None)
+            organisation=target,
+            paths=paths,
+            options=run_options,
+            say=say or (lambda _t: None),
+            names=names,
         )
 
     def _petition(self, slug: str | None, organisation: Organisation) -> Petition | None:
