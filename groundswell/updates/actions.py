@@ -616,11 +616,10 @@ def import_post(
         before = {name: getattr(update, name) for name in IMPORTED_FIELDS}
         _copy_post(update, post, petition=petition, author=author)
         new_path = _old_permalink(post.source_url)
-        if outcome == ImportOutcome.UPDATED and before == {
-            name: getattr(update, name) for name in IMPORTED_FIELDS
-        }:
-            if new_path is None or update.old_permalinks.filter(**new_path).exists():
-                return ImportOutcome.UNCHANGED, ""
+        after = {name: getattr(update, name) for name in IMPORTED_FIELDS}
+        known_path = new_path is None or update.old_permalinks.filter(**new_path).exists()
+        if outcome == ImportOutcome.UPDATED and before == after and known_path:
+            return ImportOutcome.UNCHANGED, ""
         if dry_run:
             return outcome, ""
         update.save()

@@ -138,8 +138,14 @@ def test_a_single_post_is_imported_with_its_content_made_plain(union):
     assert 'href="https://union.example.org/wp-content/uploads/2024/06/crowd.jpg"' in body
     assert body.count('href="https://www.youtube.com/watch?v=dQw4w9WgXcQ"') == 1
     left = report["items"][0]["left_behind"]
-    assert "image https://union.example.org/wp-content/uploads/2024/06/depot.jpg (linked instead)" in left
-    assert "image https://union.example.org/wp-content/uploads/2024/06/crowd.jpg (linked instead)" in left
+    assert (
+        "image https://union.example.org/wp-content/uploads/2024/06/depot.jpg (linked instead)"
+        in left
+    )
+    assert (
+        "image https://union.example.org/wp-content/uploads/2024/06/crowd.jpg (linked instead)"
+        in left
+    )
     assert "embed https://www.youtube.com/watch?v=dQw4w9WgXcQ (linked instead)" in left
     assert any("latest-posts" in note for note in left)
     assert any("contact-form-7" in note for note in left)
@@ -147,14 +153,23 @@ def test_a_single_post_is_imported_with_its_content_made_plain(union):
 
 def test_the_text_report_names_each_item_and_what_was_left_behind(union):
     output = run_import(FIXTURES / "single-post.json", union)
-    assert "imported  post 301 “Council “votes” on the depot & the buses” as a published press release" in output
-    assert "left behind: embed https://www.youtube.com/watch?v=dQw4w9WgXcQ (linked instead)" in output
+    assert (
+        "imported  post 301 “Council “votes” on the depot & the buses” as a published press release"
+        in output
+    )
+    assert (
+        "left behind: embed https://www.youtube.com/watch?v=dQw4w9WgXcQ (linked instead)" in output
+    )
 
 
 def test_two_pages_of_a_list_are_imported_from_files_or_a_folder(tmp_path, union):
     pages = [FIXTURES / "posts-page-1.json", FIXTURES / "posts-page-2.json"]
     report = run_json(pages, union)
-    assert outcomes(report) == {"post 401": "imported", "post 402": "imported", "post 403": "imported"}
+    assert outcomes(report) == {
+        "post 401": "imported",
+        "post 402": "imported",
+        "post 403": "imported",
+    }
 
     folder = tmp_path / "download"
     folder.mkdir()
@@ -170,7 +185,11 @@ def test_posts_in_the_press_category_are_press_releases_and_the_rest_need_a_peti
 ):
     pages = [FIXTURES / "posts-page-1.json", FIXTURES / "posts-page-2.json"]
     report = run_json(pages, union, "--press-category", "Press releases")
-    assert outcomes(report) == {"post 401": "imported", "post 402": "skipped", "post 403": "imported"}
+    assert outcomes(report) == {
+        "post 401": "imported",
+        "post 402": "skipped",
+        "post 403": "imported",
+    }
     skipped = next(line for line in report["items"] if line["outcome"] == "skipped")
     assert "not in the press category “Press releases”" in skipped["reason"]
     assert "--petition" in skipped["reason"]
@@ -250,7 +269,7 @@ def test_a_post_with_an_unusable_field_is_skipped_with_the_reason(tmp_path, unio
         ({"date_gmt": "last tuesday", "date": "x"}, "field \"date_gmt\": 'last tuesday'"),
         ({"link": "javascript:alert(1)"}, 'field "link"'),
         ({"content": "<p>not an object</p>"}, 'field "content.rendered": is not an object'),
-        ({"id": "abc"}, 'field "id": \'abc\''),
+        ({"id": "abc"}, "field \"id\": 'abc'"),
     ],
 )
 def test_each_kind_of_bad_field_is_named(tmp_path, union, fields, reason):
@@ -341,8 +360,9 @@ def test_a_wxr_export_brings_posts_and_pages_and_keeps_attachments_as_links(unio
         "post 503": "imported",
     }
     lines = {line["item"]: line for line in report["items"]}
-    assert "posts link to it at https://union.example.org/wp-content/uploads/2024/06/depot.jpg" in (
-        lines["attachment 88"]["reason"]
+    assert (
+        "posts link to it at https://union.example.org/wp-content/uploads/2024/06/depot.jpg"
+        in (lines["attachment 88"]["reason"])
     )
     assert "not a post or page" in lines["nav_menu_item 600"]["reason"]
 
@@ -354,15 +374,19 @@ def test_a_wxr_export_brings_posts_and_pages_and_keeps_attachments_as_links(unio
     assert "Solidarity" not in walk_out.body_html  # comments are not imported
     assert "[sic]" in walk_out.body_html
     # the gallery's attachment in this export is linked; the missing one is named
-    assert 'href="https://union.example.org/wp-content/uploads/2024/06/depot.jpg"' in walk_out.body_html
+    assert (
+        'href="https://union.example.org/wp-content/uploads/2024/06/depot.jpg"'
+        in walk_out.body_html
+    )
     assert any("gallery" in note for note in lines["post 501"]["left_behind"])
     assert any("featured image" in note for note in lines["post 501"]["left_behind"])
 
     fun_day = Update.objects.get(source_id=502)
     assert fun_day.author is None
     assert "https://www.google.com/maps/embed?pb=xyz" in fun_day.body_html
-    assert "embed https://www.google.com/maps/embed?pb=xyz (linked instead)" in (
-        lines["post 502"]["left_behind"]
+    assert (
+        "embed https://www.google.com/maps/embed?pb=xyz (linked instead)"
+        in (lines["post 502"]["left_behind"])
     )
     assert any("stringer" in note and "not a member" in note for note in report["authors"])
 
@@ -424,7 +448,10 @@ def test_the_json_report_is_machine_readable(union):
     [
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "is a binary file"),
         (b"\xff\xfe\xfa\xfb" * 100, "is not UTF-8 text"),
-        ((FIXTURES / "html-error-page.json").read_bytes(), "is an HTML page, not a WordPress export"),
+        (
+            (FIXTURES / "html-error-page.json").read_bytes(),
+            "is an HTML page, not a WordPress export",
+        ),
         ((FIXTURES / "atom-feed.xml").read_bytes(), "its root element is <feed>"),
         ((FIXTURES / "rss-feed.xml").read_bytes(), "is an RSS feed, not a WordPress export"),
         ((FIXTURES / "entity-bomb.xml").read_bytes(), "declares a DTD or entities"),
@@ -448,7 +475,7 @@ def test_a_missing_file_and_an_empty_folder_are_refused(tmp_path, union):
     with pytest.raises(CommandError, match="does not exist"):
         run_import(tmp_path / "nope.json", union)
     (tmp_path / "empty").mkdir()
-    with pytest.raises(CommandError, match="a folder with no .json or .xml files"):
+    with pytest.raises(CommandError, match=r"a folder with no \.json or \.xml files"):
         run_import(tmp_path / "empty", union)
 
 

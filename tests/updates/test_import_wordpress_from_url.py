@@ -1,5 +1,6 @@
 """import_wordpress --from-url, against a WordPress stand-in on this machine's loopback."""
 
+import contextlib
 import json
 import threading
 import time
@@ -59,10 +60,8 @@ class WordPress(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
     def log_message(self, *args):
         pass
@@ -91,7 +90,11 @@ def from_url(url, organisation, *options) -> str:
 
 def test_every_page_of_the_list_is_downloaded_and_imported(site, union):
     report = json.loads(from_url(f"{site}/wp-json/wp/v2/posts", union, "--json"))
-    assert outcomes(report) == {"post 401": "imported", "post 402": "imported", "post 403": "imported"}
+    assert outcomes(report) == {
+        "post 401": "imported",
+        "post 402": "imported",
+        "post 403": "imported",
+    }
     assert Update.objects.count() == 3
     first, second = WordPress.requests
     assert "per_page=100" in first and "_embed=" in first

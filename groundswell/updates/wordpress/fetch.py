@@ -33,9 +33,7 @@ def first_page_url(url: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def download(
-    url: str, folder: Path, *, timeout: float, max_bytes: int, say
-) -> dict[str, str]:
+def download(url: str, folder: Path, *, timeout: float, max_bytes: int, say) -> dict[str, str]:
     """Save each page as page-0001.json, … in ``folder``; ``say`` is told of progress.
     Returns each file's path and the address it came from, in order."""
     url = first_page_url(url)
@@ -89,20 +87,22 @@ def _get(url: str, *, timeout: float, max_bytes: int):
             headers = answer.headers
     except urllib.error.HTTPError as error:
         raise BadFile(_http_error(url, error)) from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise BadFile(f"{url} did not answer within {timeout:g} seconds.") from None
     except urllib.error.URLError as error:
         reason = error.reason
         if isinstance(reason, (TimeoutError, socket.timeout)):
             raise BadFile(f"{url} did not answer within {timeout:g} seconds.") from None
-        raise BadFile(f"Cannot reach {url}: {getattr(reason, 'strerror', None) or reason}.") from None
+        raise BadFile(
+            f"Cannot reach {url}: {getattr(reason, 'strerror', None) or reason}."
+        ) from None
     if len(body) > max_bytes:
         raise BadFile(
             f"{url} sent more than {max_bytes:,} bytes, the limit for one page "
             "(--max-bytes raises it)."
         )
     kind = headers.get_content_type()
-    if kind != "application/json" and not body.lstrip()[:1] in (b"[", b"{"):
+    if kind != "application/json" and body.lstrip()[:1] not in (b"[", b"{"):
         raise BadFile(
             f"{url} answered with {kind}, not the JSON of WordPress's REST API. Is this the "
             "address of /wp-json/wp/v2/posts?"

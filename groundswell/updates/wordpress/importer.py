@@ -2,14 +2,13 @@
 
 Nothing is written until every input has been read once: a file that is not an export, or
 (without salvage) a damaged one, stops the run before the first post. Then each post is
-written in its own transaction, so a failure at post 7 keeps posts 1–6, and the report says
+written in its own transaction, so a failure at post 7 keeps posts 1 to 6, and the report says
 where it stopped.
 """
 
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from groundswell.accounts.models import Organisation, User
 from groundswell.petitions.models import Petition
@@ -249,4 +248,3 @@ class _Authors:
             "their posts carry no author here."
             for login in sorted(self.unmatched)
         ]
-

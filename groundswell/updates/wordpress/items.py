@@ -88,7 +88,7 @@ class Context:
 
     attachments: dict[int, str] = field(default_factory=dict)
     authors: dict[str, dict[str, str]] = field(default_factory=dict)  # login → name, email
-    site_offset: timedelta | None = None  # local time − GMT, learnt from a post with both
+    site_offset: timedelta | None = None  # local time minus GMT, learnt from a post with both
 
 
 def to_post(item: Item, context: Context) -> ImportedPost:
@@ -202,9 +202,9 @@ def _date(f: dict, gmt_field: str, local_field: str, context: Context) -> dateti
     that names its own offset keeps it."""
     gmt = _parse(f.get(gmt_field), gmt_field)
     local = _parse(f.get(local_field), local_field)
-    if gmt is not None and local is not None and context.site_offset is None:
-        if timezone.is_naive(local) and timezone.is_naive(gmt):
-            context.site_offset = local - gmt
+    both_naive = gmt is not None and local is not None and timezone.is_naive(local)
+    if both_naive and timezone.is_naive(gmt) and context.site_offset is None:
+        context.site_offset = local - gmt
     if gmt is not None:
         return gmt if timezone.is_aware(gmt) else gmt.replace(tzinfo=UTC)
     if local is None:

@@ -10,6 +10,7 @@ keeps every field that was closed before the break, and the field it was in the 
 (its title or content) up to the break.
 """
 
+import contextlib
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -171,15 +172,14 @@ class _Handler(ContentHandler):
         fields = self.item
         self.item = None
         if fields.get("type") == "attachment" and fields.get("attachment_url"):
-            try:
+            with contextlib.suppress(ValueError):
                 self.context.attachments[int(fields.get("id", ""))] = fields["attachment_url"]
-            except ValueError:
-                pass
         if not self.keep_items:
             return
-        if "date" not in fields and "date_gmt" not in fields and fields.get("pubdate"):
-            if "-0001" not in fields["pubdate"] and " 1970 " not in fields["pubdate"]:
-                fields["date_gmt"] = fields["pubdate"]
+        pubdate = fields.get("pubdate", "")
+        real = pubdate and "-0001" not in pubdate and " 1970 " not in pubdate  # drafts' dates
+        if "date" not in fields and "date_gmt" not in fields and real:
+            fields["date_gmt"] = pubdate
         fields["password"] = bool(fields.get("password"))
         thumbnail = fields.pop("thumbnail", "")
         if thumbnail.isdigit():
@@ -222,8 +222,7 @@ def _run(path: Path, handler: _Handler) -> Iterator[Item]:
 
 def _damage(error: SAXParseException) -> Damage:
     return Damage(
-        f"line {error.getLineNumber()}, column {error.getColumnNumber() + 1}: "
-        f"{error.getMessage()}"
+        f"line {error.getLineNumber()}, column {error.getColumnNumber() + 1}: {error.getMessage()}"
     )
 
 

@@ -37,8 +37,9 @@ class Command(BaseCommand):
             "the others become updates of --petition, or are skipped.",
         )
         parser.add_argument(
-            "--petition", metavar="SLUG", help="Import posts that are not press releases as "
-            "updates of this petition."
+            "--petition",
+            metavar="SLUG",
+            help="Import posts that are not press releases as updates of this petition.",
         )
         parser.add_argument(
             "--salvage",
