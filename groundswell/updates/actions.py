@@ -613,12 +613,14 @@ def import_post(
         if update is None:
             outcome = ImportOutcome.IMPORTED
             update = Update(organisation=organisation)
-        before = {name: getattr(update, name) for name in IMPORTED_FIELDS}
+        before = _imported_fields(update)
         _copy_post(update, post, petition=petition, author=author)
         new_path = _old_permalink(post.source_url)
-        after = {name: getattr(update, name) for name in IMPORTED_FIELDS}
-        known_path = new_path is None or update.old_permalinks.filter(**new_path).exists()
-        if outcome == ImportOutcome.UPDATED and before == after and known_path:
+        if (
+            outcome == ImportOutcome.UPDATED
+            and before == _imported_fields(update)
+            and (new_path is None or update.old_permalinks.filter(**new_path).exists())
+        ):
             return ImportOutcome.UNCHANGED, ""
         if dry_run:
             return outcome, ""
@@ -627,6 +629,10 @@ def import_post(
             ImportedPermalink.objects.update_or_create(**new_path, defaults={"update": update})
         cache.forget_on_commit(update)
     return outcome, ""
+
+
+def _imported_fields(update: Update) -> dict:
+    return {name: getattr(update, name) for name in IMPORTED_FIELDS}
 
 
 def _old_permalink(url: str) -> dict | None:
