@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 from groundswell.accounts.models import Organisation, User
 from groundswell.petitions.models import Petition
-from groundswell.updates.actions import ImportOutcome, import_post
+from groundswell.updates.actions import ImportIndex, ImportOutcome, import_post
 from groundswell.updates.wordpress import rest, wxr
 from groundswell.updates.wordpress.items import BadFile, Context, Damage, Item, Skip, to_post
 from groundswell.updates.wordpress.sources import Source, expand, read_text, sniff
@@ -151,9 +151,10 @@ def run(
     report = Report(organisation=str(organisation), dry_run=options.dry_run)
     seen: dict[str, str] = {}
     authors = _Authors(organisation)
+    index = ImportIndex(organisation)
     for source in sources:
         for item in _items(source, context, options, report):
-            line = _import_item(item, context, options, organisation, seen, authors)
+            line = _import_item(item, context, options, organisation, seen, authors, index)
             report.lines.append(line)
             say(f"{line.outcome} {line.item}")
             if line.outcome == "failed":
@@ -182,7 +183,7 @@ def _items(source: Source, context: Context, options: Options, report: Report) -
         yield from wxr.read(source.name, source.path, context, report_damage=broken)
 
 
-def _import_item(item, context, options, organisation, seen, authors) -> Line:
+def _import_item(item, context, options, organisation, seen, authors, index) -> Line:
     line = Line(file=item.file, index=item.index, item=item.label(), outcome="skipped")
     try:
         post = to_post(item, context)
@@ -217,6 +218,7 @@ def _import_item(item, context, options, organisation, seen, authors) -> Line:
             petition=petition,
             author=authors.member(post.author_email, item.fields.get("author")),
             dry_run=options.dry_run,
+            index=index,
         )
     except Exception as error:  # a database error: stop, keeping what is in
         line.outcome, line.reason = "failed", f"{type(error).__name__}: {error}"
