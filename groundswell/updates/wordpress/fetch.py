@@ -77,12 +77,24 @@ def _int(value) -> int | None:
         return None
 
 
+class _WebRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to another http(s) address (urllib would follow ftp://)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urlsplit(newurl).scheme not in ("http", "https"):
+            raise BadFile(f"{req.full_url} redirects to {newurl}, which is not a web address.")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+OPENER = urllib.request.build_opener(_WebRedirects)
+
+
 def _get(url: str, *, timeout: float, max_bytes: int):
     request = urllib.request.Request(  # noqa: S310 (the scheme is checked: http or https)
         url, headers={"Accept": "application/json", "User-Agent": USER_AGENT}
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
+        with OPENER.open(request, timeout=timeout) as answer:
             body = answer.read(max_bytes + 1)
             headers = answer.headers
     except urllib.error.HTTPError as error:
