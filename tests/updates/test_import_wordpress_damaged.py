@@ -169,3 +169,27 @@ def test_damage_in_the_middle_of_a_list_is_skipped_over_to_the_next_post(tmp_pat
     assert "Missing: status, link, title, content, excerpt." in first.import_warning
     assert first.title == "Untitled post 401"
     assert Update.objects.get(source_id=402).status == "published"
+
+
+def test_a_single_post_cut_inside_its_content_is_salvaged_as_a_draft(tmp_path, union):
+    single = (FIXTURES / "single-post.json").read_text()
+    path, line = cut(tmp_path, single, "The council met on <strong>Mon", "post.json")
+    with pytest.raises(CommandError, match=f"breaks at line {line}, column"):
+        run_import(path, union)
+    report = run_json(path, union, "--salvage")
+    assert outcomes(report) == {"post 301": "imported"}
+    draft = Update.objects.get()
+    assert draft.status == "draft"
+    assert draft.title == "Council \u201cvotes\u201d on the depot & the buses"
+    assert "The council met on <strong>Mon</strong>" in draft.body_html
+    assert "Missing: excerpt." in draft.import_warning
+
+
+def test_a_field_cut_in_the_middle_of_a_date_is_dropped_not_guessed(tmp_path, union):
+    path, _line = cut(tmp_path, WXR, "<wp:post_date><![CDATA[2024-06-11 07", "export.xml")
+    run_import(path, union, "--salvage")
+    broken = Update.objects.get(source_guid="https://union.example.org/?p=501")
+    assert "The date was lost." in broken.import_warning
+    # the RSS pubDate, which arrived whole, stands in for the date
+    assert broken.created_at.isoformat() == "2024-06-11T05:15:00+00:00"
+    assert broken.summary == "The first shift stayed out."  # the excerpt had arrived whole
