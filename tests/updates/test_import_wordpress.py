@@ -192,6 +192,7 @@ def test_posts_in_the_press_category_are_press_releases_and_the_rest_need_a_peti
     }
     skipped = next(line for line in report["items"] if line["outcome"] == "skipped")
     assert "not in the press category “Press releases”" in skipped["reason"]
+    assert skipped["left_behind"] == [] and skipped["kind"] == ""
     assert "--petition" in skipped["reason"]
 
     # by slug this time, with a petition for the rest
@@ -378,7 +379,10 @@ def test_a_wxr_export_brings_posts_and_pages_and_keeps_attachments_as_links(unio
         'href="https://union.example.org/wp-content/uploads/2024/06/depot.jpg"'
         in walk_out.body_html
     )
-    assert any("gallery" in note for note in lines["post 501"]["left_behind"])
+    assert (
+        "gallery of 2 attachments (1 linked instead; 89 not in this export)"
+        in (lines["post 501"]["left_behind"])
+    )
     assert any("featured image" in note for note in lines["post 501"]["left_behind"])
 
     fun_day = Update.objects.get(source_id=502)

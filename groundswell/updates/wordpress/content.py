@@ -190,7 +190,11 @@ def _gallery(attributes: str, notes: list[str], attachments: dict[int, str]) -> 
             else "gallery (no attachments named; removed)"
         )
         return ""
-    notes.append(f"gallery of {len(urls)} image{'s' if len(urls) != 1 else ''} (linked instead)")
+    absent = [str(i) for i in ids if i not in attachments]
+    notes.append(
+        f"gallery of {len(ids)} attachment{'s' if len(ids) != 1 else ''} ({len(urls)} linked "
+        "instead" + (f"; {', '.join(absent)} not in this export)" if absent else ")")
+    )
     items = "".join(f'<li><a href="{html.escape(u)}">{html.escape(u)}</a></li>' for u in urls)
     return f"<ul>{items}</ul>"
 

@@ -191,8 +191,7 @@ def _import_item(item, context, options, organisation, seen, authors, index) -> 
         line.reason = str(reason)
         line.title = str(item.fields.get("title") or "")[:80] if item.fields else ""
         return line
-    line.title, line.link, line.warning = post.title, post.source_url, post.warning
-    line.left_behind = list(post.left_behind)
+    line.title, line.link = post.title, post.source_url
     for key in {post.source_guid, post.source_url} - {""}:
         if key in seen:
             line.reason = f"the same post as {seen[key]}, which was read first"
@@ -209,6 +208,7 @@ def _import_item(item, context, options, organisation, seen, authors, index) -> 
                 "to import the other posts as updates of a petition)"
             )
             return line
+    line.warning, line.left_behind = post.warning, list(post.left_behind)
     line.kind = f"update of {petition.slug}" if petition else "press release"
     line.status = post.status
     try:
