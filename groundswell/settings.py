@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last: it only looks at 404s, to redirect an imported post's old address.
+    "groundswell.updates.middleware.OldPermalinkMiddleware",
 ]
 
 ROOT_URLCONF = "groundswell.urls"

@@ -7,6 +7,7 @@ target posts an automatic update) call these functions.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import caches
@@ -25,6 +26,7 @@ from groundswell.petitions.models import Petition, Signature, goal_for
 from groundswell.updates import cache, tasks
 from groundswell.updates.access import signature_for_unsubscribe
 from groundswell.updates.models import (
+    ImportedPermalink,
     Mailing,
     MailingRecipient,
     Milestone,
@@ -575,9 +577,10 @@ def _milestone_body(petition: Petition, rung: int) -> str:
 
 @dataclass(frozen=True)
 class ImportedPost:
-    """One post from another site, already parsed, validated and sanitised."""
+    """One post from another site, already parsed, checked and sanitised."""
 
-    source_id: int
+    source_id: int | None
+    source_guid: str  # what later imports match on: the guid, or the link without one
     source_url: str
     title: str
     body_html: str
@@ -585,39 +588,149 @@ class ImportedPost:
     status: str  # an Update.Status value
     published_at: datetime
     modified_at: datetime
+    post_type: str = "post"
+    terms: frozenset[str] = frozenset()  # categories and tags: names, slugs and ids, lowercase
+    author_email: str = ""
+    warning: str = ""  # for the organiser, on the post's page (a salvaged or protected post)
+    left_behind: tuple[str, ...] = ()  # images and embeds that could not be kept as they were
+    salvaged: bool = False  # read from a damaged export: some fields are missing
 
 
-@transaction.atomic
-def import_press_releases(
-    *, organisation: Organisation, posts: list[ImportedPost]
-) -> tuple[int, int]:
-    """Create or update the organisation's press releases from ``posts``, all or nothing.
+class ImportOutcome:
+    IMPORTED = "imported"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
 
-    A post is the same as one imported before if its source id or its link matches.
-    Returns (created, updated).
+
+# What an import writes on an Update; "unchanged" means all of these are equal already.
+IMPORTED_FIELDS = (
+    "kind", "petition_id", "origin", "source_id", "source_guid", "source_url", "title", "body",
+    "body_html", "summary", "status", "created_at", "modified_at", "published_at", "publish_at",
+    "import_warning", "author_id",
+)  # fmt: skip
+
+
+class ImportIndex:
+    """What an organisation imported before, read once per import run: which guid and link
+    belong to which post, and which old addresses are known. A 10,000-post export then
+    costs a look-up in memory per post instead of three queries; the database's unique
+    constraint on (organisation, guid) still has the last word."""
+
+    def __init__(self, organisation: Organisation):
+        imported = Update.objects.filter(organisation=organisation, origin=Update.Origin.IMPORTED)
+        self.by_guid: dict[str, int] = {}
+        self.by_url: dict[str, int] = {}
+        for pk, guid, url in imported.values_list("pk", "source_guid", "source_url").iterator():
+            if guid:
+                self.by_guid[guid] = pk
+            if url:
+                self.by_url.setdefault(url, pk)
+        self.paths: dict[tuple[str, str], int] = {
+            (host, path): update_id
+            for host, path, update_id in ImportedPermalink.objects.filter(
+                update__organisation=organisation
+            ).values_list("host", "path", "update_id")
+        }
+
+    def find(self, post: ImportedPost) -> int | None:
+        """The post imported before that ``post`` is a newer copy of: same guid, else link."""
+        return self.by_guid.get(post.source_guid) or self.by_url.get(post.source_url)
+
+    def remember(self, update: Update, path: tuple[str, str] | None) -> None:
+        self.by_guid[update.source_guid] = update.pk
+        self.by_url.setdefault(update.source_url, update.pk)
+        if path is not None:
+            self.paths[path] = update.pk
+
+
+def import_post(
+    *,
+    organisation: Organisation,
+    post: ImportedPost,
+    petition: Petition | None = None,
+    author: User | None = None,
+    dry_run: bool = False,
+    index: ImportIndex | None = None,
+) -> tuple[str, str]:
+    """Create or update one imported post, in its own transaction. Returns (outcome, reason).
+
+    A press release without ``petition``; a campaign update of ``petition`` with one. A post
+    imported before (matched by guid or link) is updated in place, and left alone when
+    nothing changed. A post salvaged from a damaged export never replaces a whole one.
+    Every address the post had on its old site is kept, to be redirected here. ``author``
+    is a member of the organisation, or None. Imported posts are never mailed to signers.
+    An import run passes one ``index`` for all its posts.
     """
-    created = updated = 0
-    existing = Update.objects.filter(organisation=organisation, origin=Update.Origin.IMPORTED)
-    for post in posts:
-        update = (
-            existing.filter(source_id=post.source_id).first()
-            or existing.filter(source_url=post.source_url).first()
-            or Update(organisation=organisation, kind=Update.Kind.PRESS_RELEASE)
-        )
-        created, updated = (created + 1, updated) if update.pk is None else (created, updated + 1)
-        _copy_post(update, post)
+    index = index or ImportIndex(organisation)
+    with transaction.atomic():
+        found = index.find(post)
+        update = Update.objects.filter(pk=found).first() if found else None
+        if update is not None and post.salvaged and not update.import_warning:
+            return (
+                ImportOutcome.SKIPPED,
+                "a whole copy was imported before; this broken one would lose part of it",
+            )
+        outcome = ImportOutcome.UPDATED
+        if update is None:
+            outcome = ImportOutcome.IMPORTED
+            update = Update(organisation=organisation)
+        before = _imported_fields(update)
+        _copy_post(update, post, petition=petition, author=author)
+        path = _old_permalink(post.source_url)
+        if (
+            outcome == ImportOutcome.UPDATED
+            and before == _imported_fields(update)
+            and (path is None or index.paths.get(path) == update.pk)
+        ):
+            return ImportOutcome.UNCHANGED, ""
+        if dry_run:
+            return outcome, ""
         update.save()
-    return created, updated
+        _keep_old_permalink(update, path, index)
+        cache.forget_on_commit(update)
+    index.remember(update, path)
+    return outcome, ""
 
 
-def _copy_post(update: Update, post: ImportedPost) -> None:
+def _keep_old_permalink(update: Update, path: tuple[str, str] | None, index: ImportIndex):
+    if path is None or index.paths.get(path) == update.pk:
+        return
+    host, address = path
+    if path in index.paths:  # another post of this organisation had it: it moved here
+        ImportedPermalink.objects.filter(host=host, path=address).update(update=update)
+    else:  # another organisation's post keeps an address it had first
+        ImportedPermalink.objects.bulk_create(
+            [ImportedPermalink(update=update, host=host, path=address)], ignore_conflicts=True
+        )
+
+
+def _imported_fields(update: Update) -> dict:
+    return {name: getattr(update, name) for name in IMPORTED_FIELDS}
+
+
+def _old_permalink(url: str) -> tuple[str, str] | None:
+    parts = urlsplit(url)
+    if not parts.netloc or parts.path in ("", "/"):
+        return None  # "/?p=123" is the old site's home page, not a post's own address
+    return parts.netloc.lower()[:255], parts.path[:500]
+
+
+def _copy_post(
+    update: Update, post: ImportedPost, *, petition: Petition | None, author: User | None
+) -> None:
+    update.kind = Update.Kind.UPDATE if petition else Update.Kind.PRESS_RELEASE
+    update.petition = petition
     update.origin = Update.Origin.IMPORTED
     update.source_id, update.source_url = post.source_id, post.source_url
+    update.source_guid = post.source_guid
     update.title, update.body, update.body_html = post.title, "", post.body_html
     update.summary = post.summary
     update.status = post.status
+    update.import_warning = post.warning
     update.created_at = post.published_at
     update.modified_at = post.modified_at
-    published = post.status == Update.Status.PUBLISHED
-    update.published_at = post.published_at if published else None
-    update.publish_at = post.published_at if post.status == Update.Status.SCHEDULED else None
+    update.published_at = post.published_at if post.status == Update.Status.PUBLISHED else None
+    update.publish_at = None
+    if author is not None or update.pk is None:
+        update.author = author

@@ -88,18 +88,23 @@ class Update(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     modified_at = models.DateTimeField(default=timezone.now)
     test_sent_at = models.DateTimeField(null=True, blank=True)
-    # Where an imported post came from (a WordPress post's id and link).
+    # Where an imported post came from: the WordPress post's id, its link, and its guid
+    # (or its link when the export carries none), which is what a later import matches on.
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
     source_url = models.URLField(max_length=500, blank=True)
+    source_guid = models.CharField(max_length=500, blank=True)
+    # Set on a post salvaged from a damaged export: what did not arrive. Shown to organisers
+    # until a whole copy is imported.
+    import_warning = models.TextField(blank=True)
 
     objects = UpdateQuerySet.as_manager()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "source_id"],
-                condition=Q(source_id__isnull=False),
-                name="one_update_per_source_post",
+                fields=["organisation", "source_guid"],
+                condition=~Q(source_guid=""),
+                name="one_update_per_source_guid",
             ),
             models.CheckConstraint(
                 condition=Q(kind="press_release") | Q(petition__isnull=False),
@@ -110,6 +115,7 @@ class Update(models.Model):
             models.Index(fields=["petition", "status", "published_at"]),
             models.Index(fields=["organisation", "kind", "status", "published_at"]),
             models.Index(fields=["status", "publish_at"]),
+            models.Index(fields=["organisation", "source_url"]),
         ]
 
     def __str__(self) -> str:
@@ -138,6 +144,27 @@ class Update(models.Model):
     def needs_test_send(self) -> bool:
         """True until the organiser has mailed themselves the words as they now stand."""
         return self.test_sent_at is None or self.test_sent_at < self.modified_at
+
+
+class ImportedPermalink(models.Model):
+    """An address an imported post had on its old site; a visit to it here is redirected.
+
+    Only requests that would otherwise be a 404 are looked up
+    (``updates.middleware.OldPermalinkMiddleware``), so no page of this site is shadowed.
+    """
+
+    update = models.ForeignKey(Update, on_delete=models.CASCADE, related_name="old_permalinks")
+    host = models.CharField(max_length=255)
+    path = models.CharField(max_length=500)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["host", "path"], name="one_post_per_old_permalink")
+        ]
+        indexes = [models.Index(fields=["path"])]
+
+    def __str__(self) -> str:
+        return f"{self.host}{self.path}"
 
 
 class Mailing(models.Model):
