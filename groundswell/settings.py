@@ -59,12 +59,15 @@ INSTALLED_APPS = [
     "groundswell.petitions",
     "groundswell.updates",
     "groundswell.support",
+    "groundswell.moderation",
     "groundswell.api",
 ]
 
 MIDDLEWARE = [
     # First, so that nothing after it sees where a help seeker comes from (docs/privacy.md).
     "groundswell.support.middleware.ForgetVisitorMiddleware",
+    # The /24 or /48 a request came from, for the audit log (never the address).
+    "groundswell.moderation.middleware.AuditNetworkMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -290,6 +293,11 @@ GROUNDSWELL = {
     "SIGNUP_RATE_PER_IP": env("SIGNUP_RATE_PER_IP", default="20/h"),
     "LOGIN_RATE_PER_IP": env("LOGIN_RATE_PER_IP", default="30/10m"),
 }
+
+# --- Trust and safety ------------------------------------------------------------------------
+
+# How long the audit log keeps an entry (docs/moderation.md); a daily job deletes older ones.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
 
 # --- Help programme -------------------------------------------------------------------------
 

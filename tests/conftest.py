@@ -78,7 +78,12 @@ def charlie(db):
 
 @pytest.fixture
 def mo(db):
-    return make_user("mo@example.org", "Mo Moderator", is_staff=True)
+    """A moderator: in the "Moderators" group, which holds every staff power."""
+    from groundswell.moderation.actions import moderators_group
+
+    user = make_user("mo@example.org", "Mo Moderator", is_staff=True)
+    moderators_group().user_set.add(user)
+    return user
 
 
 def start_petition(organisation, by, *, title="Let officers use their discretion", **fields):

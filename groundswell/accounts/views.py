@@ -11,6 +11,7 @@ from groundswell.accounts.access import organisation_for_member, organisation_fo
 from groundswell.accounts.forms import InvitedSignUpForm, InviteForm, LoginForm, SignUpForm
 from groundswell.core import ratelimit
 from groundswell.core.errors import ActionError
+from groundswell.moderation.access import is_moderator
 from groundswell.petitions.models import Petition
 
 
@@ -67,7 +68,11 @@ class LoginView(auth_views.LoginView):
 @login_required
 def home(request):
     organisations = request.user.organisations.prefetch_related("petitions")
-    return render(request, "accounts/home.html", {"organisations": organisations})
+    moderator = is_moderator(request.user)
+    if moderator and not organisations:
+        return redirect("moderation:home")  # a moderator's dashboard is the staff home
+    context = {"organisations": organisations, "is_moderator": moderator}
+    return render(request, "accounts/home.html", context)
 
 
 @login_required

@@ -32,7 +32,7 @@ import threading
 import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from io import BytesIO
 from types import SimpleNamespace
 from urllib.parse import parse_qsl
@@ -47,6 +47,7 @@ from django_countries import countries
 from groundswell.core import ratelimit
 from groundswell.core.edge import BUSY_HTML, PERSONAL_COOKIES, busy_response
 from groundswell.core.errors import ActionError
+from groundswell.core.network import network_key
 from groundswell.core.origin import is_same_origin_meta
 from groundswell.petitions import actions
 from groundswell.petitions.models import RESERVED_SLUGS, Petition
@@ -299,7 +300,8 @@ class SignatureWriter(BatchWriter):
 
     @staticmethod
     def _write_group(group: list[_Waiting]) -> None:
-        actions.sign_petitions(petition=group[0].petition, signers=[w.signer for w in group])
+        signers = [replace(w.signer, network=network_key(w.ip)) for w in group]
+        actions.sign_petitions(petition=group[0].petition, signers=signers)
         for waiting in group:
             waiting.future.set_result(True)
 

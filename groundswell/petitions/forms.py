@@ -120,8 +120,3 @@ class BaseTargetFormSet(forms.BaseFormSet):
 TargetFormSet = forms.formset_factory(
     TargetForm, formset=BaseTargetFormSet, extra=3, max_num=13, validate_max=True
 )
-
-
-class ReviewForm(Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("return", "Return to draft")])
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -5,8 +5,6 @@ from groundswell.petitions import views
 app_name = "petitions"
 urlpatterns = [
     path("new/", views.new, name="new"),
-    path("review/", views.review_list, name="review_list"),
-    path("review/<slug:slug>/", views.review, name="review"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("<slug:slug>/", views.detail, name="detail"),
     path("<slug:slug>/sign/", views.sign, name="sign"),
