@@ -61,7 +61,7 @@ def staff_posts(things) -> list[tuple[str, dict]]:
                 "previewed": "on",
                 "really": "on",
             },
-        ),  # fmt: skip
+        ),
         (f"/moderation/invalidations/{things['invalidation'].pk}/", {"note": "undo"}),
     ]
 

@@ -122,7 +122,7 @@ def test_a_plain_signature_is_answered_after_its_row_is_committed(site, petition
     assert signature.emails_owed == 1
     # The tests' immediate task backend ran the mailer on commit (alice also has the
     # approval of her petition in the outbox).
-    [message] = [m for m in mail.outbox if m.to == ["sam@example.com"]]
+    assert [m.to for m in mail.outbox if m.to == ["sam@example.com"]] == [["sam@example.com"]]
     assert site.django.calls == 0
 
 
