@@ -126,9 +126,12 @@ def test_on_postgresql_the_database_refuses_updates_and_deletes_too(mo):
         "UPDATE moderation_auditentry SET reason = 'z' WHERE id = %s",
         "DELETE FROM moderation_auditentry WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [entry.pk])
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [entry.pk])
     assert AuditEntry.objects.get().reason == "y"
 
 
