@@ -287,6 +287,8 @@ GROUNDSWELL = {
     "CONFIRMATION_DAYS": 7,
     # Emails one signature may cause: the confirmation and two reminders.
     "MAX_SIGNATURE_EMAILS": 3,
+    # Refuse signatures from throwaway mailboxes (the disposable-email-domains list).
+    "BLOCK_DISPOSABLE_EMAIL": env.bool("BLOCK_DISPOSABLE_EMAIL", default=False),
     "SIGN_RATE_PER_PERSON": env("SIGN_RATE_PER_PERSON", default="5/h"),
     "SIGN_RATE_PER_EMAIL": env("SIGN_RATE_PER_EMAIL", default="10/h"),
     "SIGN_RATE_PER_IP": env("SIGN_RATE_PER_IP", default="2000/h"),

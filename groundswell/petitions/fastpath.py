@@ -46,6 +46,7 @@ from django_countries import countries
 
 from groundswell.core import ratelimit
 from groundswell.core.edge import BUSY_HTML, PERSONAL_COOKIES, busy_response
+from groundswell.core.email_address import is_disposable
 from groundswell.core.errors import ActionError
 from groundswell.core.network import network_key
 from groundswell.core.origin import is_same_origin_meta
@@ -113,6 +114,8 @@ def parse_signer(body: bytes) -> actions.SignerInput | None:
         validate_email(email)
     except ValidationError:
         return None
+    if settings.GROUNDSWELL["BLOCK_DISPOSABLE_EMAIL"] and is_disposable(email):
+        return None  # Django's form says why
     return actions.SignerInput(
         name=name,
         email=email,

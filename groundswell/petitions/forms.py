@@ -3,8 +3,14 @@ from django.conf import settings
 from django.utils import timezone
 from django_countries import countries
 
+from groundswell.core.email_address import is_disposable
 from groundswell.core.forms import CountryChoiceField, Form
 from groundswell.petitions.actions import TargetInput
+
+DISPOSABLE_MESSAGE = (
+    "Please use an address you keep: throwaway mailboxes cannot sign here, "
+    "because the confirmation is what makes a signature count."
+)
 
 
 class SignatureForm(Form):
@@ -33,6 +39,12 @@ class SignatureForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].initial = settings.GROUNDSWELL["DEFAULT_COUNTRY"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if settings.GROUNDSWELL["BLOCK_DISPOSABLE_EMAIL"] and is_disposable(email):
+            raise forms.ValidationError(DISPOSABLE_MESSAGE)
+        return email
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
