@@ -229,12 +229,14 @@ class Server:
                 ["bin/serve"], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip
-        for _ in range(100):
+        deadline = time.monotonic() + 90  # a loaded machine warms up slowly
+        while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(f"{BASE}/healthz", timeout=1)
                 return self
             except OSError:
                 time.sleep(0.2)
+        self.__exit__()  # not left running behind us
         raise RuntimeError("the server did not start")
 
     def __exit__(self, *exc):
