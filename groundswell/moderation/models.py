@@ -63,7 +63,6 @@ class AuditEntry(models.Model):
         INVALIDATION_APPLIED = "invalidation.applied", "Signatures invalidated"
         INVALIDATION_REVERTED = "invalidation.reverted", "Invalidation reverted"
         SIGNERS_EXPORTED = "signers.exported", "Signers exported"
-        UPDATE_WITHDRAWN = "update.withdrawn", "Update withdrawn"
         MEMBER_INVITED = "member.invited", "Member invited with a role"
         MEMBER_JOINED = "member.joined", "Member joined with a role"
         MODERATOR_GRANTED = "moderator.granted", "Moderator powers granted"
