@@ -618,24 +618,29 @@ def _link_referrals(petition: Petition, rows: list[ConfirmedSignatureInput]) -> 
 def invalidate_signatures(*, invalidation_id: int, signatures) -> tuple[int, Counter]:
     """Mark a batch invalid and take the confirmed ones off the count, in one transaction.
 
-    The rows are locked first (``FOR UPDATE``), so a confirmation racing with us either
-    committed before (then the row is read as confirmed and taken off the count) or waits
-    and then finds the row invalid (and does not count it). Returns (rows, removed from
-    the count per petition).
+    One ``UPDATE … WHERE id IN (the batch) AND status IN (pending, confirmed) RETURNING``:
+    the database locks each row as it updates it and, if a confirmation changed the row
+    meanwhile, checks the status again on the new version. So a confirmation racing with
+    us either committed first (the row is updated as confirmed, and taken off the count)
+    or waits and then finds the row invalid (and does not count it). Confirming always
+    sets ``confirmed_at`` and nothing else does, so it tells the rows that counted.
+    Returns (rows, removed from the count per petition).
     """
-    rows = list(
-        signatures.filter(status__in=Signature.INVALIDATABLE)
-        .select_for_update(of=("self",))
-        .values_list("pk", "petition_id", "status")
+    batch_sql, batch_params = signatures.values("pk").query.sql_with_params()
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(Signature._meta.db_table)} SET status = %s, invalidation_id = %s "  # noqa: S608
+        f"WHERE id IN ({batch_sql}) AND status IN (%s, %s) "  # the ORM's SQL: values are params
+        "RETURNING petition_id, confirmed_at"
     )
-    if not rows:
-        return 0, Counter()
-    Signature.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(
-        status=Signature.Status.INVALID, invalidation_id=invalidation_id
-    )
-    removed = Counter(
-        petition_id for _, petition_id, status in rows if status == Signature.Status.CONFIRMED
-    )
+    params = [
+        Signature.Status.INVALID.value, invalidation_id, *batch_params,
+        Signature.Status.PENDING.value, Signature.Status.CONFIRMED.value,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    removed = Counter(petition_id for petition_id, confirmed_at in rows if confirmed_at)
     for petition_id, n in removed.items():
         counting.add_confirmed(petition_id, -n)
     return len(rows), removed
