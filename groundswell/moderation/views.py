@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -30,7 +32,7 @@ from groundswell.moderation.models import (
     ReviewDecision,
 )
 from groundswell.petitions import actions as petition_actions
-from groundswell.petitions.models import Petition
+from groundswell.petitions.models import Petition, Signature
 
 # --- Staff home -----------------------------------------------------------------------------
 
@@ -172,24 +174,44 @@ def _open_report_groups():
 def reports(request):
     access.require(request.user, access.REPORTS)
     groups = list(_open_report_groups()[:200])
+    keys = {(g["kind"], g["object_id"]) for g in groups}
+    found: dict = {key: [] for key in keys}
+    for kind, object_id, why, details in Report.objects.filter(
+        status=Report.Status.OPEN, object_id__in={pk for _, pk in keys}
+    ).values_list("kind", "object_id", "why", "details"):
+        if (kind, object_id) in found:
+            found[kind, object_id].append((why, details))
+    labels = _labels(keys)
     for group in groups:
-        found = Report.objects.filter(
-            kind=group["kind"], object_id=group["object_id"], status=Report.Status.OPEN
-        )
-        group["whys"] = found.values("why").annotate(n=Count("id")).order_by("-n")
-        group["details"] = [d for d in found.values_list("details", flat=True)[:5] if d]
-        group["label"] = _label(group["kind"], group["object_id"])
+        key = (group["kind"], group["object_id"])
+        group["whys"] = Counter(why for why, _ in found[key]).most_common()
+        group["details"] = [details for _, details in found[key] if details][:5]
+        group["label"] = labels.get(key, f"{key[0]} {key[1]} (gone)")
     context = {"groups": groups, "hide_form": HideForm(), "note_form": NoteForm()}
     return render(request, "moderation/reports.html", context)
 
 
+def _labels(keys: set) -> dict:
+    """What each reported item is, in one query per kind."""
+    from groundswell.updates.models import Update
+
+    ids = {kind: {pk for k, pk in keys if k == kind} for kind in Kind.values}
+    labels = {}
+    for pk, title in Petition.objects.filter(pk__in=ids[Kind.PETITION]).values_list("pk", "title"):
+        labels[Kind.PETITION, pk] = title
+    for pk, title in Update.objects.filter(pk__in=ids[Kind.UPDATE]).values_list("pk", "title"):
+        labels[Kind.UPDATE, pk] = title
+    for signature in Signature.objects.filter(pk__in=ids[Kind.COMMENT]).only(
+        "comment", "name", "show_name"
+    ):
+        labels[Kind.COMMENT, signature.pk] = (
+            f"“{signature.comment[:200]}” (by {signature.public_name})"
+        )
+    return labels
+
+
 def _label(kind: str, object_id: int) -> str:
-    item, _ = actions.hideable_item(kind, object_id)
-    if item is None:
-        return f"{kind} {object_id} (gone)"
-    if kind == Kind.COMMENT:
-        return f"“{item.comment[:200]}” (by {item.public_name})"
-    return item.title
+    return _labels({(kind, object_id)}).get((kind, object_id), f"{kind} {object_id} (gone)")
 
 
 @login_required

@@ -178,3 +178,19 @@ def test_hiding_twice_and_showing_twice_are_refused(mo, petition):
     actions.restore_item(hiding=hiding, by=mo)
     with pytest.raises(ActionError):
         actions.restore_item(hiding=hiding, by=mo)
+
+
+def test_the_report_queue_reads_a_fixed_number_of_queries(
+    client, mo, petition, update, comment, django_assert_max_num_queries
+):
+    _report(client, "petition", petition.pk)
+    client.login(username=mo.email, password=PASSWORD)
+    client.get("/moderation/reports/")
+    for n in range(5):
+        other = sign_and_confirm(petition, f"t{n}@example.net", comment=f"Spam {n}")
+        _report(client, "comment", other.pk, REMOTE_ADDR=f"10.2.{n}.1")
+    _report(client, "update", update.pk, REMOTE_ADDR="10.3.0.1")
+    # session, user, permissions (2), groups, reports, labels (3): not one per item
+    with django_assert_max_num_queries(10):
+        page = client.get("/moderation/reports/").content.decode()
+    assert page.count('<article class="card">') == 7 and "Spam 4" in page
