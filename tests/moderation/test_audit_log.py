@@ -171,3 +171,16 @@ def test_staff_filter_the_log(client, mo, alice, petition):
     assert "Buses" in page and "comment 5" not in page
     response = client.get("/moderation/audit/", {"since": "not a date"})
     assert response.status_code == 422 and "Enter a valid date" in response.content.decode()
+
+
+def test_deleting_a_petition_in_the_admin_is_recorded(client, petition):
+    admin = make_user("root@example.org", "Root", is_staff=True, is_superuser=True)
+    client.login(username=admin.email, password=PASSWORD)
+    response = client.post(
+        f"/admin/petitions/petition/{petition.pk}/delete/", {"post": "yes"},
+        REMOTE_ADDR="192.0.2.44",
+    )  # fmt: skip
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="petition.deleted")
+    assert entry.actor == admin and petition.title in entry.subject
+    assert entry.network == "192.0.2.0/24"
