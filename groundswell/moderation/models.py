@@ -72,15 +72,26 @@ class AuditEntry(models.Model):
         COUNT_DRIFT = "count.drift", "Count drift repaired"
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # No database constraint and nothing done on delete: an entry is never updated, so it
+    # keeps the id of an account or a petition deleted since (and the labels say who/what).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
     )
     # Kept as it was at the time, so that the entry still reads after the account is gone.
     actor_label = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=40, choices=Action.choices, db_index=True)
     subject = models.CharField(max_length=200, blank=True)  # e.g. "petition 12: Free buses"
     petition = models.ForeignKey(
-        Petition, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Petition,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     reason = models.CharField(max_length=300, blank=True)
     network = models.CharField(max_length=50, blank=True)

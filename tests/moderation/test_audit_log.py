@@ -184,3 +184,10 @@ def test_deleting_a_petition_in_the_admin_is_recorded(client, petition):
     entry = AuditEntry.objects.get(action="petition.deleted")
     assert entry.actor == admin and petition.title in entry.subject
     assert entry.network == "192.0.2.0/24"
+
+
+def test_deleting_an_account_keeps_its_entries_as_they_were(charlie):
+    actions.record(actor=charlie, action="signers.exported", subject="petition 9: Buses")
+    charlie.delete()
+    entry = AuditEntry.objects.get()
+    assert entry.actor_label == "charlie@example.org" and entry.actor_id is not None

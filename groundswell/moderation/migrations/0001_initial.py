@@ -82,8 +82,8 @@ class Migration(migrations.Migration):
                 ('subject', models.CharField(blank=True, max_length=200)),
                 ('reason', models.CharField(blank=True, max_length=300)),
                 ('network', models.CharField(blank=True, max_length=50)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('petition', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='petitions.petition')),
+                ('actor', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('petition', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='petitions.petition')),
             ],
             options={
                 'verbose_name_plural': 'audit entries',
