@@ -71,12 +71,15 @@ INSTALLED_APPS = [
     "groundswell.petitions",
     "groundswell.updates",
     "groundswell.support",
+    "groundswell.moderation",
     "groundswell.api",
 ]
 
 MIDDLEWARE = [
     # First, so that nothing after it sees where a help seeker comes from (docs/privacy.md).
     "groundswell.support.middleware.ForgetVisitorMiddleware",
+    # The /24 or /48 a request came from, for the audit log (never the address).
+    "groundswell.moderation.middleware.AuditNetworkMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -353,6 +356,8 @@ GROUNDSWELL = {
     "MY_DATA_RATE_PER_EMAIL": env("MY_DATA_RATE_PER_EMAIL", default="3/h"),
     # Emails one signature may cause: the confirmation and two reminders.
     "MAX_SIGNATURE_EMAILS": 3,
+    # Refuse signatures from throwaway mailboxes (the disposable-email-domains list).
+    "BLOCK_DISPOSABLE_EMAIL": env.bool("BLOCK_DISPOSABLE_EMAIL", default=False),
     "SIGN_RATE_PER_PERSON": env("SIGN_RATE_PER_PERSON", default="5/h"),
     "SIGN_RATE_PER_EMAIL": env("SIGN_RATE_PER_EMAIL", default="10/h"),
     "SIGN_RATE_PER_IP": env("SIGN_RATE_PER_IP", default="2000/h"),
@@ -369,6 +374,11 @@ GROUNDSWELL = {
     "LOGIN_ACCOUNT_LOCK_AFTER": env.int("LOGIN_ACCOUNT_LOCK_AFTER", default=30),
     "LOGIN_LOCK_SECONDS": env.int("LOGIN_LOCK_SECONDS", default=3600),
 }
+
+# --- Trust and safety ------------------------------------------------------------------------
+
+# How long the audit log keeps an entry (docs/moderation.md); a daily job deletes older ones.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
 
 # --- Help programme -------------------------------------------------------------------------
 

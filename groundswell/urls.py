@@ -5,6 +5,7 @@ from django.views.static import serve
 
 from groundswell.api.urls import api
 from groundswell.core import views as core_views
+from groundswell.moderation.urls import public_urlpatterns as public_moderation_urls
 from groundswell.petitions import rights
 
 urlpatterns = [
@@ -18,6 +19,8 @@ urlpatterns = [
     path("", include("groundswell.targets.urls")),
     path("", include("groundswell.updates.urls")),
     path("help/", include("groundswell.support.urls")),
+    path("moderation/", include("groundswell.moderation.urls")),
+    path("", include((public_moderation_urls, "moderation_public"))),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),

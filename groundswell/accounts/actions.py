@@ -22,6 +22,7 @@ from groundswell.accounts.models import (
 )
 from groundswell.core.errors import ActionError, LinkInvalid
 from groundswell.core.tasks import enqueue_on_commit
+from groundswell.moderation import actions as moderation
 
 
 def _normalise(email: str) -> str:
@@ -86,6 +87,11 @@ def invite_member(
     invitation = Invitation.objects.create(
         organisation=organisation, email=email, role=role, invited_by=invited_by
     )
+    moderation.record(
+        actor=invited_by,
+        action=moderation.Action.MEMBER_INVITED,
+        subject=f"{email} to {organisation} as {role}",
+    )
     enqueue_on_commit(tasks.send_invitation_email, invitation.pk)
     return invitation
 
@@ -112,9 +118,16 @@ def accept_invitation(*, token: str, user: User) -> Membership:
         )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
-    membership, _ = Membership.objects.get_or_create(
+    membership, created = Membership.objects.get_or_create(
         user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
     )
+    if created:
+        moderation.record(
+            actor=user,
+            action=moderation.Action.MEMBER_JOINED,
+            subject=f"{user.email} in {invitation.organisation} as {membership.role}",
+            reason=f"invited by {invitation.invited_by.email}",
+        )
     return membership
 
 

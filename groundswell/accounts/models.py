@@ -64,8 +64,13 @@ class User(AbstractUser):
         return tokens.make("email", self.pk, self.email, new=new_email)
 
     def needs_two_factor(self) -> bool:
-        """Staff, and whoever can export signers or coordinate help: not optional for them."""
-        return self.is_staff or self.memberships.filter(role__in=Membership.CAN_EXPORT).exists()
+        """Staff and moderators, and whoever can export signers or coordinate help: not
+        optional for them."""
+        return (
+            self.is_staff
+            or self.groups.exists()  # the Moderators group holds every staff power
+            or self.memberships.filter(role__in=Membership.CAN_EXPORT).exists()
+        )
 
     def has_two_factor(self) -> bool:
         from django_otp.plugins.otp_totp.models import TOTPDevice

@@ -38,6 +38,7 @@ from groundswell.accounts.forms import (
 from groundswell.accounts.models import User
 from groundswell.core import ratelimit
 from groundswell.core.errors import ActionError
+from groundswell.moderation.access import is_moderator
 from groundswell.petitions.models import Petition
 
 
@@ -236,7 +237,11 @@ def unlock(request, token):
 @login_required
 def home(request):
     organisations = request.user.organisations.prefetch_related("petitions")
-    return render(request, "accounts/home.html", {"organisations": organisations})
+    moderator = is_moderator(request.user)
+    if moderator and not organisations:
+        return redirect("moderation:home")  # a moderator's dashboard is the staff home
+    context = {"organisations": organisations, "is_moderator": moderator}
+    return render(request, "accounts/home.html", context)
 
 
 @login_required

@@ -17,6 +17,7 @@ from groundswell.api.targets import petition_deliveries_out
 from groundswell.core import ratelimit
 from groundswell.core.emails import absolute
 from groundswell.core.errors import ActionError
+from groundswell.core.network import network_key
 from groundswell.core.origin import is_same_origin
 from groundswell.petitions import actions
 from groundswell.petitions.forms import SignatureForm
@@ -142,7 +143,8 @@ def sign(request, slug: str, payload: SignatureIn):
     if not form.is_bot:
         ratelimit.limit_signing(request, form.cleaned_data["email"])
         try:
-            actions.sign_petition(petition=petition, **form.action_arguments())
+            network = network_key(ratelimit.client_ip(request))
+            actions.sign_petition(petition=petition, network=network, **form.action_arguments())
         except ActionError as error:
             return Status(error.status, {"detail": error.message})
     return Status(202, {"status": "pending_confirmation"})

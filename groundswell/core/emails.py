@@ -308,3 +308,23 @@ def support_seeker_notice(address: str) -> None:
     from django.urls import reverse
 
     _send("support_seeker_notice", address, {"return_url": absolute(reverse("support:return"))})
+
+
+# --- moderation -----------------------------------------------------------------------------
+
+
+def petition_review_decision(decision, *, to: str) -> None:
+    """A moderator approved or rejected a petition: the organiser learns which, and why."""
+    from django.urls import reverse
+
+    petition = decision.petition
+    _send(
+        "petition_review_decision",
+        to,
+        {
+            "decision": decision,
+            "petition": petition,
+            "dashboard_url": absolute(reverse("petitions:dashboard", args=[petition.slug])),
+            "petition_url": absolute(petition.get_absolute_url()),
+        },
+    )

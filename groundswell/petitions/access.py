@@ -16,15 +16,34 @@ def _get(slug: str) -> Petition:
     return petition
 
 
+class PetitionRemoved(Http404):
+    """Rejected or hidden by moderators: its page says so and why, without the content."""
+
+    def __init__(self, petition: Petition):
+        super().__init__("This petition was removed by moderators.")
+        self.petition = petition
+
+
 def _is_member(user, petition: Petition) -> bool:
     return user.is_authenticated and petition.organisation.role_of(user) is not None
 
 
+def _is_moderator(user) -> bool:
+    from groundswell.moderation.access import is_moderator
+
+    return is_moderator(user)
+
+
 def petition_for_viewing(user, slug: str) -> Petition:
-    """Public petitions for everyone; drafts and those in review for their team and staff."""
+    """Public petitions for everyone; the others for their team and moderators.
+
+    Others learn that a rejected or hidden petition was removed (``PetitionRemoved``).
+    """
     petition = _get(slug)
-    if petition.is_public or _is_member(user, petition) or user.is_staff:
+    if petition.is_public or _is_member(user, petition) or _is_moderator(user):
         return petition
+    if petition.status in Petition.REMOVED:
+        raise PetitionRemoved(petition)
     raise Http404("No petition here. Check the address, or find it on the home page.")
 
 
@@ -50,15 +69,3 @@ def petition_for_export(user, slug: str) -> Petition:
     petition = petition_for_edit(user, slug)
     require_two_factor(user)
     return petition
-
-
-def review_queue_for(user) -> None:
-    """Staff only, with a second factor."""
-    if not (user.is_authenticated and user.is_staff):
-        raise PermissionDenied("Only staff review petitions.")
-    require_two_factor(user)
-
-
-def petition_for_review(user, slug: str) -> Petition:
-    review_queue_for(user)
-    return _get(slug)

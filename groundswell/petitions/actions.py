@@ -22,6 +22,7 @@ from groundswell.core.email_address import normalise_email
 from groundswell.core.errors import ActionError, LinkInvalid
 from groundswell.core.markdown import render_markdown
 from groundswell.core.tasks import wake_on_commit
+from groundswell.moderation import actions as moderation
 from groundswell.petitions import counting, tasks
 from groundswell.petitions.models import (
     CONFIRM_SALT,
@@ -169,15 +170,27 @@ def _move(petition: Petition, allowed: set, to: str, message: str, **fields) -> 
 
 
 def submit_for_review(*, petition: Petition) -> Petition:
+    """A draft, or a rejected petition after its edits, goes to the review queue."""
     return _move(
-        petition, Petition.EDITABLE, Petition.Status.IN_REVIEW, "Only a draft can be submitted."
+        petition,
+        Petition.EDITABLE,
+        Petition.Status.IN_REVIEW,
+        "Only a draft or a rejected petition can be submitted.",
+        submitted_at=timezone.now(),
     )
 
 
+def _check_reviewer(reviewer: User) -> None:
+    from groundswell.moderation.access import REVIEW, has_power
+
+    if not has_power(reviewer, REVIEW):
+        raise ActionError("Only moderators can review petitions.", status=403)
+
+
+@transaction.atomic
 def approve_petition(*, petition: Petition, reviewer: User) -> Petition:
-    if not reviewer.is_staff:
-        raise ActionError("Only staff can approve petitions.", status=403)
-    return _move(
+    _check_reviewer(reviewer)
+    petition = _move(
         petition,
         {Petition.Status.IN_REVIEW},
         Petition.Status.OPEN,
@@ -185,20 +198,57 @@ def approve_petition(*, petition: Petition, reviewer: User) -> Petition:
         published_at=timezone.now(),
         review_note="",
     )
+    moderation.note_decision(petition=petition, decision="approved", by=reviewer)
+    return petition
 
 
-def return_to_draft(*, petition: Petition, reviewer: User, note: str) -> Petition:
-    if not reviewer.is_staff:
-        raise ActionError("Only staff can review petitions.", status=403)
+@transaction.atomic
+def reject_petition(*, petition: Petition, reviewer: User, reason: str, note: str) -> Petition:
+    """Reject with a reason from the fixed list and a note; the organiser may edit and resubmit."""
+    from groundswell.moderation.models import Reason
+
+    _check_reviewer(reviewer)
+    if reason not in Reason.values:
+        raise ActionError("Choose a reason from the list.")
     if not note.strip():
         raise ActionError("Tell the organiser what to change.")
-    return _move(
+    petition = _move(
         petition,
         {Petition.Status.IN_REVIEW},
-        Petition.Status.DRAFT,
-        "Only a petition in review can be returned.",
+        Petition.Status.REJECTED,
+        "Only a petition in review can be rejected.",
         review_note=note.strip(),
     )
+    moderation.note_decision(
+        petition=petition, decision="rejected", by=reviewer, reason=reason, note=note.strip()
+    )
+    return petition
+
+
+def hide_petition(*, petition: Petition) -> str:
+    """Take a public petition off the site (moderation calls this); returns its old status."""
+    status = petition.status
+    _move(petition, {status} & Petition.HIDEABLE, Petition.Status.HIDDEN, "This cannot be hidden.")
+    counting.forget(petition.pk)
+    return status
+
+
+def show_petition(*, petition: Petition, status: str) -> Petition:
+    if status not in Petition.HIDEABLE:
+        raise ActionError("A hidden petition goes back to what it was: open, closed or won.")
+    return _move(
+        petition, {Petition.Status.HIDDEN}, status, "Only a hidden petition can be shown again."
+    )
+
+
+def hide_comment(*, signature: Signature) -> str:
+    """Hide one signer's comment; the signature still counts."""
+    Signature.objects.filter(pk=signature.pk).update(comment_hidden_at=timezone.now())
+    return ""
+
+
+def show_comment(*, signature: Signature) -> None:
+    Signature.objects.filter(pk=signature.pk).update(comment_hidden_at=None)
 
 
 def close_petition(*, petition: Petition) -> Petition:
@@ -236,6 +286,8 @@ class SignerInput:
     show_name: bool = False
     wants_updates: bool = False
     referral_code: str = ""
+    # The keyed hash of the signer's network (core.network.network_key), never an address.
+    network: str = ""
 
     def details(self) -> dict:
         return {
@@ -246,6 +298,7 @@ class SignerInput:
             "comment": self.comment.strip(),
             "show_name": self.show_name,
             "wants_updates": self.wants_updates,
+            "network_hash": self.network,
         }
 
 
@@ -343,7 +396,7 @@ def _existing(petition: Petition, emails: list[str]) -> dict[str, tuple[int, boo
 # emails_sent are the same for the whole batch, and id and confirmed_at take NULL/default.
 _PER_ROW = [
     "name", "email", "email_normalised", "postcode", "country", "comment", "show_name",
-    "wants_updates", "ref_code", "referred_by",
+    "wants_updates", "ref_code", "referred_by", "network_hash",
 ]  # fmt: skip
 
 
@@ -360,7 +413,8 @@ def _insert_new(petition_id: int, fresh: dict) -> dict[str, int]:
         {"name": d["name"], "email": d["email"], "email_normalised": normalised,
          "postcode": d["postcode"], "country": d["country"], "comment": d["comment"],
          "show_name": d["show_name"], "wants_updates": d["wants_updates"],
-         "ref_code": new_ref_code(), "referred_by": referrer}
+         "ref_code": new_ref_code(), "referred_by": referrer,
+         "network_hash": d["network_hash"]}
         for normalised, (referrer, d) in fresh.items()
     ]  # fmt: skip
     shared = [petition_id, Signature.Status.PENDING.value, now, 1, 0]  # one email owed
@@ -442,6 +496,8 @@ def confirm_signature(*, token: str) -> Signature:
             raise LinkInvalid("This link has expired. Please sign the petition again.")
         if signature.status == Signature.Status.WITHDRAWN:
             raise SignatureWithdrawn()
+        if signature.status == Signature.Status.INVALID:
+            raise LinkInvalid("This signature was removed as invalid, so it cannot be counted.")
         if signature.status == Signature.Status.CONFIRMED:
             raise AlreadyConfirmed(signature)
         if not signature.petition.is_signable():
@@ -658,6 +714,7 @@ def _anonymous(*, keep_place: bool) -> dict:
         "show_name": False,
         "wants_updates": False,
         "emails_owed": F("emails_sent"),  # nothing more is sent to an address we no longer hold
+        "network_hash": "",  # the fraud rules' keyed hash of the network (docs/privacy.md)
         "anonymised_at": timezone.now(),
     }
     if not keep_place:
@@ -847,3 +904,93 @@ def remove_personal_data(*, petition: Petition, now=None) -> int:
     held = signatures.filter(anonymised_at__isnull=True)
     _keep_us_states(held)
     return held.update(**_anonymous(keep_place=True))
+
+
+# --- Invalidation and recounts (groundswell/moderation calls these) ----------------------------
+
+
+@transaction.atomic
+def invalidate_signatures(*, invalidation_id: int, signatures) -> tuple[int, Counter]:
+    """Mark a batch invalid and take the confirmed ones off the count, in one transaction.
+
+    One ``UPDATE … WHERE id IN (the batch) AND status IN (pending, confirmed) RETURNING``:
+    the database locks each row as it updates it and, if a confirmation changed the row
+    meanwhile, checks the status again on the new version. So a confirmation racing with
+    us either committed first (the row is updated as confirmed, and taken off the count)
+    or waits and then finds the row invalid (and does not count it). Confirming always
+    sets ``confirmed_at`` and nothing else does, so it tells the rows that counted.
+    Returns (rows, removed from the count per petition).
+    """
+    batch_sql, batch_params = signatures.values("pk").query.sql_with_params()
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(Signature._meta.db_table)} SET status = %s, invalidation_id = %s "  # noqa: S608
+        f"WHERE id IN ({batch_sql}) AND status IN (%s, %s) "  # the ORM's SQL: values are params
+        "RETURNING petition_id, confirmed_at"
+    )
+    params = [
+        Signature.Status.INVALID.value, invalidation_id, *batch_params,
+        Signature.Status.PENDING.value, Signature.Status.CONFIRMED.value,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    removed = Counter(petition_id for petition_id, confirmed_at in rows if confirmed_at)
+    for petition_id, n in removed.items():
+        counting.add_confirmed(petition_id, -n)
+    return len(rows), removed
+
+
+@transaction.atomic
+def restore_invalidated(*, invalidation_id: int, limit: int) -> tuple[int, set]:
+    """Put back up to ``limit`` rows an invalidation removed, as they were; count them again."""
+    rows = list(
+        Signature.objects.filter(invalidation_id=invalidation_id, status=Signature.Status.INVALID)
+        .select_for_update()
+        .order_by("pk")
+        .values_list("pk", "petition_id", "confirmed_at")[:limit]
+    )
+    confirmed = [pk for pk, _, at in rows if at is not None]
+    pending = [pk for pk, _, at in rows if at is None]
+    Signature.objects.filter(pk__in=confirmed).update(
+        status=Signature.Status.CONFIRMED, invalidation_id=None
+    )
+    Signature.objects.filter(pk__in=pending).update(
+        status=Signature.Status.PENDING, invalidation_id=None
+    )
+    back = Counter(petition_id for _, petition_id, at in rows if at is not None)
+    for petition_id, n in back.items():
+        counting.add_confirmed(petition_id, n)
+    return len(rows), {petition_id for _, petition_id, _ in rows}
+
+
+def recount(*, petition_id: int) -> int:
+    return counting.recount(petition_id)
+
+
+def recount_open_petitions() -> dict[int, tuple[int, int]]:
+    """Recount every open petition from its rows: {petition: (was, is)} where they differed."""
+    drift = {}
+    for petition_id in Petition.objects.open().order_by("pk").values_list("pk", flat=True):
+        was, exact = counting.recount_with_drift(petition_id)
+        if was != exact:
+            drift[petition_id] = (was, exact)
+    return drift
+
+
+def signers_for_export(*, petition: Petition, by: User, columns: list[str]):
+    """The confirmed signers' rows for the CSV export; the export is recorded in the audit log."""
+    moderation.record(
+        actor=by,
+        action=moderation.Action.SIGNERS_EXPORTED,
+        subject=moderation.about(petition),
+        petition=petition,
+        reason="CSV of confirmed signers downloaded",
+    )
+    return (
+        Signature.objects.filter(petition=petition)
+        .confirmed()
+        .order_by("confirmed_at", "pk")
+        .values_list(*columns)
+        .iterator(chunk_size=2000)
+    )

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 
 from groundswell.core.errors import ActionError
 from groundswell.core.images import ADMIN_FORMFIELD_OVERRIDES
+from groundswell.moderation import actions as moderation
 from groundswell.petitions import actions
 from groundswell.petitions.models import Petition, PetitionTarget, Signature
 
@@ -10,6 +11,15 @@ class PetitionTargetInline(admin.TabularInline):
     model = PetitionTarget
     extra = 0
     raw_id_fields = ["target"]
+
+
+def _record_deletion(request, petition: Petition) -> None:
+    moderation.record(
+        actor=request.user,
+        action=moderation.Action.PETITION_DELETED,
+        subject=moderation.about(petition),
+        reason="deleted in the admin",
+    )
 
 
 @admin.register(Petition)
@@ -34,6 +44,15 @@ class PetitionAdmin(admin.ModelAdmin):
     @admin.action(description="Close the selected petitions")
     def close(self, request, queryset):
         self._each(request, queryset, lambda p: actions.close_petition(petition=p))
+
+    def delete_model(self, request, obj):
+        _record_deletion(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for petition in queryset:
+            _record_deletion(request, petition)
+        super().delete_queryset(request, queryset)
 
     def _each(self, request, queryset, action):
         for petition in queryset:

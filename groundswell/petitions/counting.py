@@ -68,16 +68,21 @@ def forget(petition_id: int) -> None:
     caches["local"].delete(_key(petition_id))
 
 
-@transaction.atomic
 def recount(petition_id: int) -> int:
     """Rebuild the shards from the rows: an exact recount, for repairs and invalidations."""
+    return recount_with_drift(petition_id)[1]
+
+
+@transaction.atomic
+def recount_with_drift(petition_id: int) -> tuple[int, int]:
+    """Recount as ``recount`` does; returns (what the shards said, the exact count)."""
     create_shards(petition_id)
     shards = CounterShard.objects.filter(petition_id=petition_id)
     # Lock the shards before counting rows: a confirmation that already added to a shard
     # commits first and is counted below; one that has not yet waits and adds after the reset.
-    list(shards.select_for_update().order_by("shard").values_list("pk", flat=True))
+    locked = list(shards.select_for_update().order_by("shard").values_list("count", flat=True))
     exact = Signature.objects.filter(petition_id=petition_id).confirmed().count()
     shards.update(count=0)
     shards.filter(shard=0).update(count=exact)
     transaction.on_commit(lambda: forget(petition_id))
-    return exact
+    return sum(locked), exact

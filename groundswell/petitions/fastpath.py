@@ -32,7 +32,7 @@ import threading
 import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from io import BytesIO
 from types import SimpleNamespace
 from urllib.parse import parse_qsl
@@ -46,7 +46,9 @@ from django_countries import countries
 
 from groundswell.core import ratelimit
 from groundswell.core.edge import BUSY_HTML, PERSONAL_COOKIES, busy_response
+from groundswell.core.email_address import is_disposable
 from groundswell.core.errors import ActionError
+from groundswell.core.network import network_key
 from groundswell.core.origin import is_same_origin_meta
 from groundswell.core.text import clean_line
 from groundswell.petitions import actions
@@ -112,6 +114,8 @@ def parse_signer(body: bytes) -> actions.SignerInput | None:
         validate_email(email)
     except ValidationError:
         return None
+    if settings.GROUNDSWELL["BLOCK_DISPOSABLE_EMAIL"] and is_disposable(email):
+        return None  # Django's form says why
     return actions.SignerInput(
         name=name,
         email=email,
@@ -299,7 +303,8 @@ class SignatureWriter(BatchWriter):
 
     @staticmethod
     def _write_group(group: list[_Waiting]) -> None:
-        actions.sign_petitions(petition=group[0].petition, signers=[w.signer for w in group])
+        signers = [replace(w.signer, network=network_key(w.ip)) for w in group]
+        actions.sign_petitions(petition=group[0].petition, signers=signers)
         for waiting in group:
             waiting.future.set_result(True)
 

@@ -5,10 +5,16 @@ from django.conf import settings
 from django.utils import timezone
 from django_countries import countries
 
+from groundswell.core.email_address import is_disposable
 from groundswell.core.forms import CountryChoiceField, Form, LineField
 from groundswell.core.images import ImageUploadField
 from groundswell.petitions.actions import TargetInput
 from groundswell.targets.access import targets_for_addressing
+
+DISPOSABLE_MESSAGE = (
+    "Please use an address you keep: throwaway mailboxes cannot sign here, "
+    "because the confirmation is what makes a signature count."
+)
 
 
 class SignatureForm(Form):
@@ -37,6 +43,12 @@ class SignatureForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].initial = settings.GROUNDSWELL["DEFAULT_COUNTRY"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if settings.GROUNDSWELL["BLOCK_DISPOSABLE_EMAIL"] and is_disposable(email):
+            raise forms.ValidationError(DISPOSABLE_MESSAGE)
+        return email
 
     @property
     def is_bot(self) -> bool:
@@ -180,11 +192,6 @@ def directory_choices(organisation, keep=(), limit: int = 500) -> list[tuple[int
     ]
     repeated = Counter(label for _, label in labels)
     return [(pk, f"{label} · entry {pk}" if repeated[label] > 1 else label) for pk, label in labels]
-
-
-class ReviewForm(Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("return", "Return to draft")])
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class MyDataForm(Form):

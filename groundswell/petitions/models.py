@@ -62,10 +62,17 @@ class Petition(models.Model):
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
         WON = "won", "Won"
+        # Moderation (groundswell/moderation): a rejected petition may be edited and
+        # submitted again; a hidden one was public and may be shown again.
+        REJECTED = "rejected", "Rejected"
+        HIDDEN = "hidden", "Hidden by moderators"
 
     SIGNABLE = {Status.OPEN}
     PUBLIC = {Status.OPEN, Status.CLOSED, Status.WON}
-    EDITABLE = {Status.DRAFT}
+    # Not shown, but their address says so and why (moderation/templates/moderation/removed.html).
+    REMOVED = {Status.REJECTED, Status.HIDDEN}
+    EDITABLE = {Status.DRAFT, Status.REJECTED}
+    HIDEABLE = {Status.OPEN, Status.CLOSED, Status.WON}
     CLOSABLE = {Status.OPEN}
     # May be delivered to its targets, and may have its outcome (won, or closed) recorded.
     DELIVERABLE = {Status.OPEN, Status.CLOSED}
@@ -90,6 +97,7 @@ class Petition(models.Model):
         max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     review_note = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
     targets = models.ManyToManyField(Target, through="PetitionTarget", related_name="petitions")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -219,7 +227,12 @@ class SignatureQuerySet(models.QuerySet):
         return self.confirmed().filter(show_name=True).order_by("-confirmed_at")[:limit]
 
     def recent_comments(self, limit: int = 10):
-        return self.confirmed().exclude(comment="").order_by("-confirmed_at")[:limit]
+        return (
+            self.confirmed()
+            .exclude(comment="")
+            .filter(comment_hidden_at__isnull=True)
+            .order_by("-confirmed_at")[:limit]
+        )
 
     def email_due(self):
         """Signatures owed an email (a confirmation link, a reminder, a kind note)."""
@@ -246,9 +259,12 @@ class Signature(models.Model):
         CONFIRMED = "confirmed", "Confirmed"
         # The signer took it back: it no longer counts, and holds no personal data.
         WITHDRAWN = "withdrawn", "Withdrawn by the signer"
+        # Removed by a fraud rule (groundswell/moderation); a revert puts it back.
+        INVALID = "invalid", "Removed as invalid"
 
     COUNTED = {Status.CONFIRMED}
     WITHDRAWABLE = {Status.PENDING, Status.CONFIRMED}
+    INVALIDATABLE = {Status.PENDING, Status.CONFIRMED}
 
     # No index of its own: the constraint and indexes below all start with petition, and
     # every index is one more write for each signature in a surge.
@@ -287,6 +303,13 @@ class Signature(models.Model):
     us_state = models.CharField(max_length=2, blank=True, db_default="")  # not in the fast INSERT
     # Set once its name, email, postcode and comment were removed (retention or erasure).
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # A keyed hash of the /24 or /48 the signer came from, never the address
+    # (groundswell/core/network.py); for fraud rules. Deleted with the row.
+    network_hash = models.CharField(max_length=32, blank=True, default="")
+    # The invalidation (moderation.Invalidation) that removed it: a plain id, so that the
+    # signing table does not depend on the moderation app.
+    invalidation_id = models.BigIntegerField(null=True, blank=True)
+    comment_hidden_at = models.DateTimeField(null=True, blank=True)
 
     objects = SignatureQuerySet.as_manager()
 
@@ -306,6 +329,12 @@ class Signature(models.Model):
                 fields=["id"],
                 name="signature_email_due",
                 condition=Q(emails_sent__lt=F("emails_owed")),
+            ),
+            # Written only for invalidated rows: what a revert looks for.
+            models.Index(
+                fields=["invalidation_id"],
+                name="signature_invalidation",
+                condition=Q(invalidation_id__isnull=False),
             ),
         ]
 

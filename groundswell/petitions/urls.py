@@ -5,8 +5,6 @@ from groundswell.petitions import rights, views
 app_name = "petitions"
 urlpatterns = [
     path("new/", views.new, name="new"),
-    path("review/", views.review_list, name="review_list"),
-    path("review/<slug:slug>/", views.review, name="review"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("withdraw/<str:token>/", rights.withdraw, name="withdraw"),
     path("<slug:slug>/", views.detail, name="detail"),

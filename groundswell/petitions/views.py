@@ -17,19 +17,20 @@ from django.views.decorators.http import require_GET, require_POST
 from groundswell.core import ratelimit
 from groundswell.core.emails import absolute
 from groundswell.core.errors import ActionError
+from groundswell.core.network import network_key
 from groundswell.core.origin import same_origin_post
+from groundswell.moderation import actions as moderation
+from groundswell.moderation import views as moderation_views
 from groundswell.petitions import actions, fastpath, sharing
 from groundswell.petitions.access import (
+    PetitionRemoved,
     petition_for_edit,
     petition_for_export,
-    petition_for_review,
     petition_for_signing,
     petition_for_viewing,
-    review_queue_for,
 )
 from groundswell.petitions.forms import (
     PetitionForm,
-    ReviewForm,
     SignatureForm,
     TargetFormSet,
     directory_choices,
@@ -54,11 +55,18 @@ def _supporters(petition: Petition) -> dict:
         supporters = {
             "recent": list(signatures.recent_public().values("name", "country", "confirmed_at")),
             "comments": [
-                {"name": s.public_name, "comment": s.comment, "confirmed_at": s.confirmed_at}
+                {
+                    "id": s.pk,
+                    "name": s.public_name,
+                    "comment": s.comment,
+                    "confirmed_at": s.confirmed_at,
+                }
                 for s in signatures.recent_comments().only(
                     "name", "show_name", "comment", "confirmed_at"
                 )
             ],
+            # "N signatures removed as invalid" (groundswell/moderation), with the date.
+            "invalidations": moderation.public_invalidations(petition.pk),
         }
         cache.set(key, supporters, 5)
     return supporters
@@ -89,7 +97,10 @@ def _detail_context(request, petition: Petition, form: SignatureForm) -> dict:
 
 @require_GET
 def detail(request, slug):
-    petition = petition_for_viewing(request.user, slug)
+    try:
+        petition = petition_for_viewing(request.user, slug)
+    except PetitionRemoved as removed:
+        return moderation_views.removed_petition(request, removed.petition)
     form = SignatureForm(initial={"ref": _clean_ref(request.GET.get("ref", ""))})
     response = render(request, "petitions/detail.html", _detail_context(request, petition, form))
     if not request.user.is_authenticated:
@@ -118,7 +129,8 @@ def sign(request, slug):
         return redirect("petitions:thanks", slug=slug)
     try:
         _limit_signing(request, form.cleaned_data["email"])
-        actions.sign_petition(petition=petition, **form.action_arguments())
+        network = network_key(ratelimit.client_ip(request))
+        actions.sign_petition(petition=petition, network=network, **form.action_arguments())
     except ratelimit.RateLimited as limit:
         form.add_error(None, limit.message)
         return _sign_form_again(request, slug, form, 429)
@@ -370,6 +382,7 @@ def dashboard(request, slug):
         "top_referrers": signatures.top_referrers(),
         "embed_url": absolute(reverse("petitions:embed", args=[slug])),
         "removal_at": petition.personal_data_removal_at(),
+        "decisions": petition.decisions.select_related("decided_by"),
     }
     return render(request, "petitions/dashboard.html", context)
 
@@ -392,13 +405,7 @@ CSV_COLUMNS = ["name", "email", "postcode", "country", "comment", "show_name", "
 @login_required
 def export_csv(request, slug):
     petition = petition_for_export(request.user, slug)
-    rows = (
-        Signature.objects.filter(petition=petition)
-        .confirmed()
-        .order_by("confirmed_at", "pk")
-        .values_list(*CSV_COLUMNS)
-        .iterator(chunk_size=2000)
-    )
+    rows = actions.signers_for_export(petition=petition, by=request.user, columns=CSV_COLUMNS)
     writer = csv.writer(_Echo())
     lines = (writer.writerow([_csv_safe(v) for v in row]) for row in rows)
     header = [writer.writerow(CSV_COLUMNS)]
@@ -408,38 +415,3 @@ def export_csv(request, slug):
     response["Content-Disposition"] = f'attachment; filename="{slug}-signatures.csv"'
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-# --- Review ---------------------------------------------------------------------------------
-
-
-@login_required
-def review_list(request):
-    review_queue_for(request.user)
-    petitions = Petition.objects.in_review().select_related("organisation").order_by("updated_at")
-    return render(request, "petitions/review_list.html", {"petitions": petitions})
-
-
-@login_required
-def review(request, slug):
-    petition = petition_for_review(request.user, slug)
-    form = ReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if form.cleaned_data["decision"] == "approve":
-                actions.approve_petition(petition=petition, reviewer=request.user)
-                messages.success(request, f"“{petition}” is open for signatures.")
-            else:
-                actions.return_to_draft(
-                    petition=petition, reviewer=request.user, note=form.cleaned_data["note"]
-                )
-                messages.success(request, f"“{petition}” went back to its organiser.")
-        except ActionError as error:
-            messages.error(request, error.message)
-        else:
-            return redirect("petitions:review_list")
-    return render(
-        request,
-        "petitions/review.html",
-        {"petition": petition, "targets": petition.targets.all(), "form": form},
-    )

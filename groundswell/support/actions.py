@@ -17,6 +17,7 @@ from groundswell.accounts.models import Organisation, User
 from groundswell.core.errors import ActionError, LinkInvalid
 from groundswell.core.slugs import unique_slug
 from groundswell.core.tasks import enqueue_on_commit
+from groundswell.moderation import actions as moderation
 from groundswell.support import crypto, tasks
 from groundswell.support.matching import candidates
 from groundswell.support.models import (
@@ -135,6 +136,12 @@ def invite_adviser(*, programme: Programme, by: User, email: str, **profile) -> 
     except IntegrityError:
         raise ActionError(f"{email} is already an adviser in this programme.") from None
     audit(actor=by, programme=programme, action="adviser.invited", detail=email)
+    moderation.record(
+        actor=by,
+        action=moderation.Action.ADVISER_VETTED,
+        subject=f"adviser {email} in {programme.name}",
+        reason=adviser.vetting_note,
+    )
     enqueue_on_commit(tasks.send_adviser_invitation, adviser.pk)
     return adviser
 
@@ -160,6 +167,13 @@ def update_adviser(*, adviser: AdviserProfile, by: User, **changes) -> AdviserPr
         action="adviser.changed",
         detail=f"{adviser.email}: {', '.join(changed) or 'nothing'}",
     )
+    if changed:
+        moderation.record(
+            actor=by,
+            action=moderation.Action.ADVISER_CHANGED,
+            subject=f"adviser {adviser.email} in {adviser.programme.name}",
+            reason=", ".join(changed),
+        )
     enqueue_on_commit(tasks.propose_for_waiting, adviser.programme_id)
     return adviser
 

@@ -260,6 +260,32 @@ def withdraw_update(*, update: Update) -> Update:
     return update
 
 
+@transaction.atomic
+def hide_update(*, update: Update) -> str:
+    """Take an update off the site (moderation calls this); returns its status before."""
+    status = update.status
+    moved = (
+        Update.objects.filter(pk=update.pk, status=status)
+        .exclude(status=Update.Status.HIDDEN)
+        .update(status=Update.Status.HIDDEN)
+    )
+    if not moved:
+        raise ActionError("This update is hidden already.", status=409)
+    Mailing.objects.filter(update=update, status=Mailing.Status.WAITING).delete()
+    cache.forget_on_commit(update)
+    return status
+
+
+@transaction.atomic
+def show_update(*, update: Update, status: str) -> Update:
+    moved = Update.objects.filter(pk=update.pk, status=Update.Status.HIDDEN).update(status=status)
+    if not moved:
+        raise ActionError("Only a hidden update can be shown again.", status=409)
+    update.refresh_from_db()
+    cache.forget_on_commit(update)
+    return update
+
+
 def publish_due_updates(now: datetime | None = None) -> int:
     """Publish every scheduled update whose time has come; each in its own transaction."""
     published = 0

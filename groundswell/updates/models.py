@@ -56,6 +56,8 @@ class Update(models.Model):
         DRAFT = "draft", "Draft"
         SCHEDULED = "scheduled", "Scheduled"
         PUBLISHED = "published", "Published"
+        # Taken down by moderators (groundswell/moderation); only they show it again.
+        HIDDEN = "hidden", "Hidden by moderators"
 
     class Origin(models.TextChoices):
         WRITTEN = "written", "Written here"

@@ -32,8 +32,8 @@ def _pages_needing_two_factor(petition, draft, mo):
     draft.save()
     return [
         ("alice", f"/p/{petition.slug}/signatures.csv"),
-        ("mo", "/p/review/"),
-        ("mo", f"/p/review/{draft.slug}/"),
+        ("mo", "/moderation/review/"),
+        ("mo", f"/moderation/review/{draft.slug}/"),
         ("mo", "/admin/"),
         ("mo", "/admin/accounts/user/"),
         ("mo", f"/admin/accounts/user/{mo.pk}/change/"),
@@ -176,11 +176,11 @@ def test_the_demo_logins_work_with_the_published_key(client, db, settings, capsy
     settings.DEBUG = False  # the pages' templates link /dev/ only when the URLs had it
 
     data = {"username": "moderator@example.org", "password": "groundswell-demo"}
-    assert client.post("/accounts/login/?next=/p/review/", data)["Location"] == (
+    assert client.post("/accounts/login/?next=/moderation/review/", data)["Location"] == (
         "/accounts/login/code/"
     )
-    assert client.post("/accounts/login/code/", {"code": code})["Location"] == "/p/review/"
-    assert client.get("/p/review/").status_code == 200
+    assert client.post("/accounts/login/code/", {"code": code})["Location"] == "/moderation/review/"
+    assert client.get("/moderation/review/").status_code == 200
 
 
 def test_the_demo_code_command_refuses_outside_debug(settings):

@@ -55,9 +55,10 @@ def test_a_petition_page_view_reads_the_count_without_counting_rows(client, peti
     assert "3</strong>" in response.content.decode()
     sql = " ".join(q["sql"] for q in queries.captured_queries).upper()
     assert "COUNT(" not in sql
-    # petition, targets, count, recent signers, comments, latest updates, and (+1) the
-    # deliveries and answers: each of the last four read once per process per few seconds.
-    assert len(queries.captured_queries) <= 7
+    # petition, targets, count, recent signers, comments, invalidations removed, latest
+    # updates, and (+1) the deliveries and answers: each of the last five read once per
+    # process per few seconds.
+    assert len(queries.captured_queries) <= 8
 
 
 def test_a_busy_page_is_served_from_the_cache(

@@ -54,26 +54,33 @@ def test_a_draft_is_hidden_from_everyone_but_its_team_and_staff(client, charlie,
         assert client.get(f"/p/{draft.slug}/").status_code == 200
 
 
-def test_only_staff_review(client, alice, draft):
+def test_only_moderators_review(client, alice, draft):
     draft.status = Petition.Status.IN_REVIEW
     draft.save()
     client.login(username=alice.email, password=PASSWORD)
-    assert client.get("/p/review/").status_code == 403
-    assert client.post(f"/p/review/{draft.slug}/", {"decision": "approve"}).status_code == 403
+    assert client.get("/moderation/review/").status_code == 403
+    response = client.post(f"/moderation/review/{draft.slug}/", {"decision": "approve"})
+    assert response.status_code == 403
     draft.refresh_from_db()
     assert draft.status == Petition.Status.IN_REVIEW
 
 
-def test_staff_can_return_a_petition_with_a_note(client, mo, draft, alice):
+def test_a_moderator_can_reject_a_petition_with_a_reason_and_a_note(client, mo, draft, alice):
     draft.status = Petition.Status.IN_REVIEW
     draft.save()
     client.login(username=mo.email, password=PASSWORD)
     verify_session(client, mo)
-    response = client.post(f"/p/review/{draft.slug}/", {"decision": "return", "note": ""})
-    assert "Tell the organiser what to change" in response.content.decode()
-    client.post(f"/p/review/{draft.slug}/", {"decision": "return", "note": "Name the director."})
+    response = client.post(
+        f"/moderation/review/{draft.slug}/",
+        {"decision": "reject", "reason": "outside_rules", "note": ""},
+    )
+    assert "tell the organiser what to change" in response.content.decode()
+    client.post(
+        f"/moderation/review/{draft.slug}/",
+        {"decision": "reject", "reason": "outside_rules", "note": "Name the director."},
+    )
     draft.refresh_from_db()
-    assert draft.status == Petition.Status.DRAFT
+    assert draft.status == Petition.Status.REJECTED
     client.login(username=alice.email, password=PASSWORD)
     assert "Name the director." in client.get(f"/p/{draft.slug}/dashboard/").content.decode()
 

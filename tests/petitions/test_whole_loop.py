@@ -45,10 +45,14 @@ def test_a_petition_goes_from_draft_to_a_confirmed_signature_through_real_smtp(
     client.logout()
     client.login(username=mo.email, password=PASSWORD)
     verify_session(client, mo)
-    assert petition.title in client.get("/p/review/").content.decode()
-    client.post(f"/p/review/{petition.slug}/", {"decision": "approve"})
+    assert petition.title in client.get("/moderation/review/").content.decode()
+    client.post(f"/moderation/review/{petition.slug}/", {"decision": "approve"})
     petition.refresh_from_db()
     assert petition.status == Petition.Status.OPEN
+    _run_worker()  # the organiser is emailed the decision
+    [approved] = smtp_server.messages
+    assert approved["To"] == alice.email and "Approved" in approved["Subject"]
+    smtp_server.messages.clear()
 
     client.logout()
     page = client.get(f"/p/{petition.slug}/")

@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groundswell.accounts.actions import create_organisation
 from groundswell.accounts.models import Organisation, User
+from groundswell.moderation.actions import moderators_group
 from groundswell.petitions import actions
 from groundswell.petitions.actions import ConfirmedSignatureInput, TargetInput
 from groundswell.petitions.models import Petition
@@ -122,6 +123,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         organiser = _with_demo_authenticator(_user(*ORGANISER))
         moderator = _with_demo_authenticator(_user(*MODERATOR, is_staff=True))
+        moderators_group().user_set.add(moderator)  # the staff home and every staff power
         organisation = Organisation.objects.filter(slug="federal-officers-union").first()
         if organisation is None:
             organisation = create_organisation(name="Federal Officers Union", owner=organiser)
