@@ -69,6 +69,7 @@ class User(AbstractUser):
         return (
             self.is_staff
             or self.groups.exists()  # the Moderators group holds every staff power
+            or self.user_permissions.exists()
             or self.memberships.filter(role__in=Membership.CAN_EXPORT).exists()
         )
 

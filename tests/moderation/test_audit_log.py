@@ -13,7 +13,7 @@ from groundswell.accounts.actions import accept_invitation, invite_member
 from groundswell.moderation import actions
 from groundswell.moderation.models import AuditEntry
 from groundswell.support import actions as support
-from tests.conftest import PASSWORD, make_user, sign_and_confirm
+from tests.conftest import log_in_verified, make_user, sign_and_confirm
 from tests.support.conftest import start_programme
 
 
@@ -22,7 +22,7 @@ def _actions():
 
 
 def test_approving_records_who_when_from_which_network_and_why(client, mo, submitted):
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     client.post(
         f"/moderation/review/{submitted.slug}/", {"decision": "approve"}, REMOTE_ADDR="203.0.113.77"
     )
@@ -36,7 +36,7 @@ def test_approving_records_who_when_from_which_network_and_why(client, mo, submi
 
 
 def test_an_ipv6_network_is_kept_to_its_48(client, mo, submitted):
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     client.post(
         f"/moderation/review/{submitted.slug}/",
         {"decision": "reject", "reason": "duplicate", "note": "See the other one."},
@@ -50,7 +50,7 @@ def test_an_ipv6_network_is_kept_to_its_48(client, mo, submitted):
 
 def test_exporting_signers_is_recorded(client, alice, petition):
     sign_and_confirm(petition)
-    client.login(username=alice.email, password=PASSWORD)
+    log_in_verified(client, alice)
     response = client.get(f"/p/{petition.slug}/signatures.csv", REMOTE_ADDR="198.51.100.9")
     b"".join(response.streaming_content)
     entry = AuditEntry.objects.get(action="signers.exported")
@@ -77,7 +77,7 @@ def test_role_changes_are_recorded(alice, union):
 
 def test_adviser_vetting_is_recorded_without_a_network(client, alice, union):
     programme = start_programme(union, alice)
-    client.login(username=alice.email, password=PASSWORD)
+    log_in_verified(client, alice)
     response = client.post(
         f"/help/coordinate/{programme.slug}/invite/",
         {
@@ -162,7 +162,7 @@ def test_the_purge_is_a_periodic_job():
 def test_staff_filter_the_log(client, mo, alice, petition):
     actions.record(actor=alice, action="signers.exported", subject="petition 1: Buses")
     actions.record(actor=mo, action="item.hidden", subject="comment 5")
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     page = client.get("/moderation/audit/", {"action": "item.hidden"}).content.decode()
     assert "comment 5" in page and "Buses" not in page
     page = client.get("/moderation/audit/", {"actor": "alice"}).content.decode()
@@ -175,7 +175,7 @@ def test_staff_filter_the_log(client, mo, alice, petition):
 
 def test_deleting_a_petition_in_the_admin_is_recorded(client, petition):
     admin = make_user("root@example.org", "Root", is_staff=True, is_superuser=True)
-    client.login(username=admin.email, password=PASSWORD)
+    log_in_verified(client, admin)
     response = client.post(
         f"/admin/petitions/petition/{petition.pk}/delete/", {"post": "yes"},
         REMOTE_ADDR="192.0.2.44",

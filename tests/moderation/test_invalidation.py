@@ -14,7 +14,7 @@ from groundswell.moderation.models import AuditEntry, Invalidation
 from groundswell.moderation.rules import Rule, preview
 from groundswell.petitions import counting
 from groundswell.petitions.models import CounterShard, Signature
-from tests.conftest import PASSWORD, sign, sign_and_confirm
+from tests.conftest import log_in_verified, sign, sign_and_confirm
 
 
 def assert_exact(petition) -> int:
@@ -75,7 +75,7 @@ def test_the_fast_path_keeps_the_network_hash_too(transactional_db, petition):
 
 
 def test_a_rule_is_previewed_with_a_count_and_a_sample(client, mo, farm):
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     response = client.post("/moderation/invalidations/", _rule_form(domain="bots.example"))
     page = response.content.decode()
     assert "This rule would remove 3 signatures" in page
@@ -88,7 +88,7 @@ def test_a_rule_is_previewed_with_a_count_and_a_sample(client, mo, farm):
 def test_applying_a_rule_removes_its_signatures_and_keeps_the_count_exact(
     client, mo, farm, django_capture_on_commit_callbacks
 ):
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     invalidation = _apply(client, django_capture_on_commit_callbacks, domain="bots.example")
     assert invalidation.status == Invalidation.Status.APPLIED
     assert (invalidation.processed, invalidation.removed) == (3, 2)
@@ -103,7 +103,7 @@ def test_applying_a_rule_removes_its_signatures_and_keeps_the_count_exact(
 def test_the_petition_page_says_how_many_were_removed_and_when(
     client, mo, farm, django_capture_on_commit_callbacks
 ):
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     with time_machine.travel("2026-11-20 12:00Z", tick=True):
         _apply(client, django_capture_on_commit_callbacks, domain="bots.example")
     client.logout()
@@ -131,7 +131,7 @@ def test_a_removed_pending_signature_can_no_longer_be_confirmed(mo, farm):
 def test_a_revert_puts_everything_back_and_recounts_exactly(
     client, mo, farm, django_capture_on_commit_callbacks
 ):
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     invalidation = _apply(client, django_capture_on_commit_callbacks, domain="bots.example")
     response = client.post(f"/moderation/invalidations/{invalidation.pk}/", {"note": ""})
     assert response.status_code == 422
@@ -193,7 +193,7 @@ def test_a_rule_matching_more_than_half_of_a_petition_asks_twice(client, mo, pet
     sign_and_confirm(petition, "real@example.com")
     for n in range(2):
         sign_and_confirm(petition, f"b{n}@bots.example")
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     page = client.post("/moderation/invalidations/", _rule_form(domain="bots.example"))
     assert "More than half of" in page.content.decode()
     response = client.post(
@@ -234,7 +234,7 @@ def test_a_rule_matching_everything_asks_twice(petition):
     ],
 )
 def test_bad_rules_get_clear_form_errors(client, mo, petition, fields, error):
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     response = client.post("/moderation/invalidations/", {"note": "x", **fields})
     assert response.status_code == 422
     assert error in response.content.decode()
@@ -242,7 +242,7 @@ def test_bad_rules_get_clear_form_errors(client, mo, petition, fields, error):
 
 def test_a_rule_that_matches_nothing_says_so(client, mo, petition):
     sign_and_confirm(petition)
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     response = client.post("/moderation/invalidations/", _rule_form(domain="nobody.example"))
     assert response.status_code == 422
     assert "matches no signatures" in response.content.decode()
@@ -273,7 +273,7 @@ def test_progress_is_shown_while_it_runs(client, mo, farm):
         rule=Rule("email_domain", {"domain": "bots.example"}), petition=farm, by=mo,
         note="bots", matched=3,
     )  # fmt: skip
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     page = client.get(f"/moderation/invalidations/{invalidation.pk}/").content.decode()
     assert "Waiting to run" in page and 'http-equiv="refresh"' in page
     assert timezone.now() - invalidation.created_at < timedelta(minutes=1)

@@ -10,7 +10,7 @@ from groundswell.moderation.access import ALL_POWERS, is_moderator
 from groundswell.moderation.models import Hiding, Invalidation, Kind
 from groundswell.petitions import actions as petitions
 from groundswell.petitions.models import Petition
-from tests.conftest import PASSWORD, sign_and_confirm
+from tests.conftest import PASSWORD, log_in_verified, sign_and_confirm
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_visitors_without_an_account_are_sent_to_log_in_from_every_staff_page(cl
 
 
 def test_a_moderator_reaches_every_staff_page(client, mo, staff_things):
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     for path in staff_pages(staff_things):
         assert client.get(path).status_code == 200, path
 
@@ -113,7 +113,7 @@ def test_each_power_is_its_own_permission(client, staff_things, staffer):
         Permission.objects.get(content_type__app_label="moderation", codename="view_audit_log")
     )
     staffer = User.objects.get(pk=staffer.pk)  # a fresh permission cache
-    client.login(username=staffer.email, password=PASSWORD)
+    log_in_verified(client, staffer)
     assert client.get("/moderation/audit/").status_code == 200
     assert client.get("/moderation/").status_code == 200
     assert client.get("/moderation/review/").status_code == 403
@@ -137,7 +137,7 @@ def test_is_staff_alone_is_no_moderator_but_the_group_is(staffer, mo):
 
 
 def test_a_moderators_dashboard_link_leads_to_the_staff_home(client, mo):
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     response = client.get("/accounts/", follow=True)
     page = response.content.decode()
     assert response.redirect_chain[-1][0] == "/moderation/"

@@ -7,7 +7,7 @@ from groundswell.moderation.models import Hiding, Report
 from groundswell.petitions.models import Petition
 from groundswell.updates import actions as updates
 from groundswell.updates.models import Update
-from tests.conftest import PASSWORD, sign_and_confirm
+from tests.conftest import log_in_verified, sign_and_confirm
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def test_the_report_queue_groups_reports_per_item(client, mo, petition, comment)
     for n in range(3):
         _report(client, "comment", comment.pk, REMOTE_ADDR=f"10.1.{n}.1")
     _report(client, "petition", petition.pk, why="misleading")
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     page = client.get("/moderation/reports/").content.decode()
     assert page.count('<article class="card">') == 2
     assert "3 reports" in page and "Buy cheap pills here" in page
@@ -84,7 +84,7 @@ def test_the_report_queue_groups_reports_per_item(client, mo, petition, comment)
 
 def test_staff_dismiss_reports(client, mo, petition):
     _report(client, "petition", petition.pk)
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     client.post(f"/moderation/reports/petition/{petition.pk}/dismiss/", {"note": "Fine."})
     assert Report.objects.get().status == Report.Status.DISMISSED
     assert "No reports waiting." in client.get("/moderation/reports/").content.decode()
@@ -95,7 +95,7 @@ def test_staff_dismiss_reports(client, mo, petition):
 def test_a_hidden_petition_says_so_and_why_and_can_be_shown_again(client, mo, petition):
     sign_and_confirm(petition)
     _report(client, "petition", petition.pk)
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     response = client.post(
         f"/moderation/hide/petition/{petition.pk}/", {"reason": "spam", "note": "Ad for pills"}
     )
@@ -108,7 +108,7 @@ def test_a_hidden_petition_says_so_and_why_and_can_be_shown_again(client, mo, pe
     assert "removed by moderators" in page and "Spam or advertising" in page
     assert petition.demand not in page and "Ad for pills" not in page
     assert client.post(f"/p/{petition.slug}/sign/", {}).status_code == 404
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     client.post(f"/moderation/hidden/{Hiding.objects.get().pk}/restore/", {"note": "ok"})
     petition.refresh_from_db()
     assert petition.status == Petition.Status.OPEN and petition.signature_count == 1
@@ -131,7 +131,7 @@ def test_a_closed_petition_goes_back_to_closed_when_shown_again(mo, petition):
 def test_comments_are_hidden_one_by_one_and_the_signature_still_counts(client, mo, petition):
     keep = sign_and_confirm(petition, "kind@example.com", comment="Drivers deserve this")
     spam = sign_and_confirm(petition, "troll@example.net", comment="Buy cheap pills here")
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     client.post(f"/moderation/hide/comment/{spam.pk}/", {"reason": "spam", "note": "Pills"})
     client.logout()
     page = client.get(f"/p/{petition.slug}/").content.decode()
@@ -146,7 +146,7 @@ def test_comments_are_hidden_one_by_one_and_the_signature_still_counts(client, m
 
 
 def test_a_hidden_update_leaves_the_site_and_comes_back(client, mo, petition, update):
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     client.post(f"/moderation/hide/update/{update.pk}/", {"reason": "offensive", "note": "x"})
     update.refresh_from_db()
     assert update.status == Update.Status.HIDDEN
@@ -158,7 +158,7 @@ def test_a_hidden_update_leaves_the_site_and_comes_back(client, mo, petition, up
 
 
 def test_hiding_needs_a_reason_from_the_list_and_a_note(client, mo, petition):
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     response = client.post(f"/moderation/hide/petition/{petition.pk}/", {"reason": "meh"})
     page = response.content.decode()
     assert response.status_code == 422
@@ -184,13 +184,14 @@ def test_the_report_queue_reads_a_fixed_number_of_queries(
     client, mo, petition, update, comment, django_assert_max_num_queries
 ):
     _report(client, "petition", petition.pk)
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     client.get("/moderation/reports/")
     for n in range(5):
         other = sign_and_confirm(petition, f"t{n}@example.net", comment=f"Spam {n}")
         _report(client, "comment", other.pk, REMOTE_ADDR=f"10.2.{n}.1")
     _report(client, "update", update.pk, REMOTE_ADDR="10.3.0.1")
-    # session, user, permissions (2), groups, reports, labels (3): not one per item
-    with django_assert_max_num_queries(10):
+    # session, user, its second-factor device, permissions (2), groups, reports, labels (3):
+    # not one per item
+    with django_assert_max_num_queries(11):
         page = client.get("/moderation/reports/").content.decode()
     assert page.count('<article class="card">') == 7 and "Spam 4" in page

@@ -7,7 +7,7 @@ from django.utils import timezone
 from groundswell.moderation.models import ReviewDecision
 from groundswell.petitions import actions
 from groundswell.petitions.models import Petition
-from tests.conftest import PASSWORD, start_petition
+from tests.conftest import log_in_verified, start_petition
 
 
 def _reject(client, petition, **data):
@@ -23,7 +23,7 @@ def test_the_queue_lists_the_oldest_first_with_who_submitted_and_when(
     with time_machine.travel("2026-11-01 09:00Z"):
         older = actions.submit_for_review(petition=start_petition(union, bob, title="Older"))
     start_petition(union, alice, title="Still a draft")
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     page = client.get("/moderation/review/").content.decode()
     assert page.index(older.title) < page.index(newer.title)
     assert "Still a draft" not in page
@@ -31,7 +31,7 @@ def test_the_queue_lists_the_oldest_first_with_who_submitted_and_when(
 
 
 def test_a_rejection_needs_a_reason_from_the_list_and_a_note(client, mo, submitted):
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     response = _reject(client, submitted, note="   ")
     assert response.status_code == 422
     assert "Write a note: tell the organiser what to change." in response.content.decode()
@@ -47,7 +47,7 @@ def test_a_rejection_needs_a_reason_from_the_list_and_a_note(client, mo, submitt
 def test_the_organisers_are_emailed_the_reason(
     client, mo, submitted, bob, smtp_server, django_capture_on_commit_callbacks
 ):
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     with django_capture_on_commit_callbacks(execute=True):
         assert _reject(client, submitted).status_code == 302
     assert sorted(m["To"] for m in smtp_server.messages) == ["alice@example.org", bob.email]
@@ -61,18 +61,18 @@ def test_the_organisers_are_emailed_the_reason(
 
 
 def test_the_organiser_edits_resubmits_and_sees_every_decision(client, mo, alice, submitted):
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     _reject(client, submitted)
-    client.login(username=alice.email, password=PASSWORD)
+    log_in_verified(client, alice)
     dashboard = client.get(f"/p/{submitted.slug}/dashboard/").content.decode()
     assert "Only the council can do this." in dashboard and "Submit again for review" in dashboard
     assert client.get(f"/p/{submitted.slug}/edit/").status_code == 200
     assert client.post(f"/p/{submitted.slug}/submit/").status_code == 302
     submitted.refresh_from_db()
     assert submitted.status == Petition.Status.IN_REVIEW
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     client.post(f"/moderation/review/{submitted.slug}/", {"decision": "approve"})
-    client.login(username=alice.email, password=PASSWORD)
+    log_in_verified(client, alice)
     dashboard = client.get(f"/p/{submitted.slug}/dashboard/").content.decode()
     assert "Approved" in dashboard and "Rejected" in dashboard
     assert list(submitted.decisions.values_list("decision", flat=True)) == [
@@ -82,7 +82,7 @@ def test_the_organiser_edits_resubmits_and_sees_every_decision(client, mo, alice
 
 
 def test_a_rejected_petition_says_so_and_why_without_its_content(client, mo, submitted):
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     _reject(client, submitted, reason="offensive", note="Slurs in the second paragraph.")
     client.logout()
     response = client.get(f"/p/{submitted.slug}/")
@@ -96,7 +96,7 @@ def test_a_rejected_petition_says_so_and_why_without_its_content(client, mo, sub
 
 
 def test_only_a_petition_in_review_can_be_decided(client, mo, petition):
-    client.login(username=mo.email, password=PASSWORD)
+    log_in_verified(client, mo)
     response = client.post(f"/moderation/review/{petition.slug}/", {"decision": "approve"})
     assert response.status_code == 422
     assert "Only a petition in review can be approved." in response.content.decode()
