@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "groundswell.petitions",
     "groundswell.updates",
     "groundswell.support",
+    "groundswell.integrations",
     "groundswell.api",
 ]
 
@@ -164,6 +165,29 @@ TASK_WAKE_SECONDS = env.float("TASK_WAKE_SECONDS", default=0.2)
 # the mail server's replies: one session sends a few hundred a second to a server on the
 # same machine, a few dozen to one across the internet (docs/deploy.md).
 MAILER_CONNECTIONS = env.int("MAILER_CONNECTIONS", default=4)
+
+# --- API tokens and webhooks (docs/api.md) -------------------------------------------------
+
+# Requests one API token may make (django-ratelimit's notation).
+API_TOKEN_RATE = env("API_TOKEN_RATE", default="600/m")
+# Webhooks never go to private, loopback or link-local addresses unless this is on
+# (development against a local receiver, and the tests).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+# Events gather this long before the dispatcher runs (per process), and one delivery
+# carries at most WEBHOOK_BATCH_SIZE of them: a surge of confirmations makes
+# events / WEBHOOK_BATCH_SIZE requests per endpoint, not one per confirmation.
+WEBHOOK_BATCH_SECONDS = env.float("WEBHOOK_BATCH_SECONDS", default=1.0)
+WEBHOOK_BATCH_SIZE = env.int("WEBHOOK_BATCH_SIZE", default=500)
+# How long a process trusts its list of organisations that have endpoints.
+WEBHOOK_LISTENERS_SECONDS = env.float("WEBHOOK_LISTENERS_SECONDS", default=1.0)
+WEBHOOK_CONNECTIONS = env.int("WEBHOOK_CONNECTIONS", default=4)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# A claimed delivery not finished within this long is taken again by the next run.
+WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=60)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=10)
+WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", default=24)
+WEBHOOK_DISABLE_AFTER_HOURS = env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=24)
+WEBHOOK_OLD_SECRET_HOURS = env.int("WEBHOOK_OLD_SECRET_HOURS", default=24)
 
 # --- Email ----------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("groundswell.accounts.urls")),
+    path("accounts/", include("groundswell.integrations.urls")),
     path("p/", include("groundswell.petitions.urls")),
     # Each of these apps owns the paths it declares (targets/, p/<slug>/updates/, ...).
     path("", include("groundswell.targets.urls")),

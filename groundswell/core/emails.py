@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import Context
 from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 
 
 def render_text(template_name: str, context: dict) -> str:
@@ -69,6 +70,20 @@ def signature_already_counted(signature, connection=None) -> None:
 
 def email_verification(user, verify_path: str) -> None:
     _send("email_verification", user.email, {"user": user, "verify_url": absolute(verify_path)})
+
+
+def webhook_endpoint_disabled(endpoint, *, to: str) -> None:
+    _send(
+        "webhook_endpoint_disabled",
+        to,
+        {
+            "endpoint": endpoint,
+            "organisation": endpoint.organisation,
+            "settings_url": absolute(
+                reverse("integrations:settings", args=[endpoint.organisation.slug])
+            ),
+        },
+    )
 
 
 def invitation(invitation, accept_path: str) -> None:
