@@ -24,6 +24,10 @@ class AddressRefused(Exception):
     """The endpoint's host is not one we may send to; ``str()`` says why, for its owner."""
 
 
+class NotResolved(AddressRefused):
+    """The name has no address (yet): refused when sending, accepted when registering."""
+
+
 @dataclass(frozen=True)
 class Result:
     succeeded: bool
@@ -44,10 +48,10 @@ def checked_address(host: str, port: int) -> str:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise AddressRefused(f"The name {host} could not be resolved.") from None
+        raise NotResolved(f"The name {host} could not be resolved.") from None
     addresses = [info[4][0] for info in infos]
     if not addresses:
-        raise AddressRefused(f"The name {host} has no address.")
+        raise NotResolved(f"The name {host} has no address.")
     if not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
         refused = [a for a in addresses if not _allowed(a)]
         if refused:
@@ -59,9 +63,17 @@ def checked_address(host: str, port: int) -> str:
 
 
 def check_url(url: str) -> None:
-    """Raise AddressRefused for a URL the worker would refuse (used when registering)."""
+    """Raise AddressRefused for a URL the worker would refuse (used when registering).
+
+    A name that does not resolve yet is let through: its DNS may come later, and the
+    worker checks again before every attempt.
+    """
     parts = urlsplit(url)
-    checked_address(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        checked_address(parts.hostname or "", port)
+    except NotResolved:
+        pass
 
 
 class _HTTPConnection(http.client.HTTPConnection):
