@@ -6,6 +6,7 @@ connection goes to that checked address: a name that resolves differently a mome
 (DNS rebinding) cannot steer the request inside. Redirects are not followed.
 """
 
+import contextlib
 import http.client
 import ipaddress
 import json
@@ -70,10 +71,8 @@ def check_url(url: str) -> None:
     """
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
+    with contextlib.suppress(NotResolved):
         checked_address(parts.hostname or "", port)
-    except NotResolved:
-        pass
 
 
 class _HTTPConnection(http.client.HTTPConnection):
