@@ -190,12 +190,13 @@ class Server:
                 ["bin/serve"], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip
-        for _ in range(100):
+        for _ in range(300):  # a shared, busy machine can take a while to warm up
             try:
                 urllib.request.urlopen(f"{BASE}/healthz", timeout=1)
                 return self
             except OSError:
                 time.sleep(0.2)
+        self.__exit__()  # nothing is left running behind a failed start
         raise RuntimeError("the server did not start")
 
     def __exit__(self, *exc):

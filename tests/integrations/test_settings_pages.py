@@ -122,3 +122,25 @@ def test_a_plain_http_endpoint_is_refused_in_production(client, settings, union,
     )
     assert response.status_code == 422
     assert "https://" in response.context["endpoint_form"].errors["url"][0]
+
+
+def test_the_owner_sees_attempts_and_redelivers_from_the_endpoint_page(
+    client, union, alice, endpoint, django_capture_on_commit_callbacks
+):
+    from groundswell.integrations.models import DeliveryAttempt
+
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, events=[{"id": "evt_1"}], event_types=["signature.confirmed"]
+    )
+    DeliveryAttempt.objects.create(
+        delivery=delivery, succeeded=False, status_code=502, error="The endpoint answered 502."
+    )
+    client.login(email=alice.email, password=PASSWORD)
+    page = client.get(reverse("integrations:endpoint", args=[union.slug, endpoint.pk]))
+    assert "The endpoint answered 502." in page.content.decode()
+    assert delivery.message_id in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(reverse("integrations:redeliver", args=[union.slug, delivery.pk]))
+    assert response.status_code == 302
+    again = WebhookDelivery.objects.exclude(pk=delivery.pk).get()
+    assert again.events == delivery.events and again.redelivery_of == delivery
