@@ -136,16 +136,6 @@ def create_endpoint(
     return endpoint
 
 
-def update_endpoint(
-    *, endpoint: WebhookEndpoint, url: str, events: list[str], description: str = ""
-) -> WebhookEndpoint:
-    endpoint.url, endpoint.events = url, _check_events(events)
-    endpoint.description = description.strip()[:200]
-    endpoint.save(update_fields=["url", "events", "description"])
-    _forget_listeners()
-    return endpoint
-
-
 def delete_endpoint(*, endpoint: WebhookEndpoint) -> None:
     endpoint.delete()
     _forget_listeners()
