@@ -151,9 +151,12 @@ RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 
 # --- Background tasks -----------------------------------------------------------------------
 
+# Webhooks have a queue and a worker of their own (bin/serve), so that a surge's backlog of
+# confirmation emails does not hold events back, nor the reverse.
 TASKS = {
     "default": {
         "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "webhooks"],
     }
 }
 

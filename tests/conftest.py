@@ -21,7 +21,12 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture(autouse=True)
 def _fresh_caches(settings):
     """Counts and rate limits never leak from one test into the next."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "webhooks"],
+        }
+    }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # The immediate backend runs the mailer in every signer's own thread: fifty racing
     # signers with four SMTP sessions each would empty the connection pool. The mailer's

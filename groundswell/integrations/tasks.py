@@ -9,7 +9,7 @@ from groundswell.core import emails
 SENDER_BATCHES_PER_RUN = 50
 
 
-@task()
+@task(queue_name="webhooks")
 def dispatch_webhook_events() -> int:
     """Outbox rows to deliveries (woken at most once per WEBHOOK_BATCH_SECONDS per process)."""
     from groundswell.integrations.actions import dispatch_events
@@ -17,7 +17,7 @@ def dispatch_webhook_events() -> int:
     return dispatch_events()
 
 
-@task()
+@task(queue_name="webhooks")
 def send_webhook_deliveries() -> int:
     """Send due deliveries, WEBHOOK_CONNECTIONS at once; record each attempt."""
     from groundswell.integrations import sending
