@@ -88,7 +88,7 @@ def _delivery_out(delivery: WebhookDelivery) -> dict:
         "webhook_id": delivery.message_id,
         "status": delivery.status,
         "event_types": delivery.event_types,
-        "event_count": len(delivery.events),
+        "event_count": delivery.event_count,
         "created_at": delivery.created_at,
         "next_attempt_at": delivery.next_attempt_at if pending else None,
         "attempts": [

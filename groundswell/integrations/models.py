@@ -4,6 +4,7 @@ docs/api.md describes them from the outside.
 """
 
 import hashlib
+import json
 import secrets
 from base64 import b64encode
 from datetime import datetime
@@ -192,7 +193,11 @@ class WebhookDelivery(models.Model):
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
     )
-    events = models.JSONField()  # the payload's event objects, as sent
+    # The payload's events as the JSON array text that is sent: written once when
+    # dispatched, never parsed or re-encoded by the worker (docs/api.md, "How the worker
+    # sends").
+    body = models.TextField()
+    event_count = models.PositiveIntegerField()
     event_types = models.JSONField(default=list)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
@@ -218,6 +223,10 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"delivery {self.pk} to {self.endpoint_id} ({self.status})"
+
+    @property
+    def events(self) -> list[dict]:
+        return json.loads(self.body)
 
     @property
     def message_id(self) -> str:

@@ -35,7 +35,7 @@ def send_webhook_deliveries() -> int:
                 return sending.deliver(
                     url=endpoint.url,
                     message_id=delivery.message_id,
-                    events=delivery.events,
+                    events_json=delivery.body,
                     secrets=endpoint.signing_secrets(),
                 )
 

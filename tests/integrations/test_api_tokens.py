@@ -43,7 +43,9 @@ def endpoint(union, alice):
 def _call(client, method, path, petition, endpoint, headers):
     from groundswell.integrations.models import WebhookDelivery
 
-    delivery = WebhookDelivery.objects.create(endpoint=endpoint, events=[], event_types=[])
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, body="[]", event_count=0, event_types=[]
+    )
     url = path.format(slug=petition.slug, endpoint=endpoint.pk, delivery=delivery.pk)
     body = {**SIGNER, "url": "https://hooks.example.org/two", "events": ["update.published"]}
     return getattr(client, method)(url, body, content_type="application/json", **headers)

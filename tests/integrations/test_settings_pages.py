@@ -22,7 +22,9 @@ def _pages(union, endpoint):
     token, _secret = actions.create_token(
         organisation=union, created_by=None, name="t", scopes=["petitions:read"]
     )
-    delivery = WebhookDelivery.objects.create(endpoint=endpoint, events=[], event_types=[])
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, body="[]", event_count=0, event_types=[]
+    )
     slug = union.slug
     return [
         ("get", reverse("integrations:settings", args=[slug])),
@@ -130,7 +132,10 @@ def test_the_owner_sees_attempts_and_redelivers_from_the_endpoint_page(
     from groundswell.integrations.models import DeliveryAttempt
 
     delivery = WebhookDelivery.objects.create(
-        endpoint=endpoint, events=[{"id": "evt_1"}], event_types=["signature.confirmed"]
+        endpoint=endpoint,
+        body='[{"id":"evt_1"}]',
+        event_count=1,
+        event_types=["signature.confirmed"],
     )
     DeliveryAttempt.objects.create(
         delivery=delivery, succeeded=False, status_code=502, error="The endpoint answered 502."

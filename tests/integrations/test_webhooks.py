@@ -224,7 +224,7 @@ def test_a_claim_whose_worker_died_is_taken_again_after_the_lease(
 ):
     endpoint = _endpoint(union, receiver.url)
     delivery = WebhookDelivery.objects.create(
-        endpoint=endpoint, events=[{"id": "evt_x"}], event_types=[]
+        endpoint=endpoint, body='[{"id":"evt_x"}]', event_count=1, event_types=[]
     )
     [claimed] = actions.claim_due_deliveries()
     assert actions.claim_due_deliveries() == []  # leased: nobody else takes it
