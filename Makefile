@@ -68,6 +68,7 @@ bench: install
 	@command -v wrk >/dev/null || (apt-get -qq update && apt-get -qq install -y wrk)
 	$(BIN)/python bench/run.py --db postgres --runs $${BENCH_RUNS:-3}
 	$(BIN)/python bench/run.py --db postgres --scenario mail
+	$(BIN)/python bench/run.py --db postgres --scenario webhooks --scenario webhook-overhead --scenario api-pages
 	$(BIN)/python bench/run.py --db sqlite --runs $${BENCH_RUNS:-3} --scenario sign
 
 clean:

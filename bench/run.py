@@ -14,6 +14,12 @@ server on this machine). And
 invalidate (PostgreSQL): 1,000,000 bot signatures removed by a domain rule while people
 sign; it must take at most 60 s, leave the count exact, and keep signing at >= 50%.
 
+Three more for the API and webhooks (docs/api.md), also only when named: webhooks (20,000
+confirmations, then how fast the task worker delivers their events to a receiver on
+loopback), webhook-overhead (the sign and confirm surges without, then with, two webhook
+endpoints registered) and api-pages (page 1 and page 10,000 of a petition's 1,000,000
+signers through GET /api/v1/petitions/{slug}/signers with a token).
+
 Each scenario prints requests/s, p50/p95/p99 latency and statuses, then checks that the
 database holds every acknowledged signature and at most the unanswered ones besides, no
 duplicates, and a count equal to the confirmed rows; after the fault run, that every
@@ -47,7 +53,7 @@ SLUG = "bench-petition"
 COUNT_PATH = f"/api/v1/petitions/{SLUG}/count"
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
 DEFAULT_SCENARIOS = ["sign", "duplicates", "confirm", "count", "page", "mixed", "fault", "overload"]
-SCENARIOS = [*DEFAULT_SCENARIOS, "mail", "invalidate"]
+SCENARIOS = [*DEFAULT_SCENARIOS, "mail", "invalidate", "webhooks", "webhook-overhead", "api-pages"]
 INVALID_ROWS = 1_000_000  # the invalidate scenario's bot signatures
 INVALIDATE_SECONDS = 60  # its target
 MAIL_WAIT_SECONDS = 600  # a backlog that takes longer than this to send fails the check
@@ -80,6 +86,8 @@ def environment(db: str, var: Path) -> dict:
         "SIGN_RATE_PER_IP": "100000000/h",
         "SIGN_RATE_PER_PERSON": "100000000/h",
         "SIGN_RATE_PER_EMAIL": "100000000/h",
+        "API_TOKEN_RATE": "100000000/m",
+        "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "1",  # the receiver listens on loopback
     }
     return env
 
@@ -629,7 +637,232 @@ def scenario_invalidate(b: Bench) -> dict:
     return {"sign_before_invalidate": alone, "sign_during_invalidate": during}
 
 
-SCENARIO_FUNCTIONS = {name: globals()[f"scenario_{name}"] for name in SCENARIOS}
+# --- Webhooks and the API ------------------------------------------------------------------
+
+ENDPOINTS = """
+import json
+from groundswell.accounts.models import Organisation
+from groundswell.integrations import actions
+from groundswell.integrations.models import WebhookEndpoint
+org = Organisation.objects.get(slug="bench")
+WebhookEndpoint.objects.filter(organisation=org).delete()
+made = [actions.create_endpoint(organisation=org, created_by=None, url=f"{url}/{i}",
+        events=["signature.confirmed"]) for i in range({n})]
+print(json.dumps({"secrets": [e.secret for e in made]}))
+"""
+
+# Pending signatures made and confirmed in batches of 500 through confirm_signatures, the
+# fast confirmation path's action: each batch writes its events as one outbox row. All in
+# one transaction, so that the measurement is the worker's: dispatch, sign, send.
+CONFIRM_MANY = f"""
+import json, time
+from django.db import transaction
+from django.db.models import F
+from groundswell.petitions import actions
+from groundswell.petitions.models import Petition, Signature
+p = Petition.objects.for_signing().get(slug="{SLUG}")
+tag = "{{tag}}"
+for start in range(0, {{n}}, 500):
+    actions.sign_petitions(petition=p, signers=[
+        actions.SignerInput("Hook Signer", f"{{tag}}-{{i}}@bench.example", "10001", "US")
+        for i in range(start, min(start + 500, {{n}}))])
+mine = Signature.objects.filter(petition=p, email_normalised__startswith=tag + "-")
+mine.update(emails_sent=F("emails_owed"))  # their emails are not what is measured here
+codes = list(mine.pending().values_list("ref_code", flat=True))
+started = time.time()
+with transaction.atomic():  # every outbox row commits at once: the worker's pace alone
+    for start in range(0, len(codes), 500):
+        actions.confirm_signatures(ref_codes=codes[start:start + 500])
+print(json.dumps({{"confirmed": len(codes), "started": started, "finished": time.time()}}))
+"""
+WEBHOOK_EVENTS = 20000
+WEBHOOK_WAIT_SECONDS = 300
+
+
+class Receiver:
+    """A webhook receiver on loopback: counts events, checks a delivery's signature."""
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.events, self.deliveries, self.first, self.last = 0, 0, None, None
+        self.sample: tuple[dict, bytes] | None = None
+        lock, receiver = threading.Lock(), self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                n = len(json.loads(body)["data"]["events"])
+                with lock:
+                    now = time.time()
+                    receiver.first = receiver.first or now
+                    receiver.last = now
+                    receiver.events += n
+                    receiver.deliveries += 1
+                    receiver.sample = receiver.sample or (dict(self.headers.items()), body)
+                self.send_response(204)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def endpoints(env: dict, url: str, n: int) -> list[str]:
+    code = ENDPOINTS.replace("{url}", url).replace("{n}", str(n))
+    secrets = django(env, code)["secrets"]
+    time.sleep(1.5)  # every process's list of organisations with endpoints is 1 s old at most
+    return secrets
+
+
+def scenario_webhooks(b: Bench) -> dict:
+    """20,000 confirmations, then the time until their events reach a loopback receiver."""
+    from standardwebhooks.webhooks import Webhook
+
+    receiver = Receiver()
+    try:
+        [secret] = endpoints(b.env, receiver.url, 1)
+        code = CONFIRM_MANY.replace("{tag}", b.tag + "w").replace("{n}", str(WEBHOOK_EVENTS))
+        made = django(b.env, code)
+        start = time.time()
+        while receiver.events < made["confirmed"] and time.time() - start < WEBHOOK_WAIT_SECONDS:
+            time.sleep(0.1)
+        headers, body = receiver.sample or ({}, b"")
+        Webhook(secret).verify(body, headers)  # raises if the signature is wrong
+    finally:
+        receiver.close()
+        endpoints(b.env, receiver.url, 0)
+    span = (receiver.last or start) - made["finished"]  # from the commit to the last event
+    r = {
+        "events": receiver.events,
+        "deliveries": receiver.deliveries,
+        "seconds": span,
+        "rps": receiver.events / span if span else 0.0,
+        "confirm_seconds": made["finished"] - made["started"],
+        "p50_ms": 0.0, "p95_ms": 0.0, "p99_ms": 0.0,
+    }  # fmt: skip
+    print(
+        f"{'webhooks':<22} {r['rps']:>9.0f} events/s   {r['events']} events in "
+        f"{r['deliveries']} deliveries, the last {span:.1f} s after the confirmations "
+        f"committed (confirming {made['confirmed']} took {r['confirm_seconds']:.1f} s)"
+    )
+    expect(receiver.events == made["confirmed"], "every event delivered", r)
+    expect(r["rps"] >= 500, "webhook deliveries >= 500 events/s", f"{r['rps']:.0f}")
+    return {"webhooks": r}
+
+
+OVERHEAD_ROUNDS = [("without", 0), ("with-2-endpoints", 2), ("without-again", 0)]
+
+
+def scenario_webhook_overhead(b: Bench) -> dict:
+    """The sign and confirm surges without, with, and again without two endpoints of the
+    petition's organisation registered (events go to a loopback receiver meanwhile). The
+    run with endpoints is compared with the mean of the two without, which are apart in
+    time on either side of it: a shared machine's load drifts."""
+    receiver = Receiver()
+    results = {}
+    try:
+        for label, n in OVERHEAD_ROUNDS:
+            endpoints(b.env, receiver.url, n)
+            tag = f"{b.tag}{label}"  # new people each round
+            out = {
+                **scenario_sign(Bench(b.env, b.server, b.seconds, b.connections, tag)),
+                **scenario_confirm(Bench(b.env, b.server, b.seconds, b.connections, tag)),
+            }
+            results.update({f"{name}-{label}": r for name, r in out.items()})
+    finally:
+        endpoints(b.env, receiver.url, 0)
+        receiver.close()
+    for name in ("sign", "confirm"):
+        without = statistics.mean(
+            results[f"{name}-{label}"]["rps"] for label in ("without", "without-again")
+        )
+        with_ = results[f"{name}-with-2-endpoints"]["rps"]
+        note(f"{name}: {with_:.0f} req/s with two endpoints, {without:.0f} without (mean): "
+             f"{with_ / without:.2f}")  # fmt: skip
+        expect(with_ >= 0.9 * without, f"{name} with two endpoints within 10% of without")
+    note(f"the receiver got {receiver.events} events in {receiver.deliveries} deliveries")
+    return results
+
+
+# 1,000,000 confirmed signers of a petition of the bench organisation, written by the
+# database itself (as an import would leave them), and a token that may read them.
+API_SETUP = """
+import json
+from django.db import connection
+from groundswell.accounts.models import Organisation
+from groundswell.integrations import actions
+from groundswell.petitions import actions as petitions
+from groundswell.petitions.models import Petition, Signature
+org = Organisation.objects.get(slug="bench")
+p = Petition.objects.filter(slug="bench-api").first()
+if p is None:
+    user = org.members.first()
+    p = petitions.create_petition(organisation=org, created_by=user, title="Bench API",
+        demand="Read.", targets=[petitions.TargetInput("Ann Target", "Director")])
+    Petition.objects.filter(pk=p.pk).update(slug="bench-api")
+n = {n}
+if not Signature.objects.filter(petition=p).exists():
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            series = "generate_series(1, %s) AS s(i)"
+            at = "now() - interval '30 days' + i * interval '1 millisecond'"
+            prefix = ""
+        else:
+            series = "s"
+            at = ("strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now', '-30 days', "
+                  "'+' || (i / 1000.0) || ' seconds')")
+            prefix = "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < %s) "
+        c.execute(prefix + "INSERT INTO petitions_signature (petition_id, name, email, "
+            "email_normalised, postcode, country, comment, show_name, wants_updates, status, "
+            "created_at, confirmed_at, ref_code, emails_owed, emails_sent) "
+            f"SELECT {p.pk}, 'Signer ' || i, 'api' || i || '@bench.example', "
+            "'api' || i || '@bench.example', '10001', 'US', '', false, false, 'confirmed', "
+            f"{at}, {at}, 'api' || i, 0, 0 FROM {series}", [n])
+        c.execute("ANALYZE")
+_token, secret = actions.create_token(organisation=org, created_by=None, name="bench",
+    scopes=["signatures:read"])
+rows = Signature.objects.filter(petition=p, status="confirmed").order_by("confirmed_at", "pk")
+last = rows.values_list("confirmed_at", "pk")[{offset} - 1]  # the row before page 10,000
+from groundswell.api.pagination import _encode
+print(json.dumps({"token": secret, "cursor": _encode(list(last)),
+                  "rows": rows.count()}))
+"""
+API_ROWS, API_PAGE, API_LIMIT = 1_000_000, 10_000, 100
+
+
+def scenario_api_pages(b: Bench) -> dict:
+    """GET …/signers?limit=100, page 1 and page 10,000 (its cursor), 8 connections each."""
+    started = time.monotonic()
+    code = API_SETUP.replace("{n}", str(API_ROWS))
+    made = django(b.env, code.replace("{offset}", str((API_PAGE - 1) * API_LIMIT)))
+    note(f"{made['rows']} signers ready in {time.monotonic() - started:.0f} s")
+    path = f"/api/v1/petitions/bench-api/signers?limit={API_LIMIT}"
+    results = {}
+    for name, url in (("api-page-1", path), ("api-page-10000", f"{path}&cursor={made['cursor']}")):
+        r = wrk("get", b.seconds, 8, {"BENCH_PATH": url, "BENCH_TOKEN": made["token"]})
+        report(name, r)
+        check_statuses(name, r, {"200"})
+        results[name] = r
+    first, deep = results["api-page-1"], results["api-page-10000"]
+    ratio = deep["p50_ms"] / first["p50_ms"]
+    note(f"page 10,000 / page 1: p50 {ratio:.2f}x, req/s {deep['rps'] / first['rps']:.2f}x")
+    expect(ratio <= 2 and first["rps"] <= 2 * deep["rps"], "page 10,000 within 2x of page 1")
+    return results
+
+
+SCENARIO_FUNCTIONS = {name: globals()[f"scenario_{name.replace('-', '_')}"] for name in SCENARIOS}
 
 
 def run_scenarios(bench: Bench, names: list[str]) -> dict:

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "groundswell.updates",
     "groundswell.support",
     "groundswell.moderation",
+    "groundswell.integrations",
     "groundswell.api",
 ]
 
@@ -169,9 +170,12 @@ RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 
 # --- Background tasks -----------------------------------------------------------------------
 
+# Webhooks have a queue and a worker of their own (bin/serve), so that a surge's backlog of
+# confirmation emails does not hold events back, nor the reverse.
 TASKS = {
     "default": {
         "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "webhooks"],
     }
 }
 
@@ -193,6 +197,29 @@ MAIL_LEASE_SECONDS = env.int("MAIL_LEASE_SECONDS", default=120)
 # and is run again (groundswell/core/tasks.requeue_abandoned_tasks): every task here is
 # safe to run twice. Longer than the mail lease, so that a rerun finds its rows free.
 TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=600)
+
+# --- API tokens and webhooks (docs/api.md) -------------------------------------------------
+
+# Requests one API token may make (django-ratelimit's notation).
+API_TOKEN_RATE = env("API_TOKEN_RATE", default="600/m")
+# Webhooks never go to private, loopback or link-local addresses unless this is on
+# (development against a local receiver, and the tests).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+# Events gather this long before the dispatcher runs (per process), and one delivery
+# carries at most WEBHOOK_BATCH_SIZE of them: a surge of confirmations makes
+# events / WEBHOOK_BATCH_SIZE requests per endpoint, not one per confirmation.
+WEBHOOK_BATCH_SECONDS = env.float("WEBHOOK_BATCH_SECONDS", default=1.0)
+WEBHOOK_BATCH_SIZE = env.int("WEBHOOK_BATCH_SIZE", default=500)
+# How long a process trusts its list of organisations that have endpoints.
+WEBHOOK_LISTENERS_SECONDS = env.float("WEBHOOK_LISTENERS_SECONDS", default=1.0)
+WEBHOOK_CONNECTIONS = env.int("WEBHOOK_CONNECTIONS", default=4)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# A claimed delivery not finished within this long is taken again by the next run.
+WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=60)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=10)
+WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", default=24)
+WEBHOOK_DISABLE_AFTER_HOURS = env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=24)
+WEBHOOK_OLD_SECRET_HOURS = env.int("WEBHOOK_OLD_SECRET_HOURS", default=24)
 
 # --- Email ----------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("groundswell.accounts.urls")),
     path("my-data/", rights.my_data, name="my_data"),
     path("my-data/erase/<str:token>/", rights.erase, name="my_data_erase"),
+    path("accounts/", include("groundswell.integrations.urls")),
     path("p/", include("groundswell.petitions.urls")),
     # Each of these apps owns the paths it declares (targets/, p/<slug>/updates/, ...).
     path("", include("groundswell.targets.urls")),

@@ -10,6 +10,7 @@ from django.core.cache import caches
 from groundswell.accounts.actions import create_organisation
 from groundswell.accounts.models import Membership, User
 from groundswell.core.tasks import _woken_until as wake_state
+from groundswell.integrations.actions import _listeners as webhook_listeners
 from groundswell.petitions import actions
 from groundswell.petitions.actions import TargetInput
 from groundswell.petitions.models import Petition
@@ -20,7 +21,12 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture(autouse=True)
 def _fresh_caches(settings):
     """Counts and rate limits never leak from one test into the next."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "webhooks"],
+        }
+    }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # The immediate backend runs the mailer in every signer's own thread: fifty racing
     # signers with four SMTP sessions each would empty the connection pool. The mailer's
@@ -37,6 +43,8 @@ def _fresh_caches(settings):
     for alias in ("default", "local"):
         caches[alias].clear()
     wake_state.clear()  # which wake-ups this process has already enqueued
+    webhook_listeners.clear()  # which organisations this process knows have endpoints
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # receivers in tests listen on loopback
     yield
     for alias in ("default", "local"):
         caches[alias].clear()

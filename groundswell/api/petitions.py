@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.decorators import decorate_view
 
+from groundswell.api.pagination import Page, page, paginate
 from groundswell.api.schemas import (
     Accepted,
     CountOut,
@@ -48,15 +49,16 @@ def _out(petition: Petition) -> dict:
     }
 
 
-@router.get("", response=list[PetitionOut], summary="Open and closed petitions, newest first")
-def list_petitions(request):
-    petitions = (
-        Petition.objects.public()
-        .select_related("organisation")
-        .with_targets()
-        .order_by("-published_at", "-pk")
-    )
-    return [_out(p) for p in petitions]
+@router.get(
+    "",
+    response={200: Page[PetitionOut], 422: Error},
+    summary="Open and closed petitions, newest first",
+    description="Paginated: `limit` (at most 100) and the `next` link (docs/api.md).",
+)
+def list_petitions(request, limit: int | None = None, cursor: str | None = None):
+    petitions = Petition.objects.public().select_related("organisation").with_targets()
+    items, next_url = paginate(request, petitions, key=("-pk",), limit=limit, cursor=cursor)
+    return page([_out(p) for p in items], next_url)
 
 
 @router.get(

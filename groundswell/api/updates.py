@@ -3,14 +3,13 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from groundswell.api.pagination import Page, page, paginate
 from groundswell.api.schemas import Error
 from groundswell.core.emails import absolute
 from groundswell.petitions.models import Petition
 from groundswell.updates.models import Update
 
 router = Router(tags=["updates"])
-
-MAX_UPDATES = 100
 
 
 class UpdateOut(Schema):
@@ -43,16 +42,20 @@ def _out(update: Update) -> dict:
 
 @router.get(
     "/petitions/{slug}/updates",
-    response={200: list[UpdateOut], 404: Error},
+    response={200: Page[UpdateOut], 404: Error, 422: Error},
     summary="Published updates of a petition, newest first",
     description=(
-        f"At most {MAX_UPDATES}. `body_html` is sanitised HTML; `automatic` marks updates the "
-        "site posted itself (a milestone, an answer from the target)."
+        "Paginated (`limit`, at most 100, and the `next` link). `body_html` is sanitised "
+        "HTML; `automatic` marks updates the site posted itself (a milestone, an answer "
+        "from the target)."
     ),
 )
-def list_updates(request, slug: str):
+def list_updates(request, slug: str, limit: int | None = None, cursor: str | None = None):
     petition = get_object_or_404(Petition.objects.public(), slug=slug)
-    updates = list(Update.objects.public().filter(petition=petition).newest_first()[:MAX_UPDATES])
-    for update in updates:
+    updates = Update.objects.public().filter(petition=petition)
+    items, next_url = paginate(
+        request, updates, key=("-published_at", "-pk"), limit=limit, cursor=cursor
+    )
+    for update in items:
         update.petition = petition  # for the URL, without a join
-    return [_out(u) for u in updates]
+    return page([_out(u) for u in items], next_url)

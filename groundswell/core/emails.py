@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import Context
 from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 
 
 def render_text(template_name: str, context: dict) -> str:
@@ -130,6 +131,20 @@ def sign_up_attempt(user, login_path: str) -> None:
 def login_unlock(user, unlock_path: str) -> None:
     """Someone failed to log in to the account too often: the owner can unlock it."""
     _send("login_unlock", user.email, {"user": user, "unlock_url": absolute(unlock_path)})
+
+
+def webhook_endpoint_disabled(endpoint, *, to: str) -> None:
+    _send(
+        "webhook_endpoint_disabled",
+        to,
+        {
+            "endpoint": endpoint,
+            "organisation": endpoint.organisation,
+            "settings_url": absolute(
+                reverse("integrations:settings", args=[endpoint.organisation.slug])
+            ),
+        },
+    )
 
 
 def invitation(invitation, accept_path: str) -> None:

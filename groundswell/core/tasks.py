@@ -20,16 +20,18 @@ _woken_until: dict[str, float] = {}
 _wake_lock = threading.Lock()
 
 
-def wake_on_commit(task) -> None:
+def wake_on_commit(task, window: float | None = None) -> None:
     """Have ``task`` (no arguments; it drains a queue kept in rows) run after this commit.
 
     Under a surge thousands of commits a second each want it, and one run sees them all.
     So each process enqueues it at most once per ``TASK_WAKE_SECONDS``, to run at the end
     of that window: every commit this process makes before then is seen by that run. Nothing
     is lost if a process dies between its commit and this call: the rows are the queue,
-    and the task's periodic run (its app's PERIODIC) picks them up.
+    and the task's periodic run (its app's PERIODIC) picks them up. ``window`` overrides
+    ``TASK_WAKE_SECONDS`` for a queue that should gather more per run (webhook events).
     """
-    transaction.on_commit(partial(_wake, task, settings.TASK_WAKE_SECONDS))
+    window = settings.TASK_WAKE_SECONDS if window is None else window
+    transaction.on_commit(partial(_wake, task, window))
 
 
 def _wake(task, window: float) -> None:

@@ -63,6 +63,7 @@ class AuditEntry(models.Model):
         INVALIDATION_APPLIED = "invalidation.applied", "Signatures invalidated"
         INVALIDATION_REVERTED = "invalidation.reverted", "Invalidation reverted"
         SIGNERS_EXPORTED = "signers.exported", "Signers exported"
+        SIGNERS_READ_WITH_TOKEN = "signers.read_with_token", "Signers read with an API token"
         MEMBER_INVITED = "member.invited", "Member invited with a role"
         MEMBER_JOINED = "member.joined", "Member joined with a role"
         MODERATOR_GRANTED = "moderator.granted", "Moderator powers granted"

@@ -22,6 +22,7 @@ from groundswell.core.email_address import normalise_email
 from groundswell.core.errors import ActionError, LinkInvalid
 from groundswell.core.markdown import render_markdown
 from groundswell.core.tasks import wake_on_commit
+from groundswell.integrations.actions import record_signatures_confirmed
 from groundswell.moderation import actions as moderation
 from groundswell.petitions import counting, tasks
 from groundswell.petitions.models import (
@@ -516,6 +517,10 @@ def confirm_signature(*, token: str) -> Signature:
                 raise SignatureWithdrawn()
             raise AlreadyConfirmed(signature)
         counting.add_confirmed(signature.petition_id)
+        record_signatures_confirmed(
+            confirmed=[(signature.pk, signature.petition_id, signature.petition.organisation_id)],
+            at=now,
+        )
     signature.status, signature.confirmed_at = Signature.Status.CONFIRMED, now
     return signature
 
@@ -541,7 +546,7 @@ def confirm_signatures(*, ref_codes: list[str]) -> dict[str, tuple[int, str]]:
             .select_related("petition")
             .only(
                 "ref_code", "petition", "name", "status", "created_at",
-                "petition__status", "petition__closes_on",
+                "petition__status", "petition__closes_on", "petition__organisation",
             )
         )  # fmt: skip
         confirmed = [
@@ -557,6 +562,10 @@ def confirm_signatures(*, ref_codes: list[str]) -> dict[str, tuple[int, str]]:
         per_petition = Counter(signature.petition_id for signature in confirmed)
         for petition_id, n in per_petition.items():
             counting.add_confirmed(petition_id, n)
+        record_signatures_confirmed(  # webhooks: nothing written without an endpoint
+            confirmed=[(s.pk, s.petition_id, s.petition.organisation_id) for s in confirmed],
+            at=now,
+        )
     return {s.ref_code: (s.petition_id, s.name) for s in confirmed}
 
 

@@ -20,6 +20,8 @@ from groundswell.core import leases
 from groundswell.core.emails import absolute
 from groundswell.core.errors import ActionError, LinkInvalid
 from groundswell.core.tasks import enqueue_on_commit
+from groundswell.integrations.actions import record_event
+from groundswell.integrations.models import EventType
 from groundswell.petitions.counting import confirmed_count
 from groundswell.petitions.models import Petition
 from groundswell.targets import cache, tasks
@@ -465,7 +467,27 @@ def _record(
         answer.attachment.save(_attachment_name(delivery), attachment, save=False)
     answer.save()
     cache.forget_on_commit(delivery.petition_id)
+    _announce_answer(delivery, answer)
     return answer
+
+
+def _announce_answer(delivery: Delivery, answer: Answer) -> None:
+    """``petition.answered`` for the organisation's webhooks (nothing without an endpoint)."""
+    petition = Petition.objects.only("slug", "organisation").get(pk=delivery.petition_id)
+    record_event(
+        organisation_id=petition.organisation_id,
+        type=EventType.PETITION_ANSWERED,
+        id=f"evt_answer_{answer.pk}",
+        data=lambda: {
+            "petition": petition.slug,
+            "delivery_id": delivery.pk,
+            "target": delivery.target.name,
+            "declined": delivery.status == Delivery.Status.DECLINED,
+            "text": answer.text,
+            "received_on": answer.received_on.isoformat(),
+            "url": absolute(petition.get_absolute_url() + "#answers"),
+        },
+    )
 
 
 @transaction.atomic

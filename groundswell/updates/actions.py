@@ -21,6 +21,8 @@ from groundswell.core import emails, leases
 from groundswell.core.errors import ActionError
 from groundswell.core.markdown import render_markdown
 from groundswell.core.tasks import enqueue_on_commit
+from groundswell.integrations.actions import record_event
+from groundswell.integrations.models import EventType
 from groundswell.petitions.counting import confirmed_count
 from groundswell.petitions.models import Petition, Signature, goal_for
 from groundswell.updates import cache, tasks
@@ -60,6 +62,31 @@ def answer_mailing_interval() -> timedelta:
     apart rather than minutes apart.
     """
     return timedelta(minutes=settings.GROUNDSWELL.get("ANSWER_MAILING_INTERVAL_MINUTES", 60))
+
+
+# --- Webhooks -------------------------------------------------------------------------------
+
+
+def _announce_published(update: Update) -> None:
+    """``update.published`` for the organisation's webhooks (nothing without an endpoint)."""
+
+    def data() -> dict:
+        petition = update.petition
+        return {
+            "update_id": update.pk,
+            "kind": update.kind,
+            "title": update.title,
+            "petition": petition.slug if petition else None,
+            "automatic": update.origin == Update.Origin.AUTOMATIC,
+            "url": emails.absolute(update.get_absolute_url()),
+        }
+
+    record_event(
+        organisation_id=update.organisation_id,
+        type=EventType.UPDATE_PUBLISHED,
+        id=f"evt_update_{update.pk}",
+        data=data,
+    )
 
 
 # --- Automatic updates (called by other apps) -----------------------------------------------
@@ -115,6 +142,7 @@ def _post_automatic(
     if email_signers and petition.is_public:
         _start_mailing(update, requested_by=None, when_limited=when_limited, interval=interval)
     cache.forget_on_commit(update)
+    _announce_published(update)
     return update
 
 
@@ -224,6 +252,7 @@ def publish_update(
         raise ActionError("This is published already.", status=409)
     update.refresh_from_db()
     cache.forget_on_commit(update)
+    _announce_published(update)
     return update
 
 
@@ -300,6 +329,7 @@ def publish_due_updates(now: datetime | None = None) -> int:
             if _mailing_was_asked_for(update):
                 _start_mailing(update, requested_by=update.author, when_limited="defer")
             cache.forget_on_commit(update)
+            _announce_published(update)
             published += 1
     return published
 
@@ -575,6 +605,7 @@ def _record_milestones(petition_id: int, rungs: list[int]) -> int:
     created = [m for m in (_insert_milestone(petition_id, r) for r in rungs) if m]
     if not created:
         return 0
+    _announce_milestones(petition_id, created)
     options = UpdateSettings.objects.filter(petition_id=petition_id).first()
     if options and options.milestone_updates:
         top = created[-1]
@@ -588,6 +619,23 @@ def _record_milestones(petition_id: int, rungs: list[int]) -> int:
         )
         top.save(update_fields=["update"])
     return len(created)
+
+
+def _announce_milestones(petition_id: int, created: list[Milestone]) -> None:
+    """``petition.milestone`` for each rung passed, for the organisation's webhooks."""
+    petition = Petition.objects.only("slug", "title", "organisation").get(pk=petition_id)
+    for milestone in created:
+        record_event(
+            organisation_id=petition.organisation_id,
+            type=EventType.PETITION_MILESTONE,
+            id=f"evt_milestone_{milestone.pk}",
+            data={
+                "petition": petition.slug,
+                "title": petition.title,
+                "milestone": milestone.rung,
+                "url": emails.absolute(petition.get_absolute_url()),
+            },
+        )
 
 
 def _milestone_body(petition: Petition, rung: int) -> str:

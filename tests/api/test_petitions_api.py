@@ -19,7 +19,7 @@ def test_the_list_shows_open_and_closed_petitions_only(client, petition, draft, 
 
     response = client.get("/api/v1/petitions")
     assert response.status_code == 200
-    assert {p["slug"]: p["status"] for p in response.json()} == {
+    assert {p["slug"]: p["status"] for p in response.json()["items"]} == {
         petition.slug: "open",
         closed.slug: "closed",
     }
@@ -31,7 +31,7 @@ def test_the_list_costs_the_same_few_queries_however_many_petitions(
     for n in range(8):
         open_petition(union, alice, mo, title=f"Petition {n}")
     with django_assert_max_num_queries(3 + 8):  # petitions, targets, one count read each
-        assert len(client.get("/api/v1/petitions").json()) == 8
+        assert len(client.get("/api/v1/petitions").json()["items"]) == 8
 
 
 def test_a_petition_has_the_documented_fields(client, petition):

@@ -11,7 +11,7 @@ def test_the_api_lists_published_updates_newest_first(client, petition, alice, d
     )
     response = client.get(f"/api/v1/petitions/{petition.slug}/updates")
     assert response.status_code == 200
-    data = response.json()
+    data = response.json()["items"]
     assert [u["title"] for u in data] == ["500 people have signed", "First"]
     assert data[1] == {
         "id": first.pk,
@@ -36,7 +36,7 @@ def test_the_list_costs_two_queries_however_many_updates(
         update = actions.write_update(petition=petition, author=alice, title=f"U{n}", body="x")
         actions.publish_update(update=update)
     with django_assert_num_queries(2):  # the petition, the updates
-        assert len(client.get(f"/api/v1/petitions/{petition.slug}/updates").json()) == 6
+        assert len(client.get(f"/api/v1/petitions/{petition.slug}/updates").json()["items"]) == 6
 
 
 def test_a_petition_that_is_not_public_has_no_updates_in_the_api(client, draft):
@@ -51,7 +51,8 @@ def test_the_endpoint_is_in_the_openapi_schema(client):
     operation = schema["paths"]["/api/v1/petitions/{slug}/updates"]["get"]
     assert operation["tags"] == ["updates"]
     ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
-    assert ok["type"] == "array"
-    assert ok["items"]["$ref"].endswith("/UpdateOut")
+    page = schema["components"]["schemas"][ok["$ref"].rsplit("/", 1)[1]]  # docs/api.md
+    assert page["properties"]["items"]["items"]["$ref"].endswith("/UpdateOut")
+    assert "next" in page["properties"]
     fields = schema["components"]["schemas"]["UpdateOut"]["properties"]
     assert {"id", "title", "body_html", "published_at", "url", "automatic"} <= set(fields)
