@@ -35,7 +35,7 @@ from groundswell.petitions.models import (
     new_ref_code,
 )
 from groundswell.targets.access import targets_for_addressing
-from groundswell.targets.actions import create_target
+from groundswell.targets.actions import create_target, set_organisation_address
 from groundswell.targets.models import Target
 from groundswell.targets.zipcodes import state_for_zip
 
@@ -74,6 +74,7 @@ class TargetInput:
     name: str = ""
     role: str = ""
     target_id: int | None = None
+    email: str = ""  # the organisation's own delivery address for them, if given
 
     @classmethod
     def existing(cls, target: Target) -> "TargetInput":
@@ -92,20 +93,31 @@ def _target(petition: Petition, item: TargetInput) -> Target:
     return target
 
 
-def _set_targets(petition: Petition, targets: list[TargetInput]) -> None:
+def _set_targets(petition: Petition, targets: list[TargetInput], *, by: User) -> None:
     if not targets:
         raise ActionError("Name at least one person this petition is addressed to.")
     chosen = [_target(petition, item) for item in targets]  # checked before anything changes
     PetitionTarget.objects.filter(petition=petition).delete()
-    for position, target in enumerate(chosen):
+    for position, (item, target) in enumerate(zip(targets, chosen, strict=True)):
         PetitionTarget.objects.get_or_create(
             petition=petition, target=target, defaults={"position": position}
         )
+        if item.email:  # this organisation's deliveries only (decision 5)
+            set_organisation_address(
+                target=target, organisation=petition.organisation, email=item.email, by=by
+            )
 
 
 def _set_words(
-    petition: Petition, *, title: str, demand: str, reasons: str, closes_on: date | None
+    petition: Petition,
+    *,
+    title: str,
+    demand: str,
+    reasons: str,
+    closes_on: date | None,
+    first_goal: int | None = None,
 ) -> None:
+    petition.first_goal = first_goal
     petition.title = title.strip()
     petition.demand = demand.strip()
     petition.reasons = reasons
@@ -124,6 +136,7 @@ def create_petition(
     targets: list[TargetInput],
     image=None,
     closes_on: date | None = None,
+    first_goal: int | None = None,
 ) -> Petition:
     petition = Petition(
         organisation=organisation,
@@ -131,9 +144,16 @@ def create_petition(
         slug=Petition.unique_slug(title),
         image=image or "",
     )
-    _set_words(petition, title=title, demand=demand, reasons=reasons, closes_on=closes_on)
+    _set_words(
+        petition,
+        title=title,
+        demand=demand,
+        reasons=reasons,
+        closes_on=closes_on,
+        first_goal=first_goal,
+    )
     petition.save()
-    _set_targets(petition, targets)
+    _set_targets(petition, targets, by=created_by)
     counting.create_shards(petition.pk)
     return petition
 
@@ -148,15 +168,24 @@ def update_petition(
     targets: list[TargetInput],
     image=None,
     closes_on: date | None = None,
+    first_goal: int | None = None,
+    by: User | None = None,
 ) -> Petition:
     """Edit a draft. Once people have signed, the words they signed stay as they were."""
     if petition.status not in Petition.EDITABLE:
         raise ActionError("Only a draft can be edited.")
-    _set_words(petition, title=title, demand=demand, reasons=reasons, closes_on=closes_on)
+    _set_words(
+        petition,
+        title=title,
+        demand=demand,
+        reasons=reasons,
+        closes_on=closes_on,
+        first_goal=first_goal,
+    )
     if image is not None:
         petition.image = image or ""
     petition.save()
-    _set_targets(petition, targets)
+    _set_targets(petition, targets, by=by or petition.created_by)
     return petition
 
 

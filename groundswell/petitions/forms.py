@@ -82,6 +82,15 @@ class PetitionForm(Form):
         label="Closing date (optional)",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    first_goal = forms.IntegerField(
+        required=False,
+        min_value=10,
+        max_value=100_000_000,
+        label="First goal (optional)",
+        help_text="How many signatures to aim for first. Once it is reached, the goal moves "
+        "up the ladder (500, 1,000, 5,000 …). Without one, the first goal is 100.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
 
     def clean_closes_on(self):
         closes_on = self.cleaned_data.get("closes_on")
@@ -107,6 +116,13 @@ class TargetForm(Form):
         required=False,
         label="Role and office",
         help_text='e.g. "Director, Immigration and Customs Enforcement"',
+    )
+    email = forms.EmailField(
+        required=False,
+        max_length=254,
+        label="Their email (optional)",
+        help_text="Where your organisation's delivery to them goes. Only your campaigns use it; "
+        "you see it again before anything is sent.",
     )
     separate = forms.BooleanField(
         required=False, label="This is someone else: make a separate directory entry"
@@ -138,6 +154,8 @@ class TargetForm(Form):
             )
         if bool(name) != bool(role):
             raise forms.ValidationError("Give both the person's name and their role.")
+        if data.get("email") and not (name or data.get("entry")):
+            raise forms.ValidationError("Name the person, or pick them, as well as their email.")
         if name and not data.get("separate") and self._in_directory(name, role):
             self.clash = True
             raise forms.ValidationError(
@@ -155,10 +173,12 @@ class TargetForm(Form):
 
     def target(self) -> TargetInput | None:
         data = self.cleaned_data
+        email = data.get("email") or ""
         if data.get("entry"):
-            return TargetInput.existing(data["entry"])
+            entry = data["entry"]
+            return TargetInput(name=entry.name, role=entry.role, target_id=entry.pk, email=email)
         if data.get("name"):
-            return TargetInput(name=data["name"], role=data["role"])
+            return TargetInput(name=data["name"], role=data["role"], email=email)
         return None
 
 

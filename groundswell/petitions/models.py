@@ -93,6 +93,8 @@ class Petition(models.Model):
     reasons_html = models.TextField(blank=True, editable=False)
     image = models.ImageField(upload_to="petitions/%Y/", blank=True)
     closes_on = models.DateField(null=True, blank=True)
+    # The number the organiser aims for first; after it the goal climbs the ladder (goal_for).
+    first_goal = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -138,7 +140,11 @@ class Petition(models.Model):
 
     @property
     def goal(self) -> int:
-        return goal_for(self.signature_count)
+        """The organiser's first goal until it is reached, then the ladder's next rung."""
+        count = self.signature_count
+        if self.first_goal and count < self.first_goal:
+            return self.first_goal
+        return goal_for(count)
 
     @property
     def progress_percent(self) -> int:

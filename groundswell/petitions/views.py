@@ -36,6 +36,7 @@ from groundswell.petitions.forms import (
     directory_choices,
 )
 from groundswell.petitions.models import Petition, Signature
+from groundswell.targets.actions import delivery_addresses
 
 REF_CODE = re.compile(r"[A-Za-z0-9_-]{1,16}")
 
@@ -257,9 +258,11 @@ def _petition_forms(request, organisation, petition: Petition | None = None):
             "demand": petition.demand,
             "reasons": petition.reasons,
             "closes_on": petition.closes_on,
+            "first_goal": petition.first_goal,
         }
         current = list(petition.targets.all())
-        targets = [{"entry": t.pk} for t in current]
+        own = {a.target.pk: a.email for a in delivery_addresses(petition) if a.is_organisations}
+        targets = [{"entry": t.pk, "email": own.get(t.pk, "")} for t in current]
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
     # Entries are picked by id from the ones this organisation may address (decision 5).
@@ -335,7 +338,7 @@ def edit(request, slug):
         messages.error(request, "Only a draft can be edited: people signed these words.")
         return redirect("petitions:dashboard", slug=slug)
     form, targets = _petition_forms(request, petition.organisation, petition)
-    if _saved(request, form, targets, partial(_update, petition)) is not None:
+    if _saved(request, form, targets, partial(_update, petition, by=request.user)) is not None:
         messages.success(request, "Saved.")
         return redirect("petitions:dashboard", slug=slug)
     return _edit_page(request, form, targets, petition=petition, organisation=petition.organisation)
