@@ -28,7 +28,9 @@ def run_scheduler_and_worker() -> None:
 def test_a_notice_a_killed_worker_had_taken_is_sent_once_the_task_lease_runs_out(
     programme, vera, settings, django_capture_on_commit_callbacks
 ):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "webhooks"]}
+    }
     with django_capture_on_commit_callbacks(execute=True):
         actions.submit_request(programme=programme, intake=INTAKE)
     mail.outbox.clear()
