@@ -22,7 +22,7 @@ from groundswell.core.email_address import normalise_email
 from groundswell.core.errors import ActionError, LinkInvalid
 from groundswell.core.markdown import render_markdown
 from groundswell.core.tasks import wake_on_commit
-from groundswell.petitions import counting, tasks
+from groundswell.petitions import counting, insights, sharing, tasks
 from groundswell.petitions.models import (
     CONFIRM_SALT,
     Petition,
@@ -198,6 +198,13 @@ def close_petition(*, petition: Petition) -> Petition:
     )
 
 
+def set_insights_public(*, petition: Petition, public: bool) -> Petition:
+    """Show, or stop showing, the petition's chart, projection and map to everyone."""
+    petition.insights_public = public
+    petition.save(update_fields=["insights_public", "updated_at"])
+    return petition
+
+
 def close_past_deadline(today: date | None = None) -> int:
     """Close every open petition whose closing date has passed."""
     today = today or timezone.localdate()
@@ -223,6 +230,7 @@ class SignerInput:
     show_name: bool = False
     wants_updates: bool = False
     referral_code: str = ""
+    source: str = ""  # sharing.SOURCES, or ""
 
     def details(self) -> dict:
         return {
@@ -233,6 +241,7 @@ class SignerInput:
             "comment": self.comment.strip(),
             "show_name": self.show_name,
             "wants_updates": self.wants_updates,
+            "source": sharing.clean_source(self.source),
         }
 
 
@@ -330,7 +339,7 @@ def _existing(petition: Petition, emails: list[str]) -> dict[str, tuple[int, boo
 # emails_sent are the same for the whole batch, and id and confirmed_at take NULL/default.
 _PER_ROW = [
     "name", "email", "email_normalised", "postcode", "country", "comment", "show_name",
-    "wants_updates", "ref_code", "referred_by",
+    "wants_updates", "ref_code", "referred_by", "source",
 ]  # fmt: skip
 
 
@@ -347,7 +356,7 @@ def _insert_new(petition_id: int, fresh: dict) -> dict[str, int]:
         {"name": d["name"], "email": d["email"], "email_normalised": normalised,
          "postcode": d["postcode"], "country": d["country"], "comment": d["comment"],
          "show_name": d["show_name"], "wants_updates": d["wants_updates"],
-         "ref_code": new_ref_code(), "referred_by": referrer}
+         "ref_code": new_ref_code(), "referred_by": referrer, "source": d["source"]}
         for normalised, (referrer, d) in fresh.items()
     ]  # fmt: skip
     shared = [petition_id, Signature.Status.PENDING.value, now, 1, 0]  # one email owed
@@ -549,6 +558,7 @@ class ConfirmedSignatureInput:
     show_name: bool = False
     wants_updates: bool = False
     referred_by_email: str = ""
+    source: str = ""
 
 
 @transaction.atomic
@@ -570,6 +580,7 @@ def import_confirmed_signatures(*, petition: Petition, rows: list[ConfirmedSigna
                 comment=row.comment,
                 show_name=row.show_name,
                 wants_updates=row.wants_updates,
+                source=sharing.clean_source(row.source),
                 status=Signature.Status.CONFIRMED,
                 created_at=row.confirmed_at,
                 confirmed_at=row.confirmed_at,
@@ -583,6 +594,8 @@ def import_confirmed_signatures(*, petition: Petition, rows: list[ConfirmedSigna
     added = Signature.objects.filter(petition=petition).confirmed().count() - before
     if added:
         counting.add_confirmed(petition.pk, added)
+        # They may be dated before what the worker has tallied: count the petition afresh.
+        insights.retally(petition)
     return added
 
 

@@ -1,0 +1,154 @@
+"""The geometry of the insights' SVG charts, drawn by templates/petitions/_bar_chart.html.
+
+Server-side SVG with presentation attributes and classes only (styled by static/css), so
+the site's Content-Security-Policy needs no exception and no script runs. pygal was
+considered: it writes inline <style> and <script> into every chart, which the CSP blocks.
+"""
+
+import math
+from datetime import timedelta
+
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils import timezone
+
+from groundswell.petitions.insights import Bucket
+
+WIDTH, HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 52, 12, 14, 46
+MAX_X_LABELS = 8
+DASH = "\u2013"  # an en dash, between the ends of a range
+
+
+def nice_step(largest: int, ticks: int = 4) -> int:
+    """1, 2 or 5 times a power of ten, so that about ``ticks`` steps reach ``largest``."""
+    if largest <= ticks:
+        return 1
+    raw = largest / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if raw <= factor * power:
+            return factor * power
+    return 10 * power  # pragma: no cover
+
+
+def bar_chart(buckets: list[Bucket]) -> dict:
+    """Axes, gridlines, labels and one bar per bucket, in the SVG's user units."""
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    largest = max((b.n for b in buckets), default=0)
+    step = nice_step(largest)
+    top = max(step, math.ceil(largest / step) * step)
+    baseline = TOP + plot_h
+    y_ticks = [
+        {"y": round(baseline - value * plot_h / top, 1), "label": intcomma(value)}
+        for value in range(0, top + 1, step)
+    ]
+    slot = plot_w / max(1, len(buckets))
+    every = max(1, math.ceil(len(buckets) / MAX_X_LABELS))
+    bars, x_ticks = [], []
+    for i, bucket in enumerate(buckets):
+        height = bucket.n * plot_h / top
+        x = LEFT + i * slot
+        middle = round(x + slot / 2, 1)
+        bars.append(
+            {
+                "x": round(x + slot * 0.1, 1),
+                "y": round(baseline - height, 1),
+                "width": round(max(1.0, slot * 0.8), 1),
+                "height": round(height, 1),
+                "middle": middle,
+                "value_y": round(max(TOP + 10, baseline - height - 4), 1),
+                "n": bucket.n,
+                "title": f"{bucket_label(bucket)}: {intcomma(bucket.n)} "
+                f"signature{'' if bucket.n == 1 else 's'}",
+            }
+        )
+        if i % every == 0:
+            x_ticks.append({"x": middle, "label": tick_label(bucket)})
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "top": TOP,
+        "baseline": baseline,
+        "plot_height": plot_h,
+        "y_ticks": y_ticks,
+        "x_ticks": x_ticks,
+        "x_label_y": baseline + 18,
+        "bars": bars,
+        "unit": "hour" if buckets and buckets[0].is_hour else "day",
+    }
+
+
+def bucket_label(bucket: Bucket) -> str:
+    if bucket.is_hour:
+        start = timezone.localtime(bucket.start)
+        end = start + timedelta(hours=1)
+        return f"{start:%a %-d %b}, {start:%H:%M}{DASH}{end:%H:%M}"
+    return f"{bucket.start:%a %-d %b %Y}"
+
+
+def tick_label(bucket: Bucket) -> str:
+    if bucket.is_hour:
+        start = timezone.localtime(bucket.start)
+        return f"{start:%a %H:%M}"
+    return f"{bucket.start:%-d %b}"
+
+
+# A tile grid map: each state one square, placed roughly where it lies (column, row), as
+# newsrooms draw election maps. Every state is the same size, so small states are as
+# easy to see, hover and focus as large ones; no outline data is needed.
+STATE_TILES = {
+    "AK": (0, 0), "ME": (11, 0), "VT": (10, 1), "NH": (11, 1),
+    "WA": (1, 2), "ID": (2, 2), "MT": (3, 2), "ND": (4, 2), "MN": (5, 2), "IL": (6, 2),
+    "WI": (7, 2), "MI": (8, 2), "NY": (9, 2), "RI": (10, 2), "MA": (11, 2),
+    "OR": (1, 3), "NV": (2, 3), "WY": (3, 3), "SD": (4, 3), "IA": (5, 3), "IN": (6, 3),
+    "OH": (7, 3), "PA": (8, 3), "NJ": (9, 3), "CT": (10, 3),
+    "CA": (1, 4), "UT": (2, 4), "CO": (3, 4), "NE": (4, 4), "MO": (5, 4), "KY": (6, 4),
+    "WV": (7, 4), "VA": (8, 4), "MD": (9, 4), "DE": (10, 4),
+    "AZ": (2, 5), "NM": (3, 5), "KS": (4, 5), "AR": (5, 5), "TN": (6, 5), "NC": (7, 5),
+    "SC": (8, 5), "DC": (9, 5),
+    "OK": (4, 6), "LA": (5, 6), "MS": (6, 6), "AL": (7, 6), "GA": (8, 6),
+    "HI": (0, 7), "TX": (4, 7), "FL": (9, 7), "PR": (11, 7),
+}  # fmt: skip
+TILE, GAP = 44, 4
+SHADES = 5  # classes of signatures per million residents, lightest to darkest
+
+
+def state_map(states) -> dict:
+    """Tiles coloured by signatures per million residents (``insights.Place`` list)."""
+    from groundswell.petitions.populations import STATE_POPULATION_2020
+    from groundswell.targets.zipcodes import state_name
+
+    found = {place.code: place for place in states}
+    rates = sorted(p.per_million for p in states if p.per_million)
+    top = rates[-1] if rates else 0
+    bounds = [top * (i + 1) / SHADES for i in range(SHADES)]  # equal steps up to the top
+    tiles = []
+    for code, (column, row) in STATE_TILES.items():
+        place = found.get(code)
+        n = place.n if place else 0
+        rate = n * 1_000_000 / STATE_POPULATION_2020[code]
+        shade = 0 if not n else next(i + 1 for i, b in enumerate(bounds) if rate <= b + 1e-9)
+        tiles.append(
+            {
+                "code": code,
+                "x": column * (TILE + GAP),
+                "y": row * (TILE + GAP),
+                "shade": shade,
+                "title": f"{state_name(code)}: {intcomma(n)} signature{'' if n == 1 else 's'}, "
+                f"{rate:,.1f} per million residents",
+            }
+        )
+    legend = [
+        {"shade": i + 1, "label": f"{(bounds[i - 1] if i else 0):,.1f}{DASH}{bound:,.1f}"}
+        for i, bound in enumerate(bounds)
+    ]
+    return {
+        "width": 12 * (TILE + GAP),
+        "height": 8 * (TILE + GAP),
+        "tile": TILE,
+        "half": TILE // 2,
+        "tiles": tiles,
+        "legend": legend if top else [],
+    }
