@@ -19,6 +19,11 @@ MAX_X_LABELS = 8
 DASH = "\u2013"  # an en dash, between the ends of a range
 
 
+def _at(value: float) -> str:
+    """A coordinate as SVG wants it: a string, never localised ("1,234.5" would break)."""
+    return f"{value:.1f}".removesuffix(".0")
+
+
 def nice_step(largest: int, ticks: int = 4) -> int:
     """1, 2 or 5 times a power of ten, so that about ``ticks`` steps reach ``largest``."""
     if largest <= ticks:
@@ -39,7 +44,7 @@ def bar_chart(buckets: list[Bucket]) -> dict:
     top = max(step, math.ceil(largest / step) * step)
     baseline = TOP + plot_h
     y_ticks = [
-        {"y": round(baseline - value * plot_h / top, 1), "label": intcomma(value)}
+        {"y": _at(baseline - value * plot_h / top), "label": intcomma(value)}
         for value in range(0, top + 1, step)
     ]
     slot = plot_w / max(1, len(buckets))
@@ -48,15 +53,15 @@ def bar_chart(buckets: list[Bucket]) -> dict:
     for i, bucket in enumerate(buckets):
         height = bucket.n * plot_h / top
         x = LEFT + i * slot
-        middle = round(x + slot / 2, 1)
+        middle = _at(x + slot / 2)
         bars.append(
             {
-                "x": round(x + slot * 0.1, 1),
-                "y": round(baseline - height, 1),
-                "width": round(max(1.0, slot * 0.8), 1),
-                "height": round(height, 1),
+                "x": _at(x + slot * 0.1),
+                "y": _at(baseline - height),
+                "width": _at(max(1.0, slot * 0.8)),
+                "height": _at(height),
                 "middle": middle,
-                "value_y": round(max(TOP + 10, baseline - height - 4), 1),
+                "value_y": _at(max(TOP + 10, baseline - height - 4)),
                 "n": bucket.n,
                 "title": f"{bucket_label(bucket)}: {intcomma(bucket.n)} "
                 f"signature{'' if bucket.n == 1 else 's'}",
@@ -75,6 +80,9 @@ def bar_chart(buckets: list[Bucket]) -> dict:
         "y_ticks": y_ticks,
         "x_ticks": x_ticks,
         "x_label_y": baseline + 18,
+        "y_label_x": LEFT - 6,
+        "tick_end": baseline + 5,
+        "title_y": HEIGHT - 4,
         "bars": bars,
         "unit": "hour" if buckets and buckets[0].is_hour else "day",
     }
@@ -135,6 +143,8 @@ def state_map(states) -> dict:
                 "code": code,
                 "x": column * (TILE + GAP),
                 "y": row * (TILE + GAP),
+                "cx": column * (TILE + GAP) + TILE // 2,
+                "cy": row * (TILE + GAP) + TILE // 2,
                 "shade": shade,
                 "title": f"{state_name(code)}: {intcomma(n)} signature{'' if n == 1 else 's'}, "
                 f"{rate:,.1f} per million residents",
@@ -148,7 +158,6 @@ def state_map(states) -> dict:
         "width": 12 * (TILE + GAP),
         "height": 8 * (TILE + GAP),
         "tile": TILE,
-        "half": TILE // 2,
         "tiles": tiles,
         "legend": legend if top else [],
     }
