@@ -35,7 +35,7 @@ COLUMNS = (
 ROWS = """
 SELECT %(petition)s, 'Bench Signer', %(prefix)s || g || '@example.com',
        %(prefix)s || g || '@example.com',
-       lpad(((g * 7919) %% 99000 + 1000)::text, 5, '0'),
+       lpad(((g::bigint * 7919) %% 99000 + 1000)::text, 5, '0'),
        CASE WHEN g %% 20 = 0 THEN 'CA' ELSE 'US' END, '', g %% 2 = 0, g %% 3 = 0,
        %(status)s, t, CASE WHEN %(status)s = 'confirmed' THEN t END, %(prefix)s || g,
        CASE WHEN g %% 5 = 0 AND %(first)s IS NOT NULL THEN %(first)s + g %% 1000 END, 1, 1,
