@@ -30,7 +30,8 @@ DEMO_TOTP_SECRET = base64.b32encode(DEMO_TOTP_KEY).decode()
 # One real ZIP code in each of fifteen states, the first ones more often (weights), so
 # the map has darker and lighter states; and a few signers abroad.
 ZIPS = ["10001", "94103", "73301", "33101", "60601", "98101", "02108", "80202", "30301",
-        "85001", "48201", "19103", "97201", "55401", "20001", "82001", "59601", "05602"]  # fmt: skip
+        "85001", "48201", "19103", "97201", "55401", "20001", "82001", "59601",
+        "05602"]  # fmt: skip
 ZIP_WEIGHTS = [14, 12, 9, 8, 8, 6, 6, 5, 5, 4, 4, 4, 3, 3, 3, 2, 2, 2]
 ABROAD = [("CA", "K1A 0B1"), ("GB", "SW1A 1AA"), ("MX", "06000"), ("DE", "10117")]
 # How signers arrived: the share channels, the embed, or a link without any (weights).
