@@ -32,9 +32,14 @@ def test_a_bar_shows_its_value_when_focused_and_the_page_needs_no_csp_exception(
         bar.focus()
         assert value.evaluate("e => getComputedStyle(e).visibility") == "visible"
         assert value.text_content() == "4"
-        new_york = page.locator(".state-map .tile", has_text="NY")
+        new_york = page.locator('.state-map [data-state="NY"]')
         assert "New York: 2 signatures" in new_york.get_attribute("aria-label")
         assert "shade-0" not in new_york.get_attribute("class")
+        fill = new_york.evaluate("e => getComputedStyle(e).fill")
+        texas = page.locator('.state-map [data-state="TX"]').evaluate(
+            "e => getComputedStyle(e).fill"
+        )
+        assert fill != texas  # the stylesheet colours a state with signers differently
         assert refused == []
         violations = Axe().run(page).response["violations"]
         assert [v["id"] for v in violations] == []

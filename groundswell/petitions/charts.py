@@ -5,8 +5,10 @@ the site's Content-Security-Policy needs no exception and no script runs. pygal 
 considered: it writes inline <style> and <script> into every chart, which the CSP blocks.
 """
 
+import json
 import math
 from datetime import timedelta
+from pathlib import Path
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone
@@ -103,28 +105,15 @@ def tick_label(bucket: Bucket) -> str:
     return f"{bucket.start:%-d %b}"
 
 
-# A tile grid map: each state one square, placed roughly where it lies (column, row), as
-# newsrooms draw election maps. Every state is the same size, so small states are as
-# easy to see, hover and focus as large ones; no outline data is needed.
-STATE_TILES = {
-    "AK": (0, 0), "ME": (11, 0), "VT": (10, 1), "NH": (11, 1),
-    "WA": (1, 2), "ID": (2, 2), "MT": (3, 2), "ND": (4, 2), "MN": (5, 2), "IL": (6, 2),
-    "WI": (7, 2), "MI": (8, 2), "NY": (9, 2), "RI": (10, 2), "MA": (11, 2),
-    "OR": (1, 3), "NV": (2, 3), "WY": (3, 3), "SD": (4, 3), "IA": (5, 3), "IN": (6, 3),
-    "OH": (7, 3), "PA": (8, 3), "NJ": (9, 3), "CT": (10, 3),
-    "CA": (1, 4), "UT": (2, 4), "CO": (3, 4), "NE": (4, 4), "MO": (5, 4), "KY": (6, 4),
-    "WV": (7, 4), "VA": (8, 4), "MD": (9, 4), "DE": (10, 4),
-    "AZ": (2, 5), "NM": (3, 5), "KS": (4, 5), "AR": (5, 5), "TN": (6, 5), "NC": (7, 5),
-    "SC": (8, 5), "DC": (9, 5),
-    "OK": (4, 6), "LA": (5, 6), "MS": (6, 6), "AL": (7, 6), "GA": (8, 6),
-    "HI": (0, 7), "TX": (4, 7), "FL": (9, 7), "PR": (11, 7),
-}  # fmt: skip
-TILE, GAP = 44, 4
+# Each state's outline as an SVG path in a 960 x 610 frame, drawn from the Census Bureau's
+# cartographic boundary file (data/README.md says how; data/make_us_states.py does it).
+STATE_PATHS = json.loads((Path(__file__).parent / "data" / "us_states.json").read_text())
+MAP_WIDTH, MAP_HEIGHT = 960, 610
 SHADES = 5  # classes of signatures per million residents, lightest to darkest
 
 
 def state_map(states) -> dict:
-    """Tiles coloured by signatures per million residents (``insights.Place`` list)."""
+    """States coloured by signatures per million residents (``insights.Place`` list)."""
     from groundswell.petitions.populations import STATE_POPULATION_2020
     from groundswell.targets.zipcodes import state_name
 
@@ -132,19 +121,16 @@ def state_map(states) -> dict:
     rates = sorted(p.per_million for p in states if p.per_million)
     top = rates[-1] if rates else 0
     bounds = [top * (i + 1) / SHADES for i in range(SHADES)]  # equal steps up to the top
-    tiles = []
-    for code, (column, row) in STATE_TILES.items():
+    shapes = []
+    for code, path in STATE_PATHS.items():
         place = found.get(code)
         n = place.n if place else 0
         rate = n * 1_000_000 / STATE_POPULATION_2020[code]
         shade = 0 if not n else next(i + 1 for i, b in enumerate(bounds) if rate <= b + 1e-9)
-        tiles.append(
+        shapes.append(
             {
                 "code": code,
-                "x": column * (TILE + GAP),
-                "y": row * (TILE + GAP),
-                "cx": column * (TILE + GAP) + TILE // 2,
-                "cy": row * (TILE + GAP) + TILE // 2,
+                "d": path,
                 "shade": shade,
                 "title": f"{state_name(code)}: {intcomma(n)} signature{'' if n == 1 else 's'}, "
                 f"{rate:,.1f} per million residents",
@@ -155,9 +141,8 @@ def state_map(states) -> dict:
         for i, bound in enumerate(bounds)
     ]
     return {
-        "width": 12 * (TILE + GAP),
-        "height": 8 * (TILE + GAP),
-        "tile": TILE,
-        "tiles": tiles,
+        "width": MAP_WIDTH,
+        "height": MAP_HEIGHT,
+        "states": shapes,
         "legend": legend if top else [],
     }

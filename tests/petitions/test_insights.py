@@ -110,12 +110,18 @@ def test_the_map_shades_states_by_signatures_per_million_and_lists_countries(cli
     states = {p.code: (p.n, round(p.per_million, 3)) for p in response.context["insights"].states}
     # New York: 3 of 20,201,249 residents; Wyoming: 1 of 576,851 (2020 Census).
     assert states == {"NY": (3, 0.149), "WY": (1, 1.734)}
-    tiles = {t["code"]: t for t in response.context["state_map"]["tiles"]}
-    assert tiles["WY"]["shade"] == 5 and tiles["NY"]["shade"] == 1 and tiles["TX"]["shade"] == 0
-    assert tiles["NY"]["title"] == "New York: 3 signatures, 0.1 per million residents"
-    assert tiles["WY"]["title"] == "Wyoming: 1 signature, 1.7 per million residents"
+    shapes = {s["code"]: s for s in response.context["state_map"]["states"]}
+    assert len(shapes) == 52  # the states, DC and Puerto Rico, each an outline
+    assert shapes["WY"]["shade"] == 5 and shapes["NY"]["shade"] == 1
+    assert shapes["TX"]["shade"] == 0
+    assert shapes["NY"]["title"] == "New York: 3 signatures, 0.1 per million residents"
+    assert shapes["WY"]["title"] == "Wyoming: 1 signature, 1.7 per million residents"
     body = response.content.decode()
+    wyoming = re.search(r'<path class="state shade-(\d)" d="M[^"]+"[^>]*data-state="WY">', body)
+    assert wyoming and wyoming.group(1) == "5"
     assert "<title>New York: 3 signatures, 0.1 per million residents</title>" in body
+    legend = [item["label"] for item in response.context["state_map"]["legend"]]
+    assert legend[0] == "0.0\u20130.3" and legend[-1].endswith("1.7")
     countries = [(c.name, c.n) for c in response.context["insights"].countries]
     assert countries == [("United States of America", 5), ("Canada", 1)]
     assert "<td>Canada</td><td>1</td>" in body
