@@ -13,6 +13,7 @@ to about half a pixel. Standard library only.
 import json
 import math
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 WIDTH, HEIGHT = 960, 610
@@ -80,7 +81,7 @@ def simplify(points: list[tuple[float, float]], tolerance: float) -> list[tuple[
 
 
 def area(points) -> float:
-    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:]))) / 2
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in pairwise(points))) / 2
 
 
 def main(source: str) -> None:
@@ -99,31 +100,26 @@ def main(source: str) -> None:
             if code != "HI" or min(lon for lon, _ in ring) > -161
         ]
     # The lower 48 fill the frame's width above the insets; y grows downward in SVG.
-    xs = [x for c, rs in projected.items() if c not in "AKHIPR" for r in rs for x, _ in r]
-    ys = [y for c, rs in projected.items() if c not in "AKHIPR" for r in rs for _, y in r]
-    scale = (WIDTH - 20) / (max(xs) - min(xs))
-    places = {  # (scale relative to the lower 48, left, bottom) of each inset
+    insets = {  # (scale relative to the lower 48, left, bottom) of each inset
         "AK": (0.35, 10, HEIGHT - 10),
         "HI": (1.0, 250, HEIGHT - 10),
         "PR": (1.0, WIDTH - 150, HEIGHT - 20),
     }
+    lower_48 = [p for c, rs in projected.items() if c not in insets for r in rs for p in r]
+    x_min, y_max = min(x for x, _ in lower_48), max(y for _, y in lower_48)
+    scale = (WIDTH - 20) / (max(x for x, _ in lower_48) - x_min)
     paths = {}
     for code, state_rings in projected.items():
-        if code in places:
-            factor, left, bottom = places[code]
-            all_x = [x for r in state_rings for x, _ in r]
-            all_y = [y for r in state_rings for _, y in r]
+        points = [p for r in state_rings for p in r]
+        if code in insets:
+            factor, left, bottom = insets[code]
+            x0, y0 = min(x for x, _ in points), min(y for _, y in points)
             s = scale * factor
-
-            def place(x, y, s=s, left=left, bottom=bottom, x0=min(all_x), y0=min(all_y)):
-                return left + (x - x0) * s, bottom - (y - y0) * s
-
+            shift = (left - x0 * s, bottom + y0 * s, s)
         else:
-
-            def place(x, y):
-                return 10 + (x - min(xs)) * scale, 10 + (max(ys) - y) * scale
-
-        shapes = [simplify([place(x, y) for x, y in ring], 0.4) for ring in state_rings]
+            shift = (10 - x_min * scale, 10 + y_max * scale, scale)
+        dx, dy, s = shift
+        shapes = [simplify([(dx + x * s, dy - y * s) for x, y in r], 0.4) for r in state_rings]
         biggest = max(shapes, key=area)
         shapes = [s for s in shapes if s is biggest or (len(s) >= 4 and area(s) > 1.5)]
         paths[code] = "".join(
