@@ -391,7 +391,11 @@ def insights_page(request, slug):
     """The chart, projection and map, for everyone if the organiser chose to show them."""
     petition = petition_for_insights(request.user, slug)
     context = {"petition": petition, **_insights_context(petition, private=False)}
-    return render(request, "petitions/insights.html", context)
+    response = render(request, "petitions/insights.html", context)
+    if not request.user.is_authenticated:
+        # The tallies move once a minute: a proxy may share the page for a little while.
+        patch_cache_control(response, public=True, max_age=30)
+    return response
 
 
 @login_required
