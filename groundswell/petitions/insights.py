@@ -13,6 +13,8 @@ live count, and the page says so.
 """
 
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 from datetime import UTC, date, datetime, timedelta
 
 from django.db import transaction
@@ -43,11 +45,14 @@ PROJECTION_HORIZON = timedelta(days=60)
 
 
 def petitions_to_tally():
-    """Open petitions; and any other public one changed (closed, won) since its last tally."""
+    """Open petitions; and any other public one until its tally has passed the moment it
+    stopped taking signatures (closed, or won: the status changes with an UPDATE that
+    leaves ``updated_at`` alone, so each moment is asked for by name)."""
+    caught_up_with = ("closed_at", "outcome_at", "updated_at")
     return Petition.objects.filter(status__in=Petition.PUBLIC).filter(
         Q(status=Petition.Status.OPEN)
         | Q(tally_mark__isnull=True)
-        | Q(tally_mark__until__lt=F("updated_at") + TALLY_LAG)
+        | reduce(or_, (Q(tally_mark__until__lt=F(name) + TALLY_LAG) for name in caught_up_with))
     )
 
 

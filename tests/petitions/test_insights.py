@@ -292,3 +292,15 @@ def test_an_import_with_past_dates_is_tallied_in_full(alice, young):
     insights.tally_confirmed(now=T0 + timedelta(hours=2))
     assert sum(HourlyTally.objects.filter(petition=young).values_list("count", flat=True)) == 4
     assert Petition.objects.get(pk=young.pk).signature_count == 4
+
+
+def test_a_closed_petition_is_tallied_until_it_has_caught_up_then_left_alone(alice, young):
+    _sign_at(young, T0 + timedelta(minutes=5), "first@example.com")
+    with time_machine.travel(T0 + timedelta(minutes=6), tick=False):
+        actions.close_petition(petition=young)
+    assert young in insights.petitions_to_tally()
+    insights.tally_confirmed(now=T0 + timedelta(minutes=7))  # not past the lag yet
+    assert young in insights.petitions_to_tally()
+    insights.tally_confirmed(now=T0 + timedelta(minutes=30))
+    assert young not in insights.petitions_to_tally()
+    assert HourlyTally.objects.get(petition=young).count == 1
