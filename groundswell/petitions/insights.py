@@ -13,9 +13,9 @@ live count, and the page says so.
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from functools import reduce
 from operator import or_
-from datetime import UTC, date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Count, F, Min, Q, Sum
