@@ -227,6 +227,16 @@ class Insights:
     def is_empty(self) -> bool:
         return not (self.hours or self.days)
 
+    def by_day(self) -> list[Bucket]:
+        """Every day from the first, the first 48 hours' buckets added up by local day."""
+        totals: dict[date, int] = {}
+        for bucket in self.hours:
+            day = timezone.localtime(bucket.start).date()
+            totals[day] = totals.get(day, 0) + bucket.n
+        for bucket in self.days:
+            totals[bucket.start] = totals.get(bucket.start, 0) + bucket.n
+        return [Bucket(day, n) for day, n in sorted(totals.items())]
+
 
 def for_petition(
     petition: Petition, *, count: int, private: bool, now: datetime | None = None

@@ -76,8 +76,31 @@ def _share_context(petition: Petition, ref_code: str = "") -> dict:
     }
 
 
+def _growth(petition: Petition) -> dict | None:
+    """The public chart and projection for the petition page, if the organiser shows them.
+
+    Shared by every viewer for a minute: the tallies move once a minute anyway.
+    """
+    if not petition.insights_public:
+        return None
+    cache = caches["local"]
+    key = f"petition-growth:{petition.pk}"
+    growth = cache.get(key)
+    if growth is None:
+        found = insights.for_petition(petition, count=petition.signature_count, private=False)
+        # By day over the whole life once it has a few days; by hour while it is young.
+        buckets = found.by_day() if found.days else found.hours
+        growth = {
+            "projection": found.projection,
+            "chart": charts.bar_chart(buckets) if buckets else None,
+        }
+        cache.set(key, growth, 60)
+    return growth
+
+
 def _detail_context(request, petition: Petition, form: SignatureForm) -> dict:
     return {
+        "growth": _growth(petition),
         "petition": petition,
         "targets": petition.targets.all(),
         "form": form,

@@ -67,6 +67,12 @@ def test_the_chart_has_one_bar_per_hour_for_two_days_then_one_per_day(client, al
     assert [t["label"] for t in day_chart["y_ticks"]] == ["0", "1", "2", "3", "4"]
     assert [t["label"] for t in day_chart["x_ticks"]] == ["4 Nov", "5 Nov", "6 Nov", "7 Nov"]
     assert hour_chart["x_ticks"][0]["label"] == "Mon 12:00"
+    # Over the whole life by day (the public petition page): 2 Nov to 7 Nov.
+    by_day = [(str(b.start), b.n) for b in response.context["insights"].by_day()]
+    assert by_day == [
+        ("2026-11-02", 2), ("2026-11-03", 1), ("2026-11-04", 0), ("2026-11-05", 4),
+        ("2026-11-06", 0), ("2026-11-07", 0),
+    ]  # fmt: skip
     assert 'class="axis"' in body and ">Mon 12:00</text>" in body and ">5 Nov</text>" in body
     # Each bar carries its value, focusable, for hover and keyboard.
     assert "Mon 2 Nov, 13:00\u201314:00: 2 signatures" in _titles(body)
@@ -223,7 +229,9 @@ def test_insights_are_public_only_once_the_organiser_allows(client, alice, charl
     insights.tally_confirmed(now=T0 + timedelta(hours=1))
     page = f"/p/{young.slug}/insights/"
     assert client.get(page).status_code == 404
-    assert "/insights/" not in client.get(f"/p/{young.slug}/").content.decode()
+    detail = client.get(f"/p/{young.slug}/").content.decode()
+    assert "/insights/" not in detail and "How it is growing" not in detail
+    assert 'class="point"' not in detail
     client.force_login(charlie)
     assert client.get(page).status_code == 404
     assert client.post(f"{page}visibility/", {"public": "1"}).status_code == 403
@@ -240,12 +248,17 @@ def test_insights_are_public_only_once_the_organiser_allows(client, alice, charl
     assert "Signatures over time" in body and "Where signers are" in body
     assert "Where signers came from" not in body and response.context["sources"] == []
     assert response.context["insights"].top_referrers == []
-    assert f'href="{page}"' in client.get(f"/p/{young.slug}/").content.decode()
+    detail = client.get(f"/p/{young.slug}/").content.decode()
+    assert f'href="{page}"' in detail and "How it is growing" in detail
+    # By day from the first day (today is weeks after T0 here).
+    assert "Mon 2 Nov 2026: 1 signature" in _titles(detail)
+    assert "Where signers came from" not in detail
 
     client.force_login(alice)
     client.post(f"{page}visibility/", {"public": "0"})
     client.logout()
     assert client.get(page).status_code == 404
+    assert "How it is growing" not in client.get(f"/p/{young.slug}/").content.decode()
 
 
 def test_a_draft_shows_no_insights_to_the_public_even_if_allowed(client, draft):
