@@ -16,7 +16,7 @@ from django.utils import timezone
 from groundswell.petitions.insights import Bucket
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 52, 12, 14, 46
+LEFT, RIGHT, TOP, BOTTOM = 52, 26, 14, 46  # room for the labels at both ends
 MAX_X_LABELS = 8
 DASH = "\u2013"  # an en dash, between the ends of a range
 
