@@ -119,6 +119,9 @@ class SignatureIn(Schema):
     show_name: bool = False
     wants_updates: bool = False
     ref: str = ""
+    # Where the signer came from: email, x, facebook, whatsapp, mastodon, link, qr or
+    # embed; anything else is recorded as none.
+    src: str = ""
 
 
 class Accepted(Schema):

@@ -357,6 +357,10 @@ def run_invalidation(invalidation_id: int) -> int:
         )
         total += n
         _note_progress(invalidation_id, n, removed)
+    for petition_id in InvalidationOutcome.objects.filter(
+        invalidation_id=invalidation_id, removed__gt=0
+    ).values_list("petition_id", flat=True):
+        petitions.refresh_insights(petition_id=petition_id)
     Invalidation.objects.filter(pk=invalidation_id).update(
         status=Invalidation.Status.APPLIED, applied_at=timezone.now()
     )
@@ -430,6 +434,7 @@ def run_revert(invalidation_id: int) -> int:
     )
     for petition_id in sorted(touched):
         petitions.recount(petition_id=petition_id)
+        petitions.refresh_insights(petition_id=petition_id)
     Invalidation.objects.filter(pk=invalidation_id).update(
         status=Invalidation.Status.REVERTED, reverted_at=timezone.now()
     )

@@ -64,6 +64,14 @@ def petition_for_edit(user, slug: str) -> Petition:
     return petition
 
 
+def petition_for_insights(user, slug: str) -> Petition:
+    """Its team always; everyone else only if the organiser made the insights public."""
+    petition = petition_for_viewing(user, slug)
+    if (petition.is_public and petition.insights_public) or _is_member(user, petition):
+        return petition
+    raise Http404("This petition's organiser has not shared its insights.")
+
+
 def petition_for_export(user, slug: str) -> Petition:
     """Signers' names and emails: the organisation's members, with a second factor."""
     petition = petition_for_edit(user, slug)

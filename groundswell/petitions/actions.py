@@ -24,7 +24,7 @@ from groundswell.core.markdown import render_markdown
 from groundswell.core.tasks import wake_on_commit
 from groundswell.integrations.actions import record_signatures_confirmed
 from groundswell.moderation import actions as moderation
-from groundswell.petitions import counting, tasks
+from groundswell.petitions import counting, insights, sharing, tasks
 from groundswell.petitions.models import (
     CONFIRM_SALT,
     RETENTION_NOTICE,
@@ -291,6 +291,13 @@ def close_petition(*, petition: Petition) -> Petition:
     )
 
 
+def set_insights_public(*, petition: Petition, public: bool) -> Petition:
+    """Show, or stop showing, the petition's chart, projection and map to everyone."""
+    petition.insights_public = public
+    petition.save(update_fields=["insights_public", "updated_at"])
+    return petition
+
+
 def close_past_deadline(today: date | None = None) -> int:
     """Close every open petition whose closing date has passed."""
     today = today or timezone.localdate()
@@ -318,6 +325,7 @@ class SignerInput:
     referral_code: str = ""
     # The keyed hash of the signer's network (core.network.network_key), never an address.
     network: str = ""
+    source: str = ""  # sharing.SOURCES, or ""
 
     def details(self) -> dict:
         return {
@@ -329,6 +337,7 @@ class SignerInput:
             "show_name": self.show_name,
             "wants_updates": self.wants_updates,
             "network_hash": self.network,
+            "source": sharing.clean_source(self.source),
         }
 
 
@@ -426,7 +435,7 @@ def _existing(petition: Petition, emails: list[str]) -> dict[str, tuple[int, boo
 # emails_sent are the same for the whole batch, and id and confirmed_at take NULL/default.
 _PER_ROW = [
     "name", "email", "email_normalised", "postcode", "country", "comment", "show_name",
-    "wants_updates", "ref_code", "referred_by", "network_hash",
+    "wants_updates", "ref_code", "referred_by", "network_hash", "source",
 ]  # fmt: skip
 
 
@@ -444,7 +453,7 @@ def _insert_new(petition_id: int, fresh: dict) -> dict[str, int]:
          "postcode": d["postcode"], "country": d["country"], "comment": d["comment"],
          "show_name": d["show_name"], "wants_updates": d["wants_updates"],
          "ref_code": new_ref_code(), "referred_by": referrer,
-         "network_hash": d["network_hash"]}
+         "network_hash": d["network_hash"], "source": d["source"]}
         for normalised, (referrer, d) in fresh.items()
     ]  # fmt: skip
     shared = [petition_id, Signature.Status.PENDING.value, now, 1, 0]  # one email owed
@@ -663,6 +672,7 @@ class ConfirmedSignatureInput:
     show_name: bool = False
     wants_updates: bool = False
     referred_by_email: str = ""
+    source: str = ""
 
 
 @transaction.atomic
@@ -684,6 +694,7 @@ def import_confirmed_signatures(*, petition: Petition, rows: list[ConfirmedSigna
                 comment=row.comment,
                 show_name=row.show_name,
                 wants_updates=row.wants_updates,
+                source=sharing.clean_source(row.source),
                 status=Signature.Status.CONFIRMED,
                 created_at=row.confirmed_at,
                 confirmed_at=row.confirmed_at,
@@ -697,6 +708,8 @@ def import_confirmed_signatures(*, petition: Petition, rows: list[ConfirmedSigna
     added = Signature.objects.filter(petition=petition).confirmed().count() - before
     if added:
         counting.add_confirmed(petition.pk, added)
+        # They may be dated before what the worker has tallied: count the petition afresh.
+        insights.retally(petition)
     return added
 
 
@@ -1004,6 +1017,12 @@ def restore_invalidated(*, invalidation_id: int, limit: int) -> tuple[int, set]:
 
 def recount(*, petition_id: int) -> int:
     return counting.recount(petition_id)
+
+
+def refresh_insights(*, petition_id: int) -> int:
+    """The insights' tallies afresh, after signatures stopped (or started again) counting
+    in bulk: the worker's minute-by-minute tally only adds what was confirmed since."""
+    return insights.retally(Petition.objects.get(pk=petition_id))
 
 
 def recount_open_petitions() -> dict[int, tuple[int, int]]:

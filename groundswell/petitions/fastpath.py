@@ -51,7 +51,7 @@ from groundswell.core.errors import ActionError
 from groundswell.core.network import network_key
 from groundswell.core.origin import is_same_origin_meta
 from groundswell.core.text import clean_line
-from groundswell.petitions import actions
+from groundswell.petitions import actions, sharing
 from groundswell.petitions.models import RESERVED_SLUGS, Petition
 
 log = logging.getLogger(__name__)
@@ -125,6 +125,7 @@ def parse_signer(body: bytes) -> actions.SignerInput | None:
         show_name=flags["show_name"] in _TRUE,
         wants_updates=flags["wants_updates"] in _TRUE,
         referral_code=ref,
+        source=sharing.clean_source(data.get("src", "")),
     )
 
 

@@ -9,6 +9,7 @@ from groundswell.core.email_address import is_disposable
 from groundswell.core.forms import CountryChoiceField, Form, LineField
 from groundswell.core.images import ImageUploadField
 from groundswell.petitions.actions import TargetInput
+from groundswell.petitions.sharing import clean_source
 from groundswell.targets.access import targets_for_addressing
 
 DISPOSABLE_MESSAGE = (
@@ -37,6 +38,8 @@ class SignatureForm(Form):
     show_name = forms.BooleanField(label="Show my name on this petition", required=False)
     wants_updates = forms.BooleanField(label="Email me updates about this campaign", required=False)
     ref = forms.CharField(max_length=16, required=False, widget=forms.HiddenInput)
+    # The share channel or widget the link named (sharing.SOURCES); anything else is "".
+    src = forms.CharField(required=False, widget=forms.HiddenInput)
     # A honeypot: hidden from people by CSS, filled in by naive bots.
     website = forms.CharField(required=False, label="Leave this empty")
 
@@ -54,10 +57,14 @@ class SignatureForm(Form):
     def is_bot(self) -> bool:
         return bool(self.cleaned_data.get("website"))
 
+    def clean_src(self) -> str:
+        return clean_source(self.cleaned_data.get("src", ""))
+
     def action_arguments(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("website", None)
         data["referral_code"] = data.pop("ref", "")
+        data["source"] = data.pop("src", "")
         return data
 
 

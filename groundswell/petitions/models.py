@@ -115,6 +115,9 @@ class Petition(models.Model):
     # be removed, and when it was.
     retention_warned_at = models.DateTimeField(null=True, blank=True)
     personal_data_removed_at = models.DateTimeField(null=True, blank=True)
+    # The organiser may show the public how the petition grew and where signers are
+    # (petitions/insights.py); never who signed, nor where they came from.
+    insights_public = models.BooleanField("show insights publicly", default=False)
 
     objects = PetitionQuerySet.as_manager()
 
@@ -294,6 +297,9 @@ class Signature(models.Model):
     referred_by = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="recruits"
     )
+    # The share channel or widget the signer came through (?src=..., sharing.SOURCES),
+    # or "" when the link carried none.
+    source = models.CharField(max_length=16, blank=True, default="")
     # The outbox: signing asks for an email by raising emails_owed (in the signing
     # transaction, at most MAX_SIGNATURE_EMAILS); the mailer sends while sent < owed.
     emails_owed = models.PositiveSmallIntegerField(default=0)
@@ -395,3 +401,58 @@ class CounterShard(models.Model):
 
     def __str__(self) -> str:
         return f"shard {self.shard} of {self.petition_id}: {self.count}"
+
+
+class TallyMark(models.Model):
+    """How far the worker has tallied a petition's confirmed signatures (insights.py)."""
+
+    petition = models.OneToOneField(
+        Petition, on_delete=models.CASCADE, primary_key=True, related_name="tally_mark"
+    )
+    # Confirmations with confirmed_at before this are in the tallies.
+    until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} tallied until {self.until}"
+
+
+class HourlyTally(models.Model):
+    """Confirmed signatures of a petition in one hour (UTC), kept by the worker."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "hour"], name="one_tally_per_hour")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} {self.hour:%Y-%m-%d %H}h: {self.count}"
+
+
+class Tally(models.Model):
+    """Confirmed signatures of a petition by one key of a kind, kept by the worker."""
+
+    class Kind(models.TextChoices):
+        COUNTRY = "country"  # key: ISO 3166 code
+        US_STATE = "us_state"  # key: two-letter code, from the ZIP code's first digits
+        SOURCE = "source"  # key: Signature.source, or "" for none
+        REFERRER = "referrer"  # key: the recruiting signature's pk
+        REFERRED = "referred"  # key: "", all who came through a signer's referral link
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.CharField(max_length=24, blank=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "kind", "key"], name="one_tally_per_key")
+        ]
+        # The top referrers: the biggest tallies of a kind first.
+        indexes = [models.Index(fields=["petition", "kind", "-count"], name="tally_biggest")]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} {self.kind} {self.key}: {self.count}"

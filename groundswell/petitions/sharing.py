@@ -12,14 +12,46 @@ MASTODON_INSTANCE = re.compile(
 
 MASTODON_USER = re.compile(r"^[a-z0-9_]{0,30}$")
 
+# Where a signer came from, as the link they followed says (?src=...): each share channel
+# below, the copied link, the QR code, and the embedded widget. Stored on the signature
+# (Signature.source) and counted for the organiser (petitions/insights.py).
+SOURCES = {
+    "email": "Email",
+    "x": "X",
+    "facebook": "Facebook",
+    "whatsapp": "WhatsApp",
+    "mastodon": "Mastodon",
+    "link": "Copied link",
+    "qr": "QR code",
+    "embed": "Embedded widget",
+}
+
+
+def clean_source(value: str) -> str:
+    """A source a link may name, or "" for anything else (never an error: it is a hint)."""
+    return value if value in SOURCES else ""
+
+
+def with_source(url: str, source: str) -> str:
+    return url + ("&" if "?" in url else "?") + f"src={source}"
+
 
 def share_links(*, url: str, title: str, mastodon_path: str) -> list[dict]:
+    """Each link shares the petition's URL tagged with its channel, so signers it brings
+    are counted by channel."""
     text = f"I signed “{title}”. Will you sign too?"
+    mail, x, facebook, whatsapp = (
+        with_source(url, s) for s in ("email", "x", "facebook", "whatsapp")
+    )
+    body = quote(f"{text} {mail}")
     return [
-        {"name": "Email", "href": f"mailto:?subject={quote(title)}&body={quote(text + ' ' + url)}"},
-        {"name": "X", "href": "https://x.com/intent/post?" + urlencode({"text": text, "url": url})},
-        {"name": "Facebook", "href": "https://www.facebook.com/sharer/sharer.php?u=" + quote(url)},
-        {"name": "WhatsApp", "href": "https://wa.me/?" + urlencode({"text": f"{text} {url}"})},
+        {"name": "Email", "href": f"mailto:?subject={quote(title)}&body={body}"},
+        {"name": "X", "href": "https://x.com/intent/post?" + urlencode({"text": text, "url": x})},
+        {
+            "name": "Facebook",
+            "href": f"https://www.facebook.com/sharer/sharer.php?u={quote(facebook)}",
+        },
+        {"name": "WhatsApp", "href": "https://wa.me/?" + urlencode({"text": f"{text} {whatsapp}"})},
         {"name": "Mastodon", "href": mastodon_path},
     ]
 

@@ -140,10 +140,19 @@ def remove_expired_personal_data() -> dict:
     return remove_expired_personal_data()
 
 
+@task()
+def tally_confirmed() -> int:
+    """Bring the insights' tallies up to date (petitions/insights.py)."""
+    from groundswell.petitions.insights import tally_confirmed
+
+    return tally_confirmed()
+
+
 # The mailer's periodic run catches any signature whose wake-up was lost with a process.
 PERIODIC = [
     (send_signature_emails, 30),
     (purge_expired_signatures, 3600),
     (close_past_deadline, 600),
     (remove_expired_personal_data, 3600),
+    (tally_confirmed, 60),
 ]

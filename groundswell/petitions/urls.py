@@ -14,6 +14,12 @@ urlpatterns = [
     path("<slug:slug>/share/mastodon/", views.share_mastodon, name="share_mastodon"),
     path("<slug:slug>/embed/", views.embed, name="embed"),
     path("<slug:slug>/dashboard/", views.dashboard, name="dashboard"),
+    path("<slug:slug>/insights/", views.insights_page, name="insights"),
+    path(
+        "<slug:slug>/insights/visibility/",
+        views.insights_visibility,
+        name="insights_visibility",
+    ),
     path("<slug:slug>/edit/", views.edit, name="edit"),
     path("<slug:slug>/submit/", views.submit, name="submit"),
     path("<slug:slug>/close/", views.close, name="close"),

@@ -21,11 +21,12 @@ from groundswell.core.network import network_key
 from groundswell.core.origin import same_origin_post
 from groundswell.moderation import actions as moderation
 from groundswell.moderation import views as moderation_views
-from groundswell.petitions import actions, fastpath, sharing
+from groundswell.petitions import actions, charts, fastpath, insights, sharing
 from groundswell.petitions.access import (
     PetitionRemoved,
     petition_for_edit,
     petition_for_export,
+    petition_for_insights,
     petition_for_signing,
     petition_for_viewing,
 )
@@ -78,14 +79,37 @@ def _share_context(petition: Petition, ref_code: str = "") -> dict:
     url = _petition_url(petition, ref_code)
     mastodon = reverse("petitions:share_mastodon", args=[petition.slug]) + ref
     return {
-        "share_url": url,
+        "share_url": sharing.with_source(url, "link"),
         "share_links": sharing.share_links(url=url, title=petition.title, mastodon_path=mastodon),
         "qr_path": reverse("petitions:qr", args=[petition.slug]) + ref,
     }
 
 
+def _growth(petition: Petition) -> dict | None:
+    """The public chart and projection for the petition page, if the organiser shows them.
+
+    Shared by every viewer for a minute: the tallies move once a minute anyway.
+    """
+    if not petition.insights_public:
+        return None
+    cache = caches["local"]
+    key = f"petition-growth:{petition.pk}"
+    growth = cache.get(key)
+    if growth is None:
+        found = insights.for_petition(petition, count=petition.signature_count, private=False)
+        # By day over the whole life once it has a few days; by hour while it is young.
+        buckets = found.by_day() if found.days else found.hours
+        growth = {
+            "projection": found.projection,
+            "chart": charts.bar_chart(buckets) if buckets else None,
+        }
+        cache.set(key, growth, 60)
+    return growth
+
+
 def _detail_context(request, petition: Petition, form: SignatureForm) -> dict:
     return {
+        "growth": _growth(petition),
         "petition": petition,
         "targets": petition.targets.all(),
         "form": form,
@@ -102,7 +126,12 @@ def detail(request, slug):
         petition = petition_for_viewing(request.user, slug)
     except PetitionRemoved as removed:
         return moderation_views.removed_petition(request, removed.petition)
-    form = SignatureForm(initial={"ref": _clean_ref(request.GET.get("ref", ""))})
+    form = SignatureForm(
+        initial={
+            "ref": _clean_ref(request.GET.get("ref", "")),
+            "src": sharing.clean_source(request.GET.get("src", "")),
+        }
+    )
     response = render(request, "petitions/detail.html", _detail_context(request, petition, form))
     if not request.user.is_authenticated:
         # The same page for every anonymous visitor: the sign form carries no CSRF token
@@ -204,9 +233,8 @@ def _petition_url(petition: Petition, ref: str = "") -> str:
 def qr(request, slug):
     petition = petition_for_viewing(request.user, slug)
     ref = _clean_ref(request.GET.get("ref", ""))
-    response = HttpResponse(
-        sharing.qr_svg(_petition_url(petition, ref)), content_type="image/svg+xml"
-    )
+    url = sharing.with_source(_petition_url(petition, ref), "qr")
+    response = HttpResponse(sharing.qr_svg(url), content_type="image/svg+xml")
     patch_cache_control(response, public=True, max_age=86400)
     return response
 
@@ -218,7 +246,7 @@ def share_mastodon(request, slug):
     instance = request.GET.get("instance", "")
     context = {"petition": petition, "ref": ref, "instance": instance, "error": ""}
     if instance:
-        url = _petition_url(petition, ref)
+        url = sharing.with_source(_petition_url(petition, ref), "mastodon")
         share = sharing.mastodon_share(instance, url=url, title=petition.title)
         if share:
             # Never a bare redirect: anyone can put any name in this link, so the visitor
@@ -369,25 +397,61 @@ def close(request, slug):
     return _transition(request, slug, actions.close_petition, "The petition is closed.")
 
 
+def _insights_context(petition: Petition, *, private: bool) -> dict:
+    """The charts, projection, map and tables, all from the worker's tallies."""
+    found = insights.for_petition(petition, count=petition.signature_count, private=private)
+    return {
+        "insights": found,
+        "hour_chart": charts.bar_chart(found.hours) if found.hours else None,
+        "day_chart": charts.bar_chart(found.days) if found.days else None,
+        "state_map": charts.state_map(found.states),
+        "sources": [
+            (sharing.SOURCES.get(key, "No channel named in the link"), n)
+            for key, n in found.sources
+        ],
+    }
+
+
 @login_required
 def dashboard(request, slug):
     petition = petition_for_edit(request.user, slug)
-    signatures = Signature.objects.filter(petition=petition)
-    per_day = list(signatures.per_day())
-    busiest = max((n for _, n in per_day), default=0)
     context = {
         "petition": petition,
-        "pending_count": signatures.pending().count(),
-        "per_day": [
-            {"day": day, "n": n, "height": max(1, n * 100 // busiest), "x": i * 10}
-            for i, (day, n) in enumerate(per_day)
-        ],
-        "top_referrers": signatures.top_referrers(),
+        "pending_count": Signature.objects.filter(petition=petition).pending().count(),
         "embed_url": absolute(reverse("petitions:embed", args=[slug])),
         "removal_at": petition.personal_data_removal_at(),
         "decisions": petition.decisions.select_related("decided_by"),
+        **_insights_context(petition, private=True),
     }
     return render(request, "petitions/dashboard.html", context)
+
+
+@require_GET
+def insights_page(request, slug):
+    """The chart, projection and map, for everyone if the organiser chose to show them."""
+    petition = petition_for_insights(request.user, slug)
+    context = {"petition": petition, **_insights_context(petition, private=False)}
+    response = render(request, "petitions/insights.html", context)
+    if not request.user.is_authenticated:
+        # The tallies move once a minute: a proxy may share the page for a little while.
+        patch_cache_control(response, public=True, max_age=30)
+    return response
+
+
+@login_required
+@require_POST
+def insights_visibility(request, slug):
+    petition = petition_for_edit(request.user, slug)
+    public = request.POST.get("public") == "1"
+    actions.set_insights_public(petition=petition, public=public)
+    messages.success(
+        request,
+        "Everyone can now see the chart, the projection and the map (never who signed, "
+        "nor your sources)."
+        if public
+        else "Only your organisation can see the insights now.",
+    )
+    return redirect("petitions:dashboard", slug=slug)
 
 
 class _Echo:

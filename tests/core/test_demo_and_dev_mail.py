@@ -5,7 +5,7 @@ from django.core.management import call_command
 from groundswell.accounts.models import User
 from groundswell.core.mail import MailDirBackend, read_mailbox
 from groundswell.petitions import counting
-from groundswell.petitions.models import Petition, Signature
+from groundswell.petitions.models import HourlyTally, Petition, Signature, Tally
 from groundswell.support.models import Programme
 from groundswell.targets.models import Target
 
@@ -29,6 +29,12 @@ def test_the_demo_data_loads_once_and_counts_exactly(db, capsys):
         assert rows.values("postcode").distinct().count() > 5  # spread over states
         assert rows.dates("confirmed_at", "day").count() > 5  # and over days
         assert len(Signature.objects.filter(petition=petition).top_referrers()) == 5
+        # The dashboard has a chart, a map, countries and sources to show (insights.py).
+        tallies = Tally.objects.filter(petition=petition)
+        assert tallies.filter(kind=Tally.Kind.US_STATE).count() >= 15
+        assert tallies.filter(kind=Tally.Kind.COUNTRY).count() > 1
+        assert tallies.filter(kind=Tally.Kind.SOURCE).count() >= 8
+        assert HourlyTally.objects.filter(petition=petition).count() > 20
     # One signer of the open petition withdrew: not counted, nothing of theirs kept.
     [withdrawn] = Signature.objects.filter(status=Signature.Status.WITHDRAWN)
     assert withdrawn.petition.status == "open" and withdrawn.email == ""

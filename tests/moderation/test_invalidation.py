@@ -277,3 +277,30 @@ def test_progress_is_shown_while_it_runs(client, mo, farm):
     page = client.get(f"/moderation/invalidations/{invalidation.pk}/").content.decode()
     assert "Waiting to run" in page and 'http-equiv="refresh"' in page
     assert timezone.now() - invalidation.created_at < timedelta(minutes=1)
+
+
+def _tallied(petition) -> int:
+    from groundswell.petitions.models import HourlyTally
+
+    return HourlyTally.objects.filter(petition=petition).aggregate(t=Sum("count"))["t"] or 0
+
+
+def test_the_insights_tallies_follow_an_invalidation_and_its_revert(mo, farm):
+    from django.utils import timezone
+
+    from groundswell.petitions import insights
+
+    later = timezone.now() + timedelta(minutes=5)  # past the tally's lag
+    insights.tally_confirmed(now=later)
+    assert _tallied(farm) == 7
+    invalidation = actions.start_invalidation(
+        rule=Rule("email_domain", {"domain": "bots.example"}), petition=farm, by=mo,
+        note="bots", matched=3,
+    )  # fmt: skip
+    with time_machine.travel(later, tick=False):
+        actions.run_invalidation(invalidation.pk)
+        assert _tallied(farm) == 5  # the chart and map no longer count the bots
+        invalidation.refresh_from_db()
+        actions.revert_invalidation(invalidation=invalidation, by=mo, note="Real people")
+        actions.run_revert(invalidation.pk)
+        assert _tallied(farm) == 7

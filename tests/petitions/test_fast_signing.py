@@ -52,6 +52,10 @@ CASES = [
     {**PLAIN, "name": "\u2066\u2067\u2068\u2069\u200e\u200f"},
     {**PLAIN, "name": "\u0645\u062d\u0645\u062f\u200c\u0631\u0636\u0627"},
     {**PLAIN, "name": "x" * 99 + "\u200b\u200b"},
+    {**PLAIN, "src": "whatsapp"},
+    {**PLAIN, "src": "embed"},
+    {**PLAIN, "src": "not-a-channel"},
+    {**PLAIN, "src": "s" * 40},
 ]
 
 

@@ -6,6 +6,7 @@ import io
 import time_machine
 from django.utils import timezone
 
+from groundswell.petitions import insights
 from groundswell.petitions.models import Petition
 from tests.conftest import PASSWORD, sign, sign_and_confirm, verify_session
 
@@ -68,14 +69,14 @@ def test_the_dashboard_shows_counts_days_and_referrers(client, alice, petition):
         sign_and_confirm(petition, f"friend{n}@example.com", referral_code=recruiter.ref_code)
     sign(petition, "pending@example.com")
 
+    insights.tally_confirmed(now=timezone.now() + insights.TALLY_LAG)
     client.login(username=alice.email, password=PASSWORD)
     response = client.get(f"/p/{petition.slug}/dashboard/")
     body = response.content.decode()
     assert response.context["pending_count"] == 1
-    assert [d["n"] for d in response.context["per_day"]] == [1, 3]
-    assert [(r["referred_by__name"], r["recruits"]) for r in response.context["top_referrers"]] == [
-        ("Rita Recruiter", 3)
-    ]
+    found = response.context["insights"]
+    assert sum(b.n for b in found.hours + found.days) == 4
+    assert found.top_referrers == [("Rita Recruiter", 3)]
     assert "<svg" in body and "<iframe src=" in body.replace("&lt;", "<")
 
 

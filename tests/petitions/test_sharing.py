@@ -18,7 +18,7 @@ def test_the_confirmed_page_gives_the_signer_a_personal_link_everywhere(client, 
     assert set(links) == {"Email", "X", "Facebook", "WhatsApp", "Mastodon"}
     assert all(signature.ref_code in href for href in links.values())
     assert f"/p/{petition.slug}/qr.svg{ref}" in body
-    assert f'value="http://127.0.0.1:8000/p/{petition.slug}/{ref}"' in body
+    assert f'value="http://127.0.0.1:8000/p/{petition.slug}/{ref}&amp;src=link"' in body
 
 
 def test_pages_load_no_third_party_script(client, petition):

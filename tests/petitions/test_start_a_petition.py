@@ -21,7 +21,7 @@ def test_a_new_target_gets_the_organisations_address_from_the_petition_form(clie
             "targets-0-name": "Dana Mayor",
             "targets-0-role": "Mayor of Springfield",
             "targets-0-email": "mayor@springfield.example.gov",
-        },  # fmt: skip
+        },
     )
     assert response.status_code == 302
     target = Target.objects.get(name="Dana Mayor")

@@ -28,9 +28,16 @@ DEMO_PASSWORD = "groundswell-demo"  # noqa: S105 - a published demo login, for l
 DEMO_TOTP_KEY = b"groundswell-demo-otp"  # 20 bytes, as django-otp's own keys
 DEMO_TOTP_SECRET = base64.b32encode(DEMO_TOTP_KEY).decode()
 
-# One real ZIP code in each of fifteen states.
+# One real ZIP code in each of fifteen states, the first ones more often (weights), so
+# the map has darker and lighter states; and a few signers abroad.
 ZIPS = ["10001", "94103", "73301", "33101", "60601", "98101", "02108", "80202", "30301",
-        "85001", "48201", "19103", "97201", "55401", "20001"]  # fmt: skip
+        "85001", "48201", "19103", "97201", "55401", "20001", "82001", "59601",
+        "05602"]  # fmt: skip
+ZIP_WEIGHTS = [14, 12, 9, 8, 8, 6, 6, 5, 5, 4, 4, 4, 3, 3, 3, 2, 2, 2]
+ABROAD = [("CA", "K1A 0B1"), ("GB", "SW1A 1AA"), ("MX", "06000"), ("DE", "10117")]
+# How signers arrived: the share channels, the embed, or a link without any (weights).
+SOURCES = ["", "whatsapp", "facebook", "email", "x", "embed", "link", "qr", "mastodon"]
+SOURCE_WEIGHTS = [30, 18, 14, 10, 7, 8, 7, 3, 3]
 FIRST = ["Alex", "Maria", "James", "Wei", "Fatima", "Carlos", "Priya", "John", "Aisha", "Tom",
          "Elena", "Kofi", "Sara", "Luis", "Mei", "David", "Nadia", "Omar"]  # fmt: skip
 LAST = ["Smith", "Garcia", "Chen", "Johnson", "Khan", "Lopez", "Patel", "Brown", "Nguyen",
@@ -49,7 +56,8 @@ PETITIONS = [
         "- It protects officers who act in good faith\n",
         "targets": [TargetInput("Jordan Blake", "Director, Immigration and Customs Enforcement")],
         "status": Petition.Status.OPEN,
-        "signers": 320,
+        "signers": 420,
+        "insights_public": True,  # its chart and map are on /p/<slug>/insights/
     },
     {
         "title": "Give federal officers a seat at the table",
@@ -94,10 +102,12 @@ def _signers(n: int, rng: random.Random) -> list[ConfirmedSignatureInput]:
     now = timezone.now()
     rows = []
     for i in range(n):
-        zip_code = rng.choice(ZIPS)
+        country, zip_code = "US", rng.choices(ZIPS, ZIP_WEIGHTS)[0]
+        if rng.random() < 0.06:
+            country, zip_code = rng.choice(ABROAD)
         first, last = rng.choice(FIRST), rng.choice(LAST)
-        # More signatures on recent days, as a petition takes off.
-        days_ago = int(rng.triangular(0, 21, 0))
+        # A burst on launch day, then more on recent days, as a petition takes off.
+        days_ago = 20 if i < n // 8 else int(rng.triangular(0, 21, 0))
         # The first five signers share their links; some later signers came through them.
         recruiter = rows[rng.randrange(5)].email if i >= 5 and rng.random() < 0.25 else ""
         rows.append(
@@ -106,7 +116,8 @@ def _signers(n: int, rng: random.Random) -> list[ConfirmedSignatureInput]:
                 email=f"{first}.{last}.{i}@example.com".lower(),
                 referred_by_email=recruiter,
                 postcode=zip_code,
-                country="US",
+                country=country,
+                source=rng.choices(SOURCES, SOURCE_WEIGHTS)[0],
                 confirmed_at=now - timedelta(days=days_ago, minutes=rng.randrange(1440)),
                 comment=rng.choice(COMMENTS) if rng.random() < 0.08 else "",
                 show_name=rng.random() < 0.6,
@@ -152,6 +163,8 @@ class Command(BaseCommand):
                 actions.import_confirmed_signatures(
                     petition=petition, rows=_signers(spec["signers"], rng)
                 )
+            if spec.get("insights_public"):
+                actions.set_insights_public(petition=petition, public=True)
             if spec["status"] == Petition.Status.OPEN:
                 # One signer changed their mind: the dashboard and count show it.
                 first = petition.signatures.confirmed().order_by("pk").first()
