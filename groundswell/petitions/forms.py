@@ -118,11 +118,15 @@ class TargetForm(Form):
         help_text="Pick someone already in the directory, to add to their record of answers.",
     )
     name = LineField(max_length=150, required=False, label="Or someone new: name")
+    # No help text: Django puts it between label and input, which would drop this input
+    # below the name's beside it (the fieldset's introduction says what to write).
     role = LineField(
         max_length=200,
         required=False,
         label="Role and office",
-        help_text='e.g. "Director, Immigration and Customs Enforcement"',
+        widget=forms.TextInput(
+            attrs={"placeholder": "e.g. Director, Immigration and Customs Enforcement"}
+        ),
     )
     email = forms.EmailField(
         required=False,
