@@ -299,7 +299,7 @@ class Signature(models.Model):
     )
     # The share channel or widget the signer came through (?src=..., sharing.SOURCES),
     # or "" when the link carried none.
-    source = models.CharField(max_length=16, blank=True, default="")
+    source = models.CharField(max_length=16, blank=True, default="", db_default="")
     # The outbox: signing asks for an email by raising emails_owed (in the signing
     # transaction, at most MAX_SIGNATURE_EMAILS); the mailer sends while sent < owed.
     emails_owed = models.PositiveSmallIntegerField(default=0)
@@ -317,7 +317,7 @@ class Signature(models.Model):
     anonymised_at = models.DateTimeField(null=True, blank=True)
     # A keyed hash of the /24 or /48 the signer came from, never the address
     # (groundswell/core/network.py); for fraud rules. Deleted with the row.
-    network_hash = models.CharField(max_length=32, blank=True, default="")
+    network_hash = models.CharField(max_length=32, blank=True, default="", db_default="")
     # The invalidation (moderation.Invalidation) that removed it: a plain id, so that the
     # signing table does not depend on the moderation app.
     invalidation_id = models.BigIntegerField(null=True, blank=True)
