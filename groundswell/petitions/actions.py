@@ -822,6 +822,8 @@ def withdraw_signature(*, token: str) -> Signature:
         if signature.status not in Signature.WITHDRAWABLE:
             raise SignatureWithdrawn()
         counted = signature.status in Signature.COUNTED
+        if counted:  # the chart and map stop counting it too, before its details go
+            insights.untally(signature.petition_id, Signature.objects.filter(pk=signature.pk))
         Signature.objects.filter(pk=signature.pk).update(
             status=Signature.Status.WITHDRAWN,
             withdrawn_at=timezone.now(),

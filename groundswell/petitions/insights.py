@@ -90,22 +90,43 @@ def _tally_petition(petition_id: int, until: datetime) -> int:
         if not rows.exists():  # a quiet minute: one small index probe, then move the mark
             TallyMark.objects.filter(pk=mark.pk).update(until=until)
             return 0
-        hours = dict(
-            rows.annotate(hour=Trunc("confirmed_at", "hour", tzinfo=UTC))
-            .values_list("hour")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        _add_hours(petition_id, hours)
-        _add(petition_id, Tally.Kind.COUNTRY, _grouped(rows, "country"))
-        _add(petition_id, Tally.Kind.US_STATE, _states(rows))
-        _add(petition_id, Tally.Kind.SOURCE, _grouped(rows, "source"))
-        referred = rows.filter(referred_by__isnull=False)
-        by_referrer = _grouped(referred, "referred_by")
-        _add(petition_id, Tally.Kind.REFERRER, by_referrer)
-        _add(petition_id, Tally.Kind.REFERRED, {"": sum(by_referrer.values())})
+        added = _add_rows(petition_id, rows, sign=1)
         mark.until = until
         mark.save(update_fields=["until"])
+    return added
+
+
+def untally(petition_id: int, rows) -> int:
+    """Take confirmed ``rows`` that are about to stop counting (a withdrawal) off the
+    tallies they were added to, in the caller's transaction, before they change."""
+    mark = TallyMark.objects.select_for_update().filter(petition_id=petition_id).first()
+    if mark is None:
+        return 0
+    rows = rows.filter(status=Signature.Status.CONFIRMED, confirmed_at__lt=mark.until)
+    return _add_rows(petition_id, rows, sign=-1)
+
+
+def _add_rows(petition_id: int, rows, *, sign: int) -> int:
+    """Add ``rows`` to the tallies (``sign`` 1), or take them off (-1)."""
+    hours = dict(
+        rows.annotate(hour=Trunc("confirmed_at", "hour", tzinfo=UTC))
+        .values_list("hour")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    if not hours:
+        return 0
+
+    def signed(counts: dict) -> dict:
+        return {key: sign * n for key, n in counts.items()}
+
+    _add_hours(petition_id, signed(hours))
+    _add(petition_id, Tally.Kind.COUNTRY, signed(_grouped(rows, "country")))
+    _add(petition_id, Tally.Kind.US_STATE, signed(_states(rows)))
+    _add(petition_id, Tally.Kind.SOURCE, signed(_grouped(rows, "source")))
+    by_referrer = _grouped(rows.filter(referred_by__isnull=False), "referred_by")
+    _add(petition_id, Tally.Kind.REFERRER, signed(by_referrer))
+    _add(petition_id, Tally.Kind.REFERRED, {"": sign * sum(by_referrer.values())})
     return sum(hours.values())
 
 
@@ -141,7 +162,7 @@ def _add_hours(petition_id: int, hours: dict[datetime, int]) -> None:
     )
     HourlyTally.objects.bulk_create(
         [
-            HourlyTally(petition_id=petition_id, hour=hour, count=had.get(hour, 0) + n)
+            HourlyTally(petition_id=petition_id, hour=hour, count=max(0, had.get(hour, 0) + n))
             for hour, n in hours.items()
         ],
         update_conflicts=True,
@@ -161,7 +182,7 @@ def _add(petition_id: int, kind: str, counts: dict[str, int]) -> None:
     )
     Tally.objects.bulk_create(
         [
-            Tally(petition_id=petition_id, kind=kind, key=key, count=had.get(key, 0) + n)
+            Tally(petition_id=petition_id, kind=kind, key=key, count=max(0, had.get(key, 0) + n))
             for key, n in counts.items()
         ],
         update_conflicts=True,

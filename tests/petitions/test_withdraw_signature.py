@@ -261,3 +261,28 @@ def test_an_erasure_between_reading_and_confirming_is_a_clear_page(client, petit
     assert response.status_code == 410
     assert b"no longer hold this signature" in response.content
     assert count(petition) == 0
+
+
+def test_a_withdrawn_signature_leaves_the_insights_tallies_too(client, petition):
+    from django.db.models import Sum
+
+    from groundswell.petitions import insights
+    from groundswell.petitions.models import HourlyTally, Tally
+
+    def tallied(**where) -> tuple[int, int]:
+        hours = HourlyTally.objects.filter(petition=petition).aggregate(t=Sum("count"))["t"]
+        kinds = Tally.objects.filter(petition=petition, **where).aggregate(t=Sum("count"))["t"]
+        return (hours or 0, kinds or 0)
+
+    sign_and_confirm(petition, "stays@example.com", postcode="10001", country="US")
+    leaving = sign_and_confirm(petition, "leaves@example.com", postcode="94103", country="US")
+    insights.tally_confirmed(now=timezone.now() + timedelta(minutes=5))  # past the lag
+    assert tallied(kind=Tally.Kind.US_STATE) == (2, 2)
+
+    client.post(f"/p/withdraw/{leaving.withdraw_token()}/")
+
+    assert tallied(kind=Tally.Kind.US_STATE) == (1, 1)
+    assert tallied(kind=Tally.Kind.COUNTRY) == (1, 1)
+    assert not Tally.objects.filter(
+        petition=petition, kind=Tally.Kind.US_STATE, key="CA", count__gt=0
+    )
