@@ -66,6 +66,7 @@ format: install
 # Needs wrk (Debian's package) and PostgreSQL on 127.0.0.1:5432; see docs/benchmarks.md.
 bench: install
 	@command -v wrk >/dev/null || (apt-get -qq update && apt-get -qq install -y wrk)
+	$(BIN)/python bench/run.py --db postgres --scenario cold
 	$(BIN)/python bench/run.py --db postgres --runs $${BENCH_RUNS:-3}
 	$(BIN)/python bench/run.py --db postgres --scenario mail
 	$(BIN)/python bench/run.py --db postgres --scenario webhooks --scenario webhook-overhead --scenario api-pages

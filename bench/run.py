@@ -53,7 +53,15 @@ SLUG = "bench-petition"
 COUNT_PATH = f"/api/v1/petitions/{SLUG}/count"
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
 DEFAULT_SCENARIOS = ["sign", "duplicates", "confirm", "count", "page", "mixed", "fault", "overload"]
-SCENARIOS = [*DEFAULT_SCENARIOS, "mail", "invalidate", "webhooks", "webhook-overhead", "api-pages"]
+SCENARIOS = [
+    *DEFAULT_SCENARIOS,
+    "mail",
+    "invalidate",
+    "webhooks",
+    "webhook-overhead",
+    "api-pages",
+    "cold",
+]
 INVALID_ROWS = 1_000_000  # the invalidate scenario's bot signatures
 INVALIDATE_SECONDS = 60  # its target
 MAIL_WAIT_SECONDS = 600  # a backlog that takes longer than this to send fails the check
@@ -211,6 +219,13 @@ print(json.dumps({"leased": Signature.objects.filter(emails_sent__lt=F("emails_o
 """
 
 
+def _args(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
 def descendants(pid: int, name: str) -> list[int]:
     """The live processes below ``pid`` (at any depth) whose command line holds ``name``."""
     out = subprocess.run(["ps", "-e", "-o", "pid=,ppid=,stat=,args="], capture_output=True,
@@ -314,7 +329,9 @@ class Server:
 
     def task_workers(self) -> list[int]:
         """The task worker (which sends the mail), restarted by bin/serve when it dies."""
-        return descendants(self.proc.pid, "manage.py db_worker")
+        workers = descendants(self.proc.pid, "manage.py db_worker")
+        # Not the webhook worker (db_worker --queue-name webhooks), which sends no email.
+        return [pid for pid in workers if "--queue-name" not in _args(pid)]
 
 
 @dataclass
@@ -424,6 +441,17 @@ def scenario_sign(b: Bench) -> dict:
     report("sign", r, after)
     check_signed(before, after, r)
     return {"sign": r}
+
+
+def scenario_cold(b: Bench) -> dict:
+    """Signing from the moment the server first answers: no warm-up run (a node that joins
+    a surge is a cold node). 15 s of sign POSTs; its p99 is the figure."""
+    before = django(b.env, CHECK)
+    r = wrk("sign", 15, b.connections, sign_env(b.tag + "c"))
+    after = django(b.env, CHECK)
+    report("sign (cold start)", r, after)
+    check_signed(before, after, r)
+    return {"cold": r}
 
 
 def scenario_duplicates(b: Bench) -> dict:
@@ -952,7 +980,8 @@ def main() -> int:
     try:
         with Server(env) as server:
             print(f"--- server output in {server.log}")
-            warm_up(args.connections)
+            if "cold" not in names:  # the cold-start scenario measures the first seconds
+                warm_up(args.connections)
             for run in range(args.runs):
                 print(
                     f"--- run {run + 1} of {args.runs} ({args.db}, {args.connections} connections)"
