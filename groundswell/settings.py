@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "groundswell.support",
     "groundswell.moderation",
     "groundswell.integrations",
+    "groundswell.letters",
     "groundswell.api",
 ]
 

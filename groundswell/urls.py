@@ -19,6 +19,7 @@ urlpatterns = [
     # Each of these apps owns the paths it declares (targets/, p/<slug>/updates/, ...).
     path("", include("groundswell.targets.urls")),
     path("", include("groundswell.updates.urls")),
+    path("", include("groundswell.letters.urls")),
     path("help/", include("groundswell.support.urls")),
     path("moderation/", include("groundswell.moderation.urls")),
     path("", include((public_moderation_urls, "moderation_public"))),

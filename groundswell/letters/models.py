@@ -1,0 +1,2 @@
+"""Letters: open letters co-signed by organisations and people, requests logs, and
+write-to-your-official campaigns (docs/letters.md)."""
