@@ -2,6 +2,7 @@ from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -50,9 +51,10 @@ def sign_up(*, name: str, email: str, password: str, organisation_name: str) -> 
     return user
 
 
-def create_organisation(*, name: str, owner: User) -> Organisation:
+def create_organisation(*, name: str, owner: User, slug: str = "") -> Organisation:
+    """``slug``: a fixed address (the demo data's); otherwise one made from the name."""
     organisation = Organisation.objects.create(
-        name=name.strip(), slug=Organisation.unique_slug(name)
+        name=name.strip(), slug=slug or Organisation.unique_slug(name)
     )
     Membership.objects.create(user=owner, organisation=organisation, role=Membership.Role.OWNER)
     return organisation
@@ -137,11 +139,19 @@ def sign_up_from_invitation(*, token: str, name: str, password: str) -> User:
     invitation = invitation_from_token(token)
     if User.objects.filter(email=invitation.email).exists():
         raise ActionError("An account with this email address exists: log in to accept.")
-    user = User.objects.create_user(
-        invitation.email, password, name=name.strip(), email_verified_at=timezone.now()
-    )
+    user = create_verified_account(email=invitation.email, password=password, name=name)
     accept_invitation(token=token, user=user)
     return user
+
+
+def create_verified_account(
+    *, email: str, password: str, name: str, is_staff: bool = False
+) -> User:
+    """An active account for an address already proven by a link we sent (an invitation,
+    an adviser's enrolment) or made up for the demo data."""
+    return User.objects.create_user(
+        email, password, name=name.strip(), email_verified_at=timezone.now(), is_staff=is_staff
+    )
 
 
 # --- Login locks (accounts/throttle.py) ------------------------------------------------------
@@ -338,3 +348,24 @@ def set_signer_retention(*, organisation: Organisation, months: int) -> Organisa
     organisation.signer_retention_months = months
     organisation.save(update_fields=["signer_retention_months"])
     return organisation
+
+
+def forget_session_record(*, record: AccountSession) -> None:
+    """The browser logged out, or another account logged in over it."""
+    record.delete()
+
+
+def touch_session_record(*, record: AccountSession, session_key: str, now) -> None:
+    """The browser was seen (``last_seen_at``), perhaps under a new session key."""
+    AccountSession.objects.filter(pk=record.pk).update(last_seen_at=now, session_key=session_key)
+
+
+# --- Groups (the moderation app's "Moderators", the demo data) ---------------------------
+
+
+def add_to_group(*, user: User, group: Group) -> None:
+    user.groups.add(group)
+
+
+def remove_from_group(*, user: User, group: Group) -> None:
+    user.groups.remove(group)

@@ -59,7 +59,7 @@ class SessionRecordMiddleware:
         user = getattr(request, "user", None)
         current = session.get(actions.SESSION_RECORD) if user and user.is_authenticated else None
         if record is not None and record.pk != current:
-            record.delete()  # logged out, or another account logged in over it
+            actions.forget_session_record(record=record)
             record = None
         if user is None or not user.is_authenticated:
             return
@@ -76,6 +76,6 @@ class SessionRecordMiddleware:
             now = timezone.now()
             stale = (now - record.last_seen_at).total_seconds() > self.TOUCH_SECONDS
             if stale or record.session_key != session.session_key:
-                AccountSession.objects.filter(pk=record.pk).update(
-                    last_seen_at=now, session_key=session.session_key or record.session_key
+                actions.touch_session_record(
+                    record=record, session_key=session.session_key or record.session_key, now=now
                 )

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from groundswell.accounts import actions as accounts
 from groundswell.accounts.models import User
 from groundswell.core.errors import ActionError
 from groundswell.core.tasks import enqueue_on_commit
@@ -91,13 +92,13 @@ def moderators_group() -> Group:
 
 @transaction.atomic
 def grant_moderator(*, user: User, by: User | None, reason: str) -> None:
-    moderators_group().user_set.add(user)
+    accounts.add_to_group(user=user, group=moderators_group())
     record(actor=by, action=Action.MODERATOR_GRANTED, subject=user.email, reason=reason)
 
 
 @transaction.atomic
 def revoke_moderator(*, user: User, by: User | None, reason: str) -> None:
-    moderators_group().user_set.remove(user)
+    accounts.remove_from_group(user=user, group=moderators_group())
     record(actor=by, action=Action.MODERATOR_REVOKED, subject=user.email, reason=reason)
 
 

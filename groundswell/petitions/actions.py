@@ -1053,3 +1053,50 @@ def signers_for_export(*, petition: Petition, by: User, columns: list[str]):
         .values_list(*columns)
         .iterator(chunk_size=2000)
     )
+
+
+# --- Petition state that other apps' actions change --------------------------------------
+# targets (the delivery plan, the outcome) and updates (unsubscribing) call these: a
+# petition's and a signature's rows are written here only (tests/architecture/).
+
+
+def set_delivery_threshold(*, petition: Petition, threshold: int | None) -> Petition:
+    """The count at which the petition is delivered by itself; None: only by hand."""
+    Petition.objects.filter(pk=petition.pk).update(delivery_threshold=threshold)
+    petition.delivery_threshold = threshold
+    return petition
+
+
+@transaction.atomic
+def record_outcome(*, petition: Petition, status: str, note: str) -> Petition:
+    """Mark the campaign won or closed (``status``) with a note from the organisers.
+
+    Both stop signing. A won campaign stays won; a closed one may later be marked won.
+    """
+    locked = Petition.objects.select_for_update().get(pk=petition.pk)
+    if locked.status not in Petition.DECIDABLE:
+        raise ActionError("Only a public petition can be marked won or closed.", status=409)
+    if locked.status == Petition.Status.WON and status == Petition.Status.CLOSED:
+        raise ActionError("This campaign is marked won; you can still change the note.", status=409)
+    now = timezone.now()
+    Petition.objects.filter(pk=petition.pk).update(
+        status=status,
+        outcome_note=note.strip(),
+        outcome_at=now,
+        closed_at=locked.closed_at or now,
+    )
+    petition.refresh_from_db()
+    return petition
+
+
+def stop_updates(*, signature: Signature) -> Signature:
+    """No more update emails to this signer about this petition; "my data" shows since when
+    (set the first time only)."""
+    if signature.wants_updates:
+        now = timezone.now()
+        Signature.objects.filter(pk=signature.pk, wants_updates=True).update(
+            wants_updates=False, unsubscribed_at=now
+        )
+        signature.unsubscribed_at = now
+    signature.wants_updates = False
+    return signature

@@ -6,6 +6,7 @@ enqueues anything a seeker wrote. Tasks receive row ids only.
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.contrib.auth import authenticate
 from django.core import signing
@@ -13,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from groundswell.accounts import actions as accounts
 from groundswell.accounts.models import Organisation, User
 from groundswell.core.errors import ActionError, LinkInvalid
 from groundswell.core.slugs import unique_slug
@@ -221,9 +223,7 @@ def join_as_adviser(*, token: str, password: str, name: str = "") -> Enrolment:
     if user is None:
         if not name.strip():
             raise ActionError("Please tell us your name.", status=422)
-        user = User.objects.create_user(
-            adviser.email, password, name=name.strip(), email_verified_at=timezone.now()
-        )
+        user = accounts.create_verified_account(email=adviser.email, password=password, name=name)
     elif not user.check_password(password):
         raise ActionError("That is not the password of your account.", status=422)
     key = AdviserKey.objects.filter(user=user).first()
@@ -621,3 +621,24 @@ def purge_expired(*, today=None) -> int:
     deleted = _delete(HelpRequest.objects.due_for_deletion(today))
     SeekerSession.objects.filter(expires_at__lt=timezone.now()).delete()
     return deleted
+
+
+# --- Seekers' visits: keyring.py holds the keys, these write the rows --------------------
+
+
+def open_seeker_session(
+    *, help_request: HelpRequest, token_hash: str, locked: bytes, expires_at: datetime
+) -> SeekerSession:
+    """A seeker's visit: ``locked`` is readable only with the key in their cookie."""
+    return SeekerSession.objects.create(
+        request=help_request, token_hash=token_hash, locked=locked, expires_at=expires_at
+    )
+
+
+def relock_seeker_session(*, session: SeekerSession, locked: bytes) -> None:
+    session.locked = locked
+    session.save(update_fields=["locked"])
+
+
+def close_seeker_session(*, token_hash: str) -> None:
+    SeekerSession.objects.filter(token_hash=token_hash).delete()

@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from groundswell.support import crypto
+from groundswell.support import actions, crypto
 from groundswell.support.models import HelpRequest, SeekerSession
 
 SEEKER_COOKIE = "gs_help"
@@ -61,8 +61,8 @@ def start_seeker_session(response, help_request: HelpRequest, key: bytes, receip
     """Sign the seeker in; ``receipt`` rides along, encrypted, until it has been shown once."""
     token, cookie_key = secrets.token_bytes(32), crypto.new_key()
     payload = {"key": crypto.b64(key), "receipt": receipt}
-    SeekerSession.objects.create(
-        request=help_request,
+    actions.open_seeker_session(
+        help_request=help_request,
         token_hash=_token_hash(token),
         locked=crypto.lock_json(cookie_key, payload),
         expires_at=timezone.now() + timedelta(seconds=seeker_session_seconds()),
@@ -115,14 +115,13 @@ def forget_receipt(request) -> None:
     if found is not None:
         session, cookie_key, payload = found
         payload.pop("receipt", None)
-        session.locked = crypto.lock_json(cookie_key, payload)
-        session.save(update_fields=["locked"])
+        actions.relock_seeker_session(session=session, locked=crypto.lock_json(cookie_key, payload))
 
 
 def end_seeker_session(request, response) -> None:
     parts = _seeker_cookie(request)
     if parts is not None:
-        SeekerSession.objects.filter(token_hash=_token_hash(parts[0])).delete()
+        actions.close_seeker_session(token_hash=_token_hash(parts[0]))
     response.delete_cookie(SEEKER_COOKIE, path=COOKIE_PATH, samesite="Strict")
 
 

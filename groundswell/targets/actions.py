@@ -167,8 +167,8 @@ def save_delivery_plan(
     The new reminder interval applies to deliveries still waiting too; their deadline does
     not change, because the target was told it.
     """
-    Petition.objects.filter(pk=petition.pk).update(delivery_threshold=delivery_threshold)
-    petition.delivery_threshold = delivery_threshold
+    petitions = _petitions_actions()
+    petitions.set_delivery_threshold(petition=petition, threshold=delivery_threshold)
     plan, _ = DeliveryPlan.objects.update_or_create(
         petition=petition,
         defaults={
@@ -615,18 +615,15 @@ def record_outcome(*, petition: Petition, outcome: str, note: str) -> Petition:
         raise ActionError("Choose won or closed.", status=422)
     if not note.strip():
         raise ActionError("Say in a sentence or two what happened.", status=422)
-    locked = Petition.objects.select_for_update().get(pk=petition.pk)
-    if locked.status not in Petition.DECIDABLE:
-        raise ActionError("Only a public petition can be marked won or closed.", status=409)
-    if locked.status == Petition.Status.WON and outcome == "closed":
-        raise ActionError("This campaign is marked won; you can still change the note.", status=409)
-    now = timezone.now()
-    Petition.objects.filter(pk=petition.pk).update(
-        status=OUTCOMES[outcome],
-        outcome_note=note.strip(),
-        outcome_at=now,
-        closed_at=locked.closed_at or now,
-    )
-    petition.refresh_from_db()
+    petitions = _petitions_actions()
+    petitions.record_outcome(petition=petition, status=OUTCOMES[outcome], note=note)
     cache.forget_on_commit(petition.pk)
     return petition
+
+
+def _petitions_actions():
+    """The petitions app's actions, which write the petition's own fields. Imported when
+    called: they import this module at load time to address a new petition's targets."""
+    from groundswell.petitions import actions
+
+    return actions

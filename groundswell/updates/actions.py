@@ -23,6 +23,7 @@ from groundswell.core.markdown import render_markdown
 from groundswell.core.tasks import enqueue_on_commit
 from groundswell.integrations.actions import record_event
 from groundswell.integrations.models import EventType
+from groundswell.petitions import actions as petitions_actions
 from groundswell.petitions.counting import confirmed_count
 from groundswell.petitions.models import Petition, Signature, goal_for
 from groundswell.updates import cache, tasks
@@ -532,15 +533,7 @@ def _update_of_mailing(mailing_id: int) -> Update:
 
 def unsubscribe(*, token: str) -> Signature:
     """Stop update emails for the signature the link names (one petition, one person)."""
-    signature = signature_for_unsubscribe(token)
-    if signature.wants_updates:  # the first time only: "my data" shows when it was
-        now = timezone.now()
-        Signature.objects.filter(pk=signature.pk, wants_updates=True).update(
-            wants_updates=False, unsubscribed_at=now
-        )
-        signature.unsubscribed_at = now
-    signature.wants_updates = False
-    return signature
+    return petitions_actions.stop_updates(signature=signature_for_unsubscribe(token))
 
 
 def forget_mailings_of(signature_ids: list[int]) -> int:

@@ -10,7 +10,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from groundswell.accounts.actions import create_organisation
+from groundswell.accounts.actions import (
+    add_to_group,
+    create_organisation,
+    create_verified_account,
+)
 from groundswell.accounts.models import Organisation, User
 from groundswell.moderation.actions import moderators_group
 from groundswell.petitions import actions
@@ -92,9 +96,7 @@ def _with_demo_authenticator(user: User) -> User:
 def _user(email: str, name: str, **fields) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(
-            email, DEMO_PASSWORD, name=name, email_verified_at=timezone.now(), **fields
-        )
+        user = create_verified_account(email=email, password=DEMO_PASSWORD, name=name, **fields)
     return user
 
 
@@ -134,12 +136,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         organiser = _with_demo_authenticator(_user(*ORGANISER))
         moderator = _with_demo_authenticator(_user(*MODERATOR, is_staff=True))
-        moderators_group().user_set.add(moderator)  # the staff home and every staff power
+        # The staff home and every staff power.
+        add_to_group(user=moderator, group=moderators_group())
         organisation = Organisation.objects.filter(slug="federal-officers-union").first()
         if organisation is None:
-            organisation = create_organisation(name="Federal Officers Union", owner=organiser)
-            organisation.slug = "federal-officers-union"
-            organisation.save(update_fields=["slug"])
+            organisation = create_organisation(
+                name="Federal Officers Union", owner=organiser, slug="federal-officers-union"
+            )
         rng = random.Random(2026)
         for spec in PETITIONS:
             if organisation.petitions.filter(title=spec["title"]).exists():
