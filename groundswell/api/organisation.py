@@ -3,7 +3,6 @@
 from datetime import datetime
 from typing import Literal
 
-from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
 from groundswell.api.audit import record_personal_data_read
@@ -13,7 +12,7 @@ from groundswell.api.schemas import Accepted, Error, SignatureIn
 from groundswell.core.emails import absolute
 from groundswell.core.errors import ActionError
 from groundswell.integrations.models import Scope
-from groundswell.petitions import actions
+from groundswell.petitions import access, actions
 from groundswell.petitions.forms import SignatureForm
 from groundswell.petitions.models import Petition, Signature
 
@@ -52,10 +51,7 @@ class SignerOut(Schema):
 
 def _own_petition(request, slug: str) -> Petition:
     """The token's organisation's petition, whatever its status; 404 for anyone else's."""
-    petition = Petition.objects.filter(slug=slug, organisation=request.auth.organisation).first()
-    if petition is None:
-        raise Http404("Your organisation has no petition with this slug.")
-    return petition
+    return access.petition_of_organisation(request.auth.organisation, slug)
 
 
 @router.get(
@@ -65,7 +61,7 @@ def _own_petition(request, slug: str) -> Petition:
     **needs(Scope.PETITIONS_READ),
 )
 def list_own_petitions(request, limit: int | None = None, cursor: str | None = None):
-    petitions = Petition.objects.filter(organisation=request.auth.organisation)
+    petitions = access.petitions_of_organisation(request.auth.organisation)
     items, next_url = paginate(request, petitions, key=("-pk",), limit=limit, cursor=cursor)
     return page(
         [

@@ -20,7 +20,7 @@ from groundswell.core.emails import absolute
 from groundswell.core.errors import ActionError
 from groundswell.core.network import network_key
 from groundswell.core.origin import is_same_origin
-from groundswell.petitions import actions
+from groundswell.petitions import access, actions
 from groundswell.petitions.forms import SignatureForm
 from groundswell.petitions.models import Petition
 
@@ -56,7 +56,7 @@ def _out(petition: Petition) -> dict:
     description="Paginated: `limit` (at most 100) and the `next` link (docs/api.md).",
 )
 def list_petitions(request, limit: int | None = None, cursor: str | None = None):
-    petitions = Petition.objects.public().select_related("organisation").with_targets()
+    petitions = access.public_petitions().with_targets()
     items, next_url = paginate(request, petitions, key=("-pk",), limit=limit, cursor=cursor)
     return page([_out(p) for p in items], next_url)
 
@@ -67,8 +67,7 @@ def list_petitions(request, limit: int | None = None, cursor: str | None = None)
     summary="One petition, with its deliveries to its targets and their answers",
 )
 def get_petition(request, slug: str):
-    petitions = Petition.objects.public().select_related("organisation").with_targets()
-    petition = get_object_or_404(petitions, slug=slug)
+    petition = access.public_petition(slug, with_targets=True)
     return {**_out(petition), **petition_deliveries_out(petition)}
 
 
@@ -79,7 +78,7 @@ def get_petition(request, slug: str):
     description="Cached for about a second; send no more than one request every 10 seconds.",
 )
 def get_count(request, slug: str, response: HttpResponse):
-    petition = _public(slug)
+    petition = access.public_petition(slug)
     response["Cache-Control"] = "public, max-age=1, stale-while-revalidate=9"
     return {
         "slug": petition.slug,

@@ -1,10 +1,10 @@
-from django.http import Http404
 from ninja import Router
 
 from groundswell.api.schemas import Error, TargetDetailOut
 from groundswell.core.emails import absolute
 from groundswell.petitions.models import Petition
-from groundswell.targets.models import Delivery, Target
+from groundswell.targets import access
+from groundswell.targets.models import Delivery
 
 router = Router(tags=["targets"])
 
@@ -51,14 +51,8 @@ def petition_deliveries_out(petition: Petition) -> dict:
     summary="A decision-maker, the public campaigns addressed to them and how they answered",
 )
 def get_target(request, target_id: int):
-    target = Target.objects.public().filter(pk=target_id).first()
-    if target is None:
-        raise Http404("No such person in the directory.")
-    petitions = (
-        target.petitions.filter(status__in=Petition.PUBLIC)
-        .select_related("organisation")
-        .order_by("-published_at", "-pk")
-    )
+    target = access.public_target(target_id)
+    petitions = access.public_campaigns(target)
     deliveries = {d.petition_id: d for d in Delivery.objects.filter(target=target).for_display()}
     target.campaigns = [
         {

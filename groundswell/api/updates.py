@@ -1,12 +1,12 @@
 from datetime import datetime
 
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from groundswell.api.pagination import Page, page, paginate
 from groundswell.api.schemas import Error
 from groundswell.core.emails import absolute
-from groundswell.petitions.models import Petition
+from groundswell.petitions.access import public_petition
+from groundswell.updates.access import public_updates
 from groundswell.updates.models import Update
 
 router = Router(tags=["updates"])
@@ -51,8 +51,8 @@ def _out(update: Update) -> dict:
     ),
 )
 def list_updates(request, slug: str, limit: int | None = None, cursor: str | None = None):
-    petition = get_object_or_404(Petition.objects.public(), slug=slug)
-    updates = Update.objects.public().filter(petition=petition)
+    petition = public_petition(slug)
+    updates = public_updates(petition)
     items, next_url = paginate(
         request, updates, key=("-published_at", "-pk"), limit=limit, cursor=cursor
     )

@@ -2,14 +2,13 @@
 
 from datetime import datetime
 
-from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
 from groundswell.api.auth import needs
 from groundswell.api.pagination import Page, page, paginate
 from groundswell.api.schemas import Error
 from groundswell.core.errors import ActionError
-from groundswell.integrations import actions
+from groundswell.integrations import access, actions
 from groundswell.integrations.forms import EndpointForm
 from groundswell.integrations.models import Scope, WebhookDelivery, WebhookEndpoint
 
@@ -60,12 +59,7 @@ class WebhookDeliveryOut(Schema):
 
 
 def _endpoint(request, endpoint_id: int) -> WebhookEndpoint:
-    endpoint = WebhookEndpoint.objects.filter(
-        pk=endpoint_id, organisation=request.auth.organisation
-    ).first()
-    if endpoint is None:
-        raise Http404("Your organisation has no webhook endpoint with this id.")
-    return endpoint
+    return access.endpoint_of_organisation(request.auth.organisation, endpoint_id)
 
 
 def _endpoint_out(endpoint: WebhookEndpoint, *, secret: bool = False) -> dict:
@@ -115,7 +109,7 @@ def _form_errors(form) -> dict:
     **MANAGE,
 )
 def list_endpoints(request, limit: int | None = None, cursor: str | None = None):
-    endpoints = WebhookEndpoint.objects.filter(organisation=request.auth.organisation)
+    endpoints = access.endpoints_of_organisation(request.auth.organisation)
     items, next_url = paginate(request, endpoints, key=("pk",), limit=limit, cursor=cursor)
     return page([_endpoint_out(e) for e in items], next_url)
 
@@ -194,7 +188,7 @@ def enable_endpoint(request, endpoint_id: int):
 )
 def list_deliveries(request, endpoint_id: int, limit: int | None = None, cursor: str | None = None):
     endpoint = _endpoint(request, endpoint_id)
-    deliveries = WebhookDelivery.objects.filter(endpoint=endpoint).prefetch_related("tries")
+    deliveries = access.deliveries_of_endpoint(endpoint)
     items, next_url = paginate(request, deliveries, key=("-pk",), limit=limit, cursor=cursor)
     return page([_delivery_out(d) for d in items], next_url)
 
@@ -206,13 +200,7 @@ def list_deliveries(request, endpoint_id: int, limit: int | None = None, cursor:
     **MANAGE,
 )
 def redeliver(request, delivery_id: int):
-    delivery = (
-        WebhookDelivery.objects.select_related("endpoint")
-        .filter(pk=delivery_id, endpoint__organisation=request.auth.organisation)
-        .first()
-    )
-    if delivery is None:
-        raise Http404("Your organisation has no delivery with this id.")
+    delivery = access.delivery_of_organisation(request.auth.organisation, delivery_id)
     try:
         again = actions.redeliver(delivery=delivery)
     except ActionError as error:

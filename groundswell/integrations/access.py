@@ -32,3 +32,33 @@ def delivery_for_owner(user, slug: str, delivery_id: int) -> WebhookDelivery:
     if delivery is None:
         raise Http404("No such delivery.")
     return delivery
+
+
+# --- For API tokens (groundswell/api/webhooks.py): the token's organisation ---------------
+
+
+def endpoints_of_organisation(organisation):
+    return WebhookEndpoint.objects.filter(organisation=organisation)
+
+
+def endpoint_of_organisation(organisation, endpoint_id: int) -> WebhookEndpoint:
+    endpoint = endpoints_of_organisation(organisation).filter(pk=endpoint_id).first()
+    if endpoint is None:
+        raise Http404("Your organisation has no webhook endpoint with this id.")
+    return endpoint
+
+
+def deliveries_of_endpoint(endpoint: WebhookEndpoint):
+    """An endpoint already checked by ``endpoint_of_organisation``: its deliveries."""
+    return WebhookDelivery.objects.filter(endpoint=endpoint).prefetch_related("tries")
+
+
+def delivery_of_organisation(organisation, delivery_id: int) -> WebhookDelivery:
+    delivery = (
+        WebhookDelivery.objects.select_related("endpoint")
+        .filter(pk=delivery_id, endpoint__organisation=organisation)
+        .first()
+    )
+    if delivery is None:
+        raise Http404("Your organisation has no delivery with this id.")
+    return delivery

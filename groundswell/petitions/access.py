@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from groundswell.accounts.access import require_two_factor
 from groundswell.petitions.models import Petition
@@ -76,4 +77,31 @@ def petition_for_export(user, slug: str) -> Petition:
     """Signers' names and emails: the organisation's members, with a second factor."""
     petition = petition_for_edit(user, slug)
     require_two_factor(user)
+    return petition
+
+
+# --- For the API (groundswell/api/): its answers do not depend on a browser's login ------
+
+
+def public_petitions():
+    """What anyone may list: public petitions only, never a draft, whoever asks."""
+    return Petition.objects.public().select_related("organisation")
+
+
+def public_petition(slug: str, *, with_targets: bool = False) -> Petition:
+    """A public petition, or Http404: its own team gets a 404 for a draft here too."""
+    petitions = public_petitions().with_targets() if with_targets else public_petitions()
+    return get_object_or_404(petitions, slug=slug)
+
+
+def petitions_of_organisation(organisation):
+    """Every petition of the organisation an API token belongs to, drafts included."""
+    return Petition.objects.filter(organisation=organisation)
+
+
+def petition_of_organisation(organisation, slug: str) -> Petition:
+    """One of them, whatever its status; Http404 for any other organisation's."""
+    petition = petitions_of_organisation(organisation).filter(slug=slug).first()
+    if petition is None:
+        raise Http404("Your organisation has no petition with this slug.")
     return petition

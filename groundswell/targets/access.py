@@ -52,6 +52,24 @@ def target_for_viewing(user, pk: int) -> Target:
     raise Http404(NOT_FOUND)
 
 
+def public_target(pk: int) -> Target:
+    """A target of a public campaign, as anyone sees it (the API), whoever asks; Http404
+    otherwise."""
+    target = Target.objects.public().filter(pk=pk).first()
+    if target is None:
+        raise Http404(NOT_FOUND)
+    return target
+
+
+def public_campaigns(target: Target):
+    """The public petitions addressed to ``target``, newest first."""
+    return (
+        target.petitions.filter(status__in=Petition.PUBLIC)
+        .select_related("organisation")
+        .order_by("-published_at", "-pk")
+    )
+
+
 def targets_for_addressing(organisation):
     """The entries ``organisation`` may address a petition to: public ones and its own."""
     own = PetitionTarget.objects.filter(petition__organisation=organisation)

@@ -71,3 +71,8 @@ def signature_for_unsubscribe(token: str) -> Signature:
     if signature is None:
         raise LinkInvalid("We no longer keep this signature, so you will get no more emails.")
     return signature
+
+
+def public_updates(petition: Petition):
+    """The updates anyone may read on a public petition: published ones, no drafts."""
+    return Update.objects.public().filter(petition=petition)

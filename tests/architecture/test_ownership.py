@@ -114,7 +114,8 @@ def test_reading_another_apps_models_is_allowed():
 
         def titles(ids):
             petition = Petition.objects.filter(pk__in=ids).first()
-            return [p.title for p in Petition.objects.filter(pk__in=ids)], petition.signatures.count()
+            titles = [p.title for p in Petition.objects.filter(pk__in=ids)]
+            return titles, petition.signatures.count()
     """)
 
     assert check_source(source, module=UPDATES) == []
