@@ -54,6 +54,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m tests.architecture.ownership
 	DEBUG=0 SECRET_KEY=lint-only-$$RANDOM-$$RANDOM-a-long-enough-random-looking-value-for-check-deploy \
 		SITE_URL=https://groundswell.example.org EMAIL_URL=smtp://127.0.0.1:25 \
 		REDIS_URL=redis://127.0.0.1:6379/0 \

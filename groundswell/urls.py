@@ -7,9 +7,10 @@ from groundswell.api.urls import api
 from groundswell.core import views as core_views
 from groundswell.moderation.urls import public_urlpatterns as public_moderation_urls
 from groundswell.petitions import rights
+from groundswell.petitions import views as petition_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", petition_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("groundswell.accounts.urls")),
     path("my-data/", rights.my_data, name="my_data"),

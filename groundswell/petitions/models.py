@@ -12,7 +12,6 @@ from django_countries.fields import CountryField
 
 from groundswell.accounts.models import Organisation
 from groundswell.core.slugs import unique_slug
-from groundswell.targets.models import Target
 
 # The goal a petition shows is the next rung above its count (1, 5, 10, 50, ... from 100).
 _RUNG_FACTORS = (1, 5)
@@ -44,7 +43,8 @@ class PetitionQuerySet(models.QuerySet):
 
     def with_targets(self):
         """Prefetch targets in the order the organiser named them."""
-        ordered = Target.objects.order_by("petitiontarget__position")
+        target_model = self.model._meta.get_field("targets").related_model
+        ordered = target_model.objects.order_by("petitiontarget__position")
         return self.prefetch_related(models.Prefetch("targets", queryset=ordered))
 
 
@@ -100,7 +100,9 @@ class Petition(models.Model):
     )
     review_note = models.TextField(blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    targets = models.ManyToManyField(Target, through="PetitionTarget", related_name="petitions")
+    targets = models.ManyToManyField(
+        "targets.Target", through="PetitionTarget", related_name="petitions"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -188,7 +190,7 @@ def add_months(when, months: int):
 
 class PetitionTarget(models.Model):
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE)
-    target = models.ForeignKey(Target, on_delete=models.PROTECT)
+    target = models.ForeignKey("targets.Target", on_delete=models.PROTECT)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

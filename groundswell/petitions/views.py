@@ -482,3 +482,13 @@ def export_csv(request, slug):
     response["Content-Disposition"] = f'attachment; filename="{slug}-signatures.csv"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def home(request):
+    petitions = (
+        Petition.objects.public()
+        .select_related("organisation")
+        .with_targets()
+        .order_by("status", "-published_at")[:20]
+    )
+    return render(request, "petitions/home.html", {"petitions": petitions})

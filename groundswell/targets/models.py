@@ -17,12 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from groundswell.petitions.models import Petition, PetitionTarget
+
 
 class TargetQuerySet(models.QuerySet):
     def public(self):
         """Targets of at least one public campaign: a draft's targets are the team's secret."""
-        from groundswell.petitions.models import Petition, PetitionTarget
-
         addressed = PetitionTarget.objects.filter(petition__status__in=Petition.PUBLIC)
         return self.filter(pk__in=addressed.values("target_id"))
 

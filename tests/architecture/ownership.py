@@ -446,7 +446,9 @@ def main() -> int:
     for violation in violations:
         print(violation)
     if violations:
-        print(f"{len(violations)} writes to another app's models: call that app's action instead.")
+        print(f"{len(violations)} writes outside the owning app's actions: call its action.")
+    else:
+        print("Each app's models are written by its own actions only.")
     return 1 if violations else 0
 
 
