@@ -109,7 +109,7 @@ def list_signers(
 ):
     petition = _own_petition(request, slug)
     key = _ORDER[status]
-    signers = Signature.objects.filter(petition=petition, status=status)
+    signers = access.signers_of(petition, status=status)
     if since is not None:
         signers = signers.filter(**{f"{key[0]}__gte": since})
     items, next_url = paginate(request, signers, key=key, limit=limit, cursor=cursor)

@@ -1,7 +1,6 @@
 from functools import wraps
 
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.decorators import decorate_view
 
@@ -28,8 +27,7 @@ router = Router(tags=["petitions"])
 
 
 def _public(slug: str) -> Petition:
-    petitions = Petition.objects.public().select_related("organisation")
-    return get_object_or_404(petitions, slug=slug)
+    return access.public_petition(slug)
 
 
 def _out(petition: Petition) -> dict:

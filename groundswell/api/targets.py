@@ -37,7 +37,7 @@ def delivery_out(delivery: Delivery) -> dict:
 
 def petition_deliveries_out(petition: Petition) -> dict:
     """What GET /petitions/{slug} adds to a petition: its deliveries, answers and outcome."""
-    deliveries = Delivery.objects.filter(petition=petition).for_display()
+    deliveries = access.deliveries_for_display(petition=petition)
     return {
         "deliveries": [delivery_out(d) for d in deliveries],
         "outcome_note": petition.outcome_note,
@@ -53,7 +53,7 @@ def petition_deliveries_out(petition: Petition) -> dict:
 def get_target(request, target_id: int):
     target = access.public_target(target_id)
     petitions = access.public_campaigns(target)
-    deliveries = {d.petition_id: d for d in Delivery.objects.filter(target=target).for_display()}
+    deliveries = {d.petition_id: d for d in access.deliveries_for_display(target=target)}
     target.campaigns = [
         {
             "slug": p.slug,

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from groundswell.accounts.access import require_two_factor
-from groundswell.petitions.models import Petition
+from groundswell.petitions.models import Petition, Signature
 
 
 def _get(slug: str) -> Petition:
@@ -105,3 +105,8 @@ def petition_of_organisation(organisation, slug: str) -> Petition:
     if petition is None:
         raise Http404("Your organisation has no petition with this slug.")
     return petition
+
+
+def signers_of(petition: Petition, *, status: str):
+    """Signers of a petition ``petition_of_organisation`` gave, confirmed or pending."""
+    return Signature.objects.filter(petition=petition, status=status)

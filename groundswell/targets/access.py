@@ -70,6 +70,12 @@ def public_campaigns(target: Target):
     )
 
 
+def deliveries_for_display(**of):
+    """A public petition's deliveries (``petition=``), or a public target's (``target=``),
+    with what their pages and the API show."""
+    return Delivery.objects.filter(**of).for_display()
+
+
 def targets_for_addressing(organisation):
     """The entries ``organisation`` may address a petition to: public ones and its own."""
     own = PetitionTarget.objects.filter(petition__organisation=organisation)
