@@ -184,10 +184,10 @@ RECOVERY_CODES = 10
 WRONG_CODE = "That code did not match. Check your app's clock and try the new code."
 
 
-def two_factor_device(*, user: User) -> TOTPDevice:
+def two_factor_device(*, user: User, name: str = "Authenticator") -> TOTPDevice:
     """The authenticator being set up: one unconfirmed TOTP device per user."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
+    return device or TOTPDevice.objects.create(user=user, name=name, confirmed=False)
 
 
 @transaction.atomic
@@ -369,3 +369,30 @@ def add_to_group(*, user: User, group: Group) -> None:
 
 def remove_from_group(*, user: User, group: Group) -> None:
     user.groups.remove(group)
+
+
+# --- Authenticators set up elsewhere (the help programme's advisers, the demo data) -------
+
+
+def new_authenticator_accepting(*, user: User, code: str) -> TOTPDevice:
+    """The authenticator being set up, if ``code`` is its current code; ActionError if not.
+
+    Call it outside a transaction that a wrong code rolls back: django-otp counts failures
+    on the device, and that count must stay.
+    """
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None or not device.verify_token(code):
+        raise ActionError(WRONG_CODE, status=422)
+    return device
+
+
+def confirm_authenticator(*, device: TOTPDevice) -> TOTPDevice:
+    """Log in with it from now on (no recovery codes: ``confirm_two_factor`` adds those)."""
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return device
+
+
+def add_confirmed_authenticator(*, user: User, name: str, key: str) -> TOTPDevice:
+    """An authenticator whose key is already known: the demo data's published one."""
+    return TOTPDevice.objects.create(user=user, name=name, key=key, confirmed=True)

@@ -242,21 +242,13 @@ def join_as_adviser(*, token: str, password: str, name: str = "") -> Enrolment:
 
 def two_factor_device(user: User) -> TOTPDevice:
     """The device being set up: one unconfirmed TOTP device per user."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Help programme", confirmed=False)
-    return device
+    return accounts.two_factor_device(user=user, name="Help programme")
 
 
 def confirm_two_factor(*, user: User, code: str) -> TOTPDevice:
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None or not device.verify_token(code):
-        raise ActionError(
-            "That code did not match. Check your app's clock and try the new code.", status=422
-        )
+    device = accounts.new_authenticator_accepting(user=user, code=code)
     with transaction.atomic():
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
+        accounts.confirm_authenticator(device=device)
         invited = user.adviser_profiles.filter(status=AdviserProfile.Status.INVITED)
         for programme_id in set(invited.values_list("programme_id", flat=True)):
             enqueue_on_commit(tasks.propose_for_waiting, programme_id)

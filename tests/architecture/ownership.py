@@ -1,7 +1,8 @@
-"""Finds writes to one app's models made by another app's code.
+"""Finds writes to an app's models made outside that app's actions.
 
 The house rule (CONTRIBUTING.md, "Action"): an app's rows are written by that app's
-actions; another app calls the action. This walks the syntax tree of every module under
+actions (or its models' methods, or a helper listed in ``WRITERS``); views, middleware,
+commands and other apps call the action. This walks the syntax tree of every module under
 ``groundswell/`` (migrations aside) and follows, well enough for the code as we write it,
 what each name holds:
 
@@ -71,13 +72,13 @@ def _may_write(module: str) -> bool:
 class Violation:
     path: str
     line: int
-    app: str
-    model: str
+    model: str  # its label: "petitions.Signature", "otp_totp.TOTPDevice"
+    owner: str  # the app whose actions write it
     how: str
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}"
-        return f"{where}: {self.model} written outside its app's actions ({self.how})"
+        return f"{where}: {self.model} written outside the {self.owner} app's actions ({self.how})"
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,15 @@ class Kind:
     model: type[models.Model]
 
 
+# Third-party models one of our apps looks after: two-factor devices are the accounts app's.
+ADOPTED = {"otp_totp": "accounts", "otp_static": "accounts"}
+
+
 def _owner(model: type[models.Model]) -> str | None:
-    """The app label of a model of ours; None for Django's and third-party models."""
+    """The app whose actions write ``model``; None for Django's own and other third-party
+    models (auth groups, the task queue's rows)."""
+    if model._meta.app_label in ADOPTED:
+        return ADOPTED[model._meta.app_label]
     if not model.__module__.startswith("groundswell."):
         return None
     return model._meta.app_label
@@ -309,9 +317,8 @@ class _Checker:
         if owner is None:
             return
         if owner != self.app or not _may_write(self.module.name):
-            label = f"{owner}.{model.__name__}"
             self.violations[node.lineno, node.col_offset] = Violation(
-                self.path, node.lineno, self.app or "project", label, how
+                self.path, node.lineno, model._meta.label, owner, how
             )
 
     # --- walking -----------------------------------------------------------------------

@@ -83,6 +83,12 @@ WRITES_FROM_ANOTHER_APP = {
         def adviser(email):
             return User.objects.create_user(email, "secret")
     """,
+    "a two-factor device, which the accounts app looks after": """
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        def authenticator(user):
+            return TOTPDevice.objects.create(user=user, name="Help programme")
+    """,
     "raw SQL on another app's table": """
         from django.db import connection
 
@@ -98,7 +104,7 @@ def test_a_write_to_another_apps_model_is_found(source):
     found = check_source(textwrap.dedent(source), module=UPDATES)
 
     assert len(found) == 1, found
-    assert "petitions." in found[0].model or "accounts." in found[0].model
+    assert found[0].owner in ("petitions", "accounts")
 
 
 def test_an_apps_own_rows_are_written_by_its_actions_and_nowhere_else():

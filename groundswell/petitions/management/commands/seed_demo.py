@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groundswell.accounts.actions import (
+    add_confirmed_authenticator,
     add_to_group,
     create_organisation,
     create_verified_account,
@@ -87,9 +88,7 @@ PETITIONS = [
 
 def _with_demo_authenticator(user: User) -> User:
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        TOTPDevice.objects.create(
-            user=user, name="Demo authenticator", key=DEMO_TOTP_KEY.hex(), confirmed=True
-        )
+        add_confirmed_authenticator(user=user, name="Demo authenticator", key=DEMO_TOTP_KEY.hex())
     return user
 
 
