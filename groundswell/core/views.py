@@ -9,6 +9,7 @@ from groundswell.petitions.models import Petition
 def home(request):
     petitions = (
         Petition.objects.public()
+        .petitions()
         .select_related("organisation")
         .with_targets()
         .order_by("status", "-published_at")[:20]

@@ -137,10 +137,12 @@ def create_petition(
     image=None,
     closes_on: date | None = None,
     first_goal: int | None = None,
+    kind: str = Petition.Kind.PETITION,
 ) -> Petition:
     petition = Petition(
         organisation=organisation,
         created_by=created_by,
+        kind=kind,
         slug=Petition.unique_slug(title),
         image=image or "",
     )
