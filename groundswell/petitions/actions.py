@@ -293,6 +293,25 @@ def close_petition(*, petition: Petition) -> Petition:
     )
 
 
+def file_sent_letter(*, petition: Petition) -> Petition:
+    """A letter sent outside the platform: a request in a requests log (groundswell/letters).
+
+    It takes no signatures, so it goes from draft to closed at once, without review: the
+    log shows its subject, its target and the state of its answer.
+    """
+    if not petition.is_letter:
+        raise ActionError("Only a letter can be filed as sent.", status=409)
+    now = timezone.now()
+    return _move(
+        petition,
+        {Petition.Status.DRAFT},
+        Petition.Status.CLOSED,
+        "Only a draft letter can be filed as sent.",
+        published_at=now,
+        closed_at=now,
+    )
+
+
 def set_insights_public(*, petition: Petition, public: bool) -> Petition:
     """Show, or stop showing, the petition's chart, projection and map to everyone."""
     petition.insights_public = public

@@ -59,7 +59,7 @@ class PetitionQuerySet(models.QuerySet):
 RETENTION_NOTICE = timedelta(days=14)
 
 # Paths under /p/ and /letters/ that are not petitions or letters (petitions/urls.py, letters/urls.py).
-RESERVED_SLUGS = {"new", "review", "confirm", "withdraw", "logs", "cosigners"}  # and /letters/…
+RESERVED_SLUGS = {"new", "review", "confirm", "withdraw", "logs", "cosigners"}
 
 
 class Petition(models.Model):

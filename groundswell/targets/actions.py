@@ -432,8 +432,14 @@ def release_reminder(reminder: Reminder) -> None:
 # --- Answers --------------------------------------------------------------------------------
 
 
-def _attachment_name(delivery: Delivery) -> str:
-    return f"answer-{delivery.pk}-{get_random_string(8).lower()}.pdf"
+# A picture of a letter that came by post is written anew by the form (core/images.py).
+_PICTURE_SUFFIXES = {"jpg", "png", "webp"}
+
+
+def _attachment_name(delivery: Delivery, attachment: UploadedFile) -> str:
+    suffix = (attachment.name or "").rsplit(".", 1)[-1].lower()
+    suffix = suffix if suffix in _PICTURE_SUFFIXES else "pdf"
+    return f"answer-{delivery.pk}-{get_random_string(8).lower()}.{suffix}"
 
 
 def _record(
@@ -464,7 +470,7 @@ def _record(
         recorded_by=by,
     )
     if attachment is not None and not declined:
-        answer.attachment.save(_attachment_name(delivery), attachment, save=False)
+        answer.attachment.save(_attachment_name(delivery, attachment), attachment, save=False)
     answer.save()
     cache.forget_on_commit(delivery.petition_id)
     _announce_answer(delivery, answer)
