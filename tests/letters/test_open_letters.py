@@ -193,7 +193,7 @@ def test_individuals_co_sign_through_the_petition_signing_path(client, letter):
     sign(letter, "Sam@Example.com")  # the same person, normalised: counted once
     page = client.get(letter.get_absolute_url()).content.decode()
     assert re.search(r'count-number">1<', page)
-    assert "1 person has co-signed" in page
+    assert "</strong> person has co-signed" in page
     assert f'action="/p/{letter.slug}/sign/"' in page
 
 
