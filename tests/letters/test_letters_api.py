@@ -56,3 +56,24 @@ def test_the_letters_api_is_in_the_openapi_schema(client):
                  "/api/v1/requests-logs/{slug}"):
         assert path in paths
     assert "open letter" in paths["/api/v1/petitions/{slug}/signatures"]["post"]["description"]
+
+
+def test_the_demo_has_an_overdue_letter_with_two_partners_and_a_log_of_88_requests(
+    db, settings, tmp_path, client
+):
+    from django.core.management import call_command
+
+    from groundswell.letters.models import Request, RequestsLog
+    from groundswell.petitions.models import Petition
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo")
+    call_command("seed_demo")  # adds nothing the second time
+    letter = Petition.objects.letters().get(request__isnull=True)
+    assert CoSigner.objects.filter(letter=letter).shown().count() == 2
+    assert letter.deliveries.get().days_overdue() == 28
+    assert "overdue by 28 days" in client.get(letter.get_absolute_url()).content.decode()
+    log = RequestsLog.objects.get()
+    assert log.requests.count() == 88
+    outcomes = {r.outcome() for r in Request.objects.all()}
+    assert {"in_time", "late", "refused", "no_answer"} <= outcomes
