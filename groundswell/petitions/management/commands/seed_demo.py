@@ -317,7 +317,10 @@ def _seed_requests_log(organisation, organiser, rng) -> None:
             ),
         )
         if n == 1:
-            clerk = TargetInput.existing(request.letter.targets.get())
+            entry = request.letter.targets.get()
+            if not entry.email:
+                update_target(target=entry, email="clerk@springfield.example.gov")
+            clerk = TargetInput.existing(entry)
         roll = rng.random()
         waited = (today - sent_on).days
         if roll < 0.2:  # not signed by a judge
