@@ -333,3 +333,26 @@ def test_an_outsider_cannot_record_an_answer(client, letter, alice, charlie):
     log_in_verified(client, charlie)
     response = client.get(reverse("letters:record_answer", args=[letter.slug, delivery.pk]))
     assert response.status_code == 403
+
+
+def test_reminders_go_at_the_deadline_and_then_at_the_interval(
+    letter, alice, time_machine, django_capture_on_commit_callbacks
+):
+    from groundswell.targets.models import Reminder
+    from groundswell.targets.tasks import send_due_reminders
+
+    Target.objects.update(email="director@agency.example.gov")
+    time_machine.move_to("2026-03-02 12:00", tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        targets.deliver_petition(petition=letter, by=alice, answer_within_days=14, remind_every_days=7)
+
+    def reminders_on(day: str) -> int:
+        time_machine.move_to(f"{day} 12:00", tick=False)
+        with django_capture_on_commit_callbacks(execute=True):
+            send_due_reminders.call()
+        return Reminder.objects.filter(sent_at__isnull=False).count()
+
+    assert reminders_on("2026-03-09") == 0  # a week in, before the deadline: none
+    assert reminders_on("2026-03-16") == 1  # the deadline's day
+    assert reminders_on("2026-03-22") == 1
+    assert reminders_on("2026-03-23") == 2  # a week after the deadline
