@@ -2,7 +2,7 @@
 alice writes it, a partner organisation co-signs (logo, email confirmation, alice's
 approval), a supporter co-signs on a phone, alice sends it, and the director's office
 answers through its private link. Screenshots of the letter page and of a requests log's
-dashboard, on a phone (390×844) and a laptop (1280×800), go to e2e/artifacts/issue-16/."""
+dashboard, on a phone (390x844) and a laptop (1280x800), go to e2e/artifacts/issue-16/."""
 
 import io
 import re
@@ -95,10 +95,14 @@ def test_an_open_letter_goes_from_organiser_to_partner_to_supporter_to_target_an
     small_phone.get_by_label("Your name").fill("Rosa Diaz")
     small_phone.get_by_label("Your email").fill("rosa@fairwork.example.org")
     small_phone.get_by_role("button", name="Co-sign for our organisation").tap()
-    expect(small_phone.get_by_role("heading", level=1)).to_have_text("Nearly done: check your email")
+    expect(small_phone.get_by_role("heading", level=1)).to_have_text(
+        "Nearly done: check your email"
+    )
     message = only_message_to(smtp_server, "rosa@fairwork.example.org")
     small_phone.goto(url + path_in(message, "/letters/cosigners/confirm/"))
-    expect(small_phone.get_by_role("heading", level=1)).to_contain_text("your signature is confirmed")
+    expect(small_phone.get_by_role("heading", level=1)).to_contain_text(
+        "your signature is confirmed"
+    )
 
     # alice approves it; it shows on the letter with its logo.
     laptop.goto(url + f"/letters/{letter.slug}/manage/")
@@ -114,7 +118,9 @@ def test_an_open_letter_goes_from_organiser_to_partner_to_supporter_to_target_an
     small_phone.get_by_role("textbox", name="ZIP or postcode").fill("10001")
     small_phone.get_by_role("checkbox", name="Email me the answer and updates").check()
     small_phone.get_by_role("button", name="Co-sign", exact=True).tap()
-    expect(small_phone.get_by_role("heading", level=1)).to_have_text("Nearly done: check your email")
+    expect(small_phone.get_by_role("heading", level=1)).to_have_text(
+        "Nearly done: check your email"
+    )
     small_phone.goto(url + path_in(only_message_to(smtp_server, "sam@example.net"), "/p/confirm/"))
     small_phone.goto(url + letter.get_absolute_url())
     expect(small_phone.locator(".count-number")).to_have_text("1")
@@ -142,8 +148,11 @@ def test_an_open_letter_goes_from_organiser_to_partner_to_supporter_to_target_an
     answers = small_phone.get_by_role("region", name="Answers")
     expect(answers).to_contain_text(re.compile(r"Answered on \d+ \w+ \d{4}"))
     expect(answers).to_contain_text("meet the union's president on Monday")
-    bodies = [m.get_body(preferencelist=("plain",)).get_content() for m in smtp_server.messages
-              if m["To"] == "sam@example.net"]
+    bodies = [
+        m.get_body(preferencelist=("plain",)).get_content()
+        for m in smtp_server.messages
+        if m["To"] == "sam@example.net"
+    ]
     assert any("meet the union's president on Monday" in body for body in bodies)
     shoot(small_phone, "letter-390x844")
     laptop.goto(url + letter.get_absolute_url())
@@ -154,27 +163,46 @@ def test_the_requests_log_dashboard_on_a_phone_and_a_laptop(
     live_server, alice, union, laptop, small_phone
 ):
     log = letters.create_requests_log(
-        organisation=union, created_by=alice, title="Springfield information requests",
+        organisation=union,
+        created_by=alice,
+        title="Springfield information requests",
         description="Requests to the City Clerk with 14-day and 3-day deadlines.",
     )
     today = date.today()
     clerk = TargetInput("Dana Whitfield", "City Clerk, Springfield")
-    plan = [(20, 14, 5, False), (18, 3, 9, False), (15, 3, 2, True), (25, 14, None, False),
-            (2, 14, None, False), (10, 3, 1, False)]
+    plan = [
+        (20, 14, 5, False),
+        (18, 3, 9, False),
+        (15, 3, 2, True),
+        (25, 14, None, False),
+        (2, 14, None, False),
+        (10, 3, 1, False),
+    ]
     for n, (ago, days, answered_after, refused) in enumerate(plan, start=1):
         sent_on = today - timedelta(days=ago)
-        item = letters.add_request(log=log, by=alice, request=letters.RequestInput(
-            subject="Use-of-force reports", text="We request ...", target=clerk,
-            sent_on=sent_on, deadline=sent_on + timedelta(days=days), method="post",
-            reference=f"R-{n:03d}",
-        ))
+        item = letters.add_request(
+            log=log,
+            by=alice,
+            request=letters.RequestInput(
+                subject="Use-of-force reports",
+                text="We request ...",
+                target=clerk,
+                sent_on=sent_on,
+                deadline=sent_on + timedelta(days=days),
+                method="post",
+                reference=f"R-{n:03d}",
+            ),
+        )
         clerk = TargetInput.existing(item.letter.targets.get())
         if answered_after is not None:
             targets.record_outside_answer(
-                delivery=item.delivery, by=alice, source="letter",
+                delivery=item.delivery,
+                by=alice,
+                source="letter",
                 received_on=sent_on + timedelta(days=answered_after),
                 text="Refused: not signed by a judge." if refused else "Records enclosed.",
-                declined=refused, email_signers=False,
+                declined=refused,
+                email_signers=False,
             )
     for page, name in ((small_phone, "requests-log-390x844"), (laptop, "requests-log-1280x800")):
         page.goto(live_server.url + log.get_absolute_url())

@@ -145,7 +145,9 @@ def _cosigner_in(token: str) -> int:
     except signing.SignatureExpired:
         raise LinkInvalid(_("This link has expired. Co-sign again from the invitation.")) from None
     except signing.BadSignature:
-        raise LinkInvalid(_("This link is not valid. Copy the whole link from the email.")) from None
+        raise LinkInvalid(
+            _("This link is not valid. Copy the whole link from the email.")
+        ) from None
     return int(value)
 
 
@@ -203,9 +205,7 @@ def mark_cosigner_emailed(cosigner: CoSigner) -> None:
 
 
 def release_cosigner_email(cosigner: CoSigner) -> None:
-    CoSigner.objects.filter(pk=cosigner.pk, emailed_at__isnull=True).update(
-        email_lease_until=None
-    )
+    CoSigner.objects.filter(pk=cosigner.pk, emailed_at__isnull=True).update(email_lease_until=None)
 
 
 # --- Requests logs --------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from groundswell.targets.forms import MAX_ATTACHMENT_MB, OutsideAnswerForm, vali
 from groundswell.targets.models import Delivery
 
 MAX_LOGO_MB = 2
-LOGO_BOX = (480, 240)  # pixels: a logo is shown at most 160 × 80, three times over
+LOGO_BOX = (480, 240)  # pixels: a logo is shown at most 160 x 80, three times over
 
 
 class LetterForm(Form):
@@ -41,8 +41,7 @@ class LetterForm(Form):
         help_text=_("Counted from the day the letter is sent. The page counts the days."),
         error_messages={
             "min_value": _(
-                "Give the target at least one day to answer: a deadline in the past "
-                "cannot be met."
+                "Give the target at least one day to answer: a deadline in the past cannot be met."
             )
         },
     )
@@ -74,7 +73,9 @@ class OrganisationForm(Form):
         label=_("Logo"),
         max_mb=MAX_LOGO_MB,
         help_text=_("JPEG, PNG, WebP or GIF, at most 2 MB. SVG is not accepted."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}
+        ),
     )
     signed_by = LineField(label=_("Your name"), max_length=100)
     email = forms.EmailField(
@@ -89,7 +90,10 @@ class OrganisationForm(Form):
     def organisation(self) -> OrganisationInput:
         data = self.cleaned_data
         return OrganisationInput(
-            name=data["name"], website=data["website"], signed_by=data["signed_by"], email=data["email"]
+            name=data["name"],
+            website=data["website"],
+            signed_by=data["signed_by"],
+            email=data["email"],
         )
 
 

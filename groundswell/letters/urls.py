@@ -20,9 +20,7 @@ urlpatterns: list = [
     path("letters/<slug:slug>/", views.letter, name="letter"),
     path("letters/<slug:slug>/manage/", views.manage, name="manage"),
     path("letters/<slug:slug>/join/<str:code>/", views.join, name="join"),
-    path(
-        "letters/<slug:slug>/cosigners/<int:pk>/<str:decision>/", views.decide, name="decide"
-    ),
+    path("letters/<slug:slug>/cosigners/<int:pk>/<str:decision>/", views.decide, name="decide"),
     path(
         "letters/<slug:slug>/deliveries/<int:pk>/answer/",
         views.record_answer,

@@ -175,7 +175,9 @@ def decide(request, slug, pk, decision):
         messages.error(request, error.message)
     else:
         if decision == "approve":
-            messages.success(request, _("%(name)s is shown on the letter.") % {"name": cosigner.name})
+            messages.success(
+                request, _("%(name)s is shown on the letter.") % {"name": cosigner.name}
+            )
         else:
             messages.info(request, _("%(name)s will not be shown.") % {"name": cosigner.name})
     return redirect("letters:manage", slug=slug)
@@ -274,7 +276,9 @@ def _summary(rows: list[dict]) -> list[tuple[str, str, int]]:
     counts = {outcome: 0 for outcome in Request.Outcome.values}
     for row in rows:
         counts[row["outcome"]] += 1
-    return [(value, Request.Outcome(value).label, counts[value]) for value in Request.Outcome.values]
+    return [
+        (value, Request.Outcome(value).label, counts[value]) for value in Request.Outcome.values
+    ]
 
 
 def _log_context(request, log: RequestsLog) -> dict:
@@ -303,8 +307,18 @@ def log_embed(request, slug):
     return response
 
 
-CSV_COLUMNS = ["reference", "subject", "to", "role", "how", "sent_on", "deadline", "outcome",
-               "answered_on", "days"]
+CSV_COLUMNS = [
+    "reference",
+    "subject",
+    "to",
+    "role",
+    "how",
+    "sent_on",
+    "deadline",
+    "outcome",
+    "answered_on",
+    "days",
+]
 
 
 def _csv_safe(value) -> str:

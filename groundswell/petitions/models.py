@@ -58,7 +58,7 @@ class PetitionQuerySet(models.QuerySet):
 # Organisers are warned this long before signers' personal data is removed.
 RETENTION_NOTICE = timedelta(days=14)
 
-# Paths under /p/ and /letters/ that are not petitions or letters (petitions/urls.py, letters/urls.py).
+# Paths under /p/ and /letters/ that are not petitions or letters (their urls.py).
 RESERVED_SLUGS = {"new", "review", "confirm", "withdraw", "logs", "cosigners"}
 
 

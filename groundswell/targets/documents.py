@@ -160,7 +160,9 @@ def delivery_pdf(petition: Petition, targets: list, data: Breakdown, when: datet
     ]
     reasons = _paragraphs(petition.reasons_html)
     if reasons:
-        story.append(Paragraph("The letter" if petition.is_letter else "Why it matters", styles["h2"]))
+        story.append(
+            Paragraph("The letter" if petition.is_letter else "Why it matters", styles["h2"])
+        )
         story += [Paragraph(part, styles["body"]) for part in reasons]
     if petition.is_letter:
         story += _cosigning_organisations(petition, styles)

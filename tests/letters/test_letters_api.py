@@ -4,7 +4,6 @@ from groundswell.letters import actions
 from groundswell.letters.models import CoSigner
 from groundswell.petitions.models import Signature
 from tests.letters.test_open_letters import _approved
-from tests.letters.test_requests_log import mixed, log  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,19 +40,27 @@ def test_a_draft_letter_is_not_in_the_api(client, union, alice):
     assert client.get(f"/api/v1/letters/{draft.slug}").status_code == 404
 
 
-def test_a_requests_log_is_read_with_its_outcomes(client, mixed):  # noqa: F811
+def test_a_requests_log_is_read_with_its_outcomes(client, mixed):
     body = client.get(f"/api/v1/requests-logs/{mixed.slug}").json()
     assert body["counts"]["in_time"] == 1 and body["counts"]["refused"] == 1
     assert [r["outcome"] for r in body["requests"]] == [
-        "in_time", "late", "refused", "no_answer", "waiting"
+        "in_time",
+        "late",
+        "refused",
+        "no_answer",
+        "waiting",
     ]
     assert body["requests"][1]["delivery"]["deadline"] == "2026-03-04"
 
 
 def test_the_letters_api_is_in_the_openapi_schema(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    for path in ("/api/v1/letters", "/api/v1/letters/{slug}", "/api/v1/letters/{slug}/organisations",
-                 "/api/v1/requests-logs/{slug}"):
+    for path in (
+        "/api/v1/letters",
+        "/api/v1/letters/{slug}",
+        "/api/v1/letters/{slug}/organisations",
+        "/api/v1/requests-logs/{slug}",
+    ):
         assert path in paths
     assert "open letter" in paths["/api/v1/petitions/{slug}/signatures"]["post"]["description"]
 
@@ -73,7 +80,7 @@ def test_the_demo_has_an_overdue_letter_with_two_partners_and_a_log_of_88_reques
     assert CoSigner.objects.filter(letter=letter).shown().count() == 2
     assert letter.deliveries.get().days_overdue() == 28
     assert "overdue by 28 days" in client.get(letter.get_absolute_url()).content.decode()
-    log = RequestsLog.objects.get()
-    assert log.requests.count() == 88
+    requests_log = RequestsLog.objects.get()
+    assert requests_log.requests.count() == 88
     outcomes = {r.outcome() for r in Request.objects.all()}
     assert {"in_time", "late", "refused", "no_answer"} <= outcomes

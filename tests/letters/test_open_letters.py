@@ -102,7 +102,7 @@ def test_a_partner_organisation_confirms_by_email_and_shows_once_approved(
     assert "check your email" in response.content.decode()
     cosigner = CoSigner.objects.get()
     assert cosigner.status == CoSigner.Status.UNCONFIRMED and cosigner.emailed_at
-    # The logo was decoded, written anew and shrunk to fit 480 × 240.
+    # The logo was decoded, written anew and shrunk to fit 480 x 240.
     from PIL import Image
 
     with Image.open(cosigner.logo.path) as logo:
@@ -119,7 +119,10 @@ def test_a_partner_organisation_confirms_by_email_and_shows_once_approved(
     assert "Coalition for Fair Work" not in page  # not before the organiser approves
 
     log_in_verified(client, alice)
-    assert "Coalition for Fair Work" in client.get(reverse("letters:manage", args=[letter.slug])).content.decode()
+    assert (
+        "Coalition for Fair Work"
+        in client.get(reverse("letters:manage", args=[letter.slug])).content.decode()
+    )
     client.post(reverse("letters:decide", args=[letter.slug, cosigner.pk, "approve"]))
     client.logout()
     page = client.get(letter.get_absolute_url()).content.decode()
@@ -136,8 +139,16 @@ def test_the_same_address_cannot_co_sign_twice_for_an_organisation(client, lette
 
 def test_a_forged_invitation_link_is_refused(client, letter):
     url = reverse("letters:join", args=[letter.slug, "not-the-code"])
-    response = client.post(url, {"name": "X", "website": "https://x.example", "logo": png(),
-                                 "signed_by": "X", "email": "x@x.example"})
+    response = client.post(
+        url,
+        {
+            "name": "X",
+            "website": "https://x.example",
+            "logo": png(),
+            "signed_by": "X",
+            "email": "x@x.example",
+        },
+    )
     assert response.status_code == 410
     assert not CoSigner.objects.exists()
 
@@ -212,14 +223,16 @@ def test_letters_stay_out_of_the_petition_lists_and_redirect_to_their_own_page(
 def _approved(letter, name="Coalition for Fair Work"):
     from django.core.files.base import ContentFile
 
-    from groundswell.letters.forms import resized_logo
     from groundswell.core.images import reencode
+    from groundswell.letters.forms import resized_logo
 
     logo = resized_logo(reencode(png()))
     cosigner = actions.cosign_as_organisation(
         letter=letter.letter,
         organisation=actions.OrganisationInput(
-            name=name, website="https://fairwork.example.org", signed_by="Rosa",
+            name=name,
+            website="https://fairwork.example.org",
+            signed_by="Rosa",
             email=f"{name[:4].lower()}@example.org",
         ),
         logo=ContentFile(logo.read(), name=logo.name),
@@ -244,19 +257,30 @@ def test_the_delivery_pdf_names_the_approved_co_signing_organisations(letter, al
     assert "1 confirmed signatures" in text
 
 
-def test_the_page_counts_the_days_sent_due_overdue_and_answered(client, letter, alice, time_machine):
+def test_the_page_counts_the_days_sent_due_overdue_and_answered(
+    client, letter, alice, time_machine
+):
     Target.objects.update(email="director@agency.example.gov")
     time_machine.move_to("2026-03-02 12:00", tick=False)
     targets.deliver_petition(petition=letter, by=alice, answer_within_days=14)
     time_machine.move_to("2026-03-05 12:00", tick=False)
-    assert "Sent 3 days ago · answer due in 11 days" in client.get(letter.get_absolute_url()).content.decode()
+    assert (
+        "Sent 3 days ago · answer due in 11 days"
+        in client.get(letter.get_absolute_url()).content.decode()
+    )
     time_machine.move_to("2026-03-20 12:00", tick=False)
-    assert "Sent 18 days ago · overdue by 4 days" in client.get(letter.get_absolute_url()).content.decode()
+    assert (
+        "Sent 18 days ago · overdue by 4 days"
+        in client.get(letter.get_absolute_url()).content.decode()
+    )
     delivery = Delivery.objects.get()
     from datetime import date
 
     targets.record_outside_answer(
-        delivery=delivery, by=alice, source="letter", received_on=date(2026, 3, 19),
+        delivery=delivery,
+        by=alice,
+        source="letter",
+        received_on=date(2026, 3, 19),
         text="We will meet you on Monday.",
     )
     page = client.get(letter.get_absolute_url()).content.decode()
@@ -292,7 +316,9 @@ def test_a_forged_answer_link_is_refused_and_nothing_changes(client, letter, ali
     assert Delivery.objects.get().status == Delivery.Status.SENT
 
 
-def test_an_answer_by_post_is_recorded_with_a_picture_of_the_letter(client, letter, alice, settings):
+def test_an_answer_by_post_is_recorded_with_a_picture_of_the_letter(
+    client, letter, alice, settings
+):
     from groundswell.targets.models import Answer
 
     Target.objects.update(email="director@agency.example.gov")
@@ -301,10 +327,17 @@ def test_an_answer_by_post_is_recorded_with_a_picture_of_the_letter(client, lett
     url = reverse("letters:record_answer", args=[letter.slug, delivery.pk])
     from django.utils import timezone
 
-    response = client.post(url, {
-        "outcome": "answered", "source": "letter", "received_on": timezone.localdate().isoformat(),
-        "text": "By post: we will meet.", "attachment": png(name="scan.png"), "email_signers": "on",
-    })
+    response = client.post(
+        url,
+        {
+            "outcome": "answered",
+            "source": "letter",
+            "received_on": timezone.localdate().isoformat(),
+            "text": "By post: we will meet.",
+            "attachment": png(name="scan.png"),
+            "email_signers": "on",
+        },
+    )
     assert response.status_code == 302
     assert Answer.objects.get().attachment.name.endswith(".png")
 
@@ -317,10 +350,16 @@ def test_an_answer_copy_that_is_neither_pdf_nor_picture_is_refused(client, lette
     [delivery] = targets.deliver_petition(petition=letter, by=alice, answer_within_days=14)
     log_in_verified(client, alice)
     url = reverse("letters:record_answer", args=[letter.slug, delivery.pk])
-    response = client.post(url, {
-        "outcome": "answered", "source": "letter", "received_on": timezone.localdate().isoformat(),
-        "text": "By post.", "attachment": SimpleUploadedFile("x.pdf", b"<html>no</html>"),
-    })
+    response = client.post(
+        url,
+        {
+            "outcome": "answered",
+            "source": "letter",
+            "received_on": timezone.localdate().isoformat(),
+            "text": "By post.",
+            "attachment": SimpleUploadedFile("x.pdf", b"<html>no</html>"),
+        },
+    )
     assert response.status_code == 422
     assert "must be a PDF or a picture" in response.content.decode()
     delivery.refresh_from_db()
@@ -344,7 +383,9 @@ def test_reminders_go_at_the_deadline_and_then_at_the_interval(
     Target.objects.update(email="director@agency.example.gov")
     time_machine.move_to("2026-03-02 12:00", tick=False)
     with django_capture_on_commit_callbacks(execute=True):
-        targets.deliver_petition(petition=letter, by=alice, answer_within_days=14, remind_every_days=7)
+        targets.deliver_petition(
+            petition=letter, by=alice, answer_within_days=14, remind_every_days=7
+        )
 
     def reminders_on(day: str) -> int:
         time_machine.move_to(f"{day} 12:00", tick=False)

@@ -9,63 +9,10 @@ from groundswell.letters import actions
 from groundswell.letters.models import Request, RequestsLog
 from groundswell.petitions.actions import TargetInput
 from groundswell.petitions.models import Petition
-from groundswell.targets import actions as targets
 from groundswell.targets.models import Delivery
 from tests.conftest import log_in_verified
 
 pytestmark = pytest.mark.django_db
-
-CLERK = TargetInput("Dana Reyes", "City Clerk, Springfield")
-
-
-@pytest.fixture
-def log(union, alice):
-    return actions.create_requests_log(
-        organisation=union, created_by=alice, title="Springfield information requests"
-    )
-
-
-def _request(log, alice, *, sent_on, days, method="post", reference=""):
-    return actions.add_request(
-        log=log,
-        by=alice,
-        request=actions.RequestInput(
-            subject=f"Use-of-force records {reference}",
-            text="Under the public records law we request ...",
-            target=CLERK,
-            sent_on=sent_on,
-            deadline=sent_on + timedelta(days=days),
-            method=method,
-            reference=reference,
-        ),
-    )
-
-
-def _answer(item, alice, on, *, declined=False):
-    targets.record_outside_answer(
-        delivery=item.delivery,
-        by=alice,
-        source="letter",
-        received_on=on,
-        text="" if declined else "Records attached.",
-        declined=declined,
-        email_signers=False,
-    )
-
-
-@pytest.fixture
-def mixed(log, alice, time_machine):
-    """Five requests: in time, late, refused, no answer past its deadline, still waiting."""
-    time_machine.move_to("2026-03-20 12:00", tick=False)
-    in_time = _request(log, alice, sent_on=date(2026, 3, 1), days=14, reference="R-1")
-    _answer(in_time, alice, date(2026, 3, 10))
-    late = _request(log, alice, sent_on=date(2026, 3, 1), days=3, reference="R-2")
-    _answer(late, alice, date(2026, 3, 9))
-    refused = _request(log, alice, sent_on=date(2026, 3, 2), days=3, reference="R-3")
-    _answer(refused, alice, date(2026, 3, 4), declined=True)
-    _request(log, alice, sent_on=date(2026, 3, 2), days=14, reference="R-4")
-    _request(log, alice, sent_on=date(2026, 3, 18), days=14, reference="R-5")
-    return log
 
 
 def test_each_request_is_a_closed_letter_delivered_with_its_deadline(mixed):
@@ -77,8 +24,13 @@ def test_each_request_is_a_closed_letter_delivered_with_its_deadline(mixed):
 
 def test_the_dashboard_shows_each_outcome_with_its_days(client, mixed):
     page = client.get(reverse("letters:log", args=[mixed.slug])).content.decode()
-    for outcome in ("Answered in time", "Answered late", "Refused", "No answer, past the deadline",
-                    "Waiting, within the deadline"):
+    for outcome in (
+        "Answered in time",
+        "Answered late",
+        "Refused",
+        "No answer, past the deadline",
+        "Waiting, within the deadline",
+    ):
         assert outcome in page
     outcomes = {r.reference: (r.outcome(), r.days()) for r in Request.objects.all()}
     assert outcomes == {
@@ -90,7 +42,9 @@ def test_the_dashboard_shows_each_outcome_with_its_days(client, mixed):
     }
 
 
-def test_the_dashboard_reads_a_fixed_number_of_queries(client, mixed, django_assert_max_num_queries):
+def test_the_dashboard_reads_a_fixed_number_of_queries(
+    client, mixed, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(10):
         client.get(reverse("letters:log", args=[mixed.slug]))
 
@@ -175,7 +129,9 @@ def test_a_request_by_email_with_a_past_deadline_is_refused(client, log, alice):
     assert not Request.objects.exists()
 
 
-def test_a_request_by_email_is_sent_with_an_answer_link(log, alice, django_capture_on_commit_callbacks):
+def test_a_request_by_email_is_sent_with_an_answer_link(
+    log, alice, django_capture_on_commit_callbacks
+):
     from django.core import mail
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -185,7 +141,9 @@ def test_a_request_by_email_is_sent_with_an_answer_link(log, alice, django_captu
             request=actions.RequestInput(
                 subject="Overtime records",
                 text="We request ...",
-                target=TargetInput("Dana Reyes", "City Clerk", email="clerk@springfield.example.gov"),
+                target=TargetInput(
+                    "Dana Reyes", "City Clerk", email="clerk@springfield.example.gov"
+                ),
                 sent_on=date.today(),
                 deadline=date.today() + timedelta(days=3),
                 method="email",
