@@ -204,9 +204,17 @@ def record_answer(request, slug, pk):
                 status = error.status
             else:
                 messages.success(request, _("The answer is recorded and shown on the letter."))
-                return redirect(delivery.petition.get_absolute_url() + "#answers")
+                return redirect(_after_answer(delivery.petition))
     context = {"delivery": delivery, "letter": delivery.petition, "form": form}
     return render(request, "letters/record_answer.html", context, status=status)
+
+
+def _after_answer(petition: Petition) -> str:
+    """A request's answer goes back to its log's table; an open letter's, to its page."""
+    filed = Request.objects.filter(letter=petition).select_related("log").first()
+    if filed is not None:
+        return filed.log.get_absolute_url()
+    return petition.get_absolute_url() + "#answers"
 
 
 # --- Partner organisations ------------------------------------------------------------------

@@ -11,6 +11,7 @@ from groundswell.petitions.actions import TargetInput
 from groundswell.petitions.models import Petition
 from groundswell.targets.models import Delivery
 from tests.conftest import log_in_verified
+from tests.letters.conftest import CLERK
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +164,31 @@ def test_a_private_log_is_hidden_from_outsiders(client, log, charlie):
     log_in_verified(client, charlie)
     assert client.get(reverse("letters:log", args=[log.slug])).status_code == 404
     assert client.get(reverse("letters:log_csv", args=[log.slug])).status_code == 404
+
+
+def test_recording_a_requests_answer_goes_back_to_the_log(client, log, alice):
+    item = actions.add_request(
+        log=log,
+        by=alice,
+        request=actions.RequestInput(
+            subject="Overtime records",
+            text="We request ...",
+            target=CLERK,
+            sent_on=date.today() - timedelta(days=2),
+            deadline=date.today() + timedelta(days=1),
+            method="post",
+        ),
+    )
+    log_in_verified(client, alice)
+    url = reverse("letters:record_answer", args=[item.letter.slug, item.delivery.pk])
+    response = client.post(
+        url,
+        {
+            "outcome": "declined",
+            "source": "letter",
+            "received_on": date.today().isoformat(),
+            "text": "Not signed by a judge.",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == log.get_absolute_url()
+    assert Request.objects.get().outcome() == Request.Outcome.REFUSED
