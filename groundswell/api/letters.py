@@ -7,8 +7,6 @@ An open letter is a petition of kind letter (decision 6): individuals co-sign it
 
 from datetime import date, datetime
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
@@ -16,7 +14,8 @@ from groundswell.api.pagination import Page, page, paginate
 from groundswell.api.schemas import DeliveryOut, Error, OrganisationOut, TargetOut
 from groundswell.api.targets import delivery_out
 from groundswell.core.emails import absolute
-from groundswell.letters.models import CoSigner, Request, RequestsLog
+from groundswell.letters.access import public_letter, public_letters, public_log, shown_cosigners
+from groundswell.letters.models import Request
 from groundswell.petitions.models import Petition
 
 router = Router(tags=["letters"])
@@ -71,10 +70,6 @@ class RequestsLogOut(Schema):
     requests: list[RequestOut]
 
 
-def _letters():
-    return Petition.objects.public().letters().select_related("organisation", "delivery_plan")
-
-
 def _out(letter: Petition) -> dict:
     plan = getattr(letter, "delivery_plan", None)
     return {
@@ -100,7 +95,7 @@ def _cosigners(letter: Petition) -> list[dict]:
             "logo_url": absolute(c.logo.url),
             "approved_at": c.approved_at,
         }
-        for c in CoSigner.objects.filter(letter=letter).shown()
+        for c in shown_cosigners(letter)
     ]
 
 
@@ -110,7 +105,7 @@ def _cosigners(letter: Petition) -> list[dict]:
     summary="Open letters, newest first (requests in a log are listed with their log)",
 )
 def list_letters(request, limit: int | None = None, cursor: str | None = None):
-    letters = _letters().filter(request__isnull=True).with_targets()
+    letters = public_letters().filter(request__isnull=True).with_targets()
     items, next_url = paginate(request, letters, key=("-pk",), limit=limit, cursor=cursor)
     return page([_out(letter) for letter in items], next_url)
 
@@ -121,7 +116,7 @@ def list_letters(request, limit: int | None = None, cursor: str | None = None):
     summary="An open letter: its text, co-signing organisations, count and answers",
 )
 def get_letter(request, slug: str):
-    letter = get_object_or_404(_letters().with_targets(), slug=slug)
+    letter = public_letter(slug)
     deliveries = letter.deliveries.for_display()
     return {
         **_out(letter),
@@ -137,7 +132,7 @@ def get_letter(request, slug: str):
     summary="An open letter's approved co-signing organisations",
 )
 def get_letter_organisations(request, slug: str):
-    return _cosigners(get_object_or_404(_letters(), slug=slug))
+    return _cosigners(public_letter(slug))
 
 
 @router.get(
@@ -146,9 +141,7 @@ def get_letter_organisations(request, slug: str):
     summary="A requests log: every request with its deadline, outcome and days",
 )
 def get_requests_log(request, slug: str):
-    log = RequestsLog.objects.public().select_related("organisation").filter(slug=slug).first()
-    if log is None:
-        raise Http404("No public requests log here.")
+    log = public_log(slug)
     today = timezone.localdate()
     items = log.requests.select_related("letter").prefetch_related(
         "letter__deliveries__target", "letter__deliveries__answer"

@@ -71,3 +71,30 @@ def log_for_edit(user, slug: str) -> RequestsLog:
     if log.organisation.role_of(user) is None:
         raise PermissionDenied(_("Only the organisation keeping this log can add to it."))
     return log
+
+
+# --- For the API: what it may read, so that it opens no model manager itself ----------------
+
+
+def public_letters():
+    """Open letters anyone may read, with what the API shows of each."""
+    return Petition.objects.public().letters().select_related("organisation", "delivery_plan")
+
+
+def public_letter(slug: str) -> Petition:
+    letter = public_letters().with_targets().filter(slug=slug).first()
+    if letter is None:
+        raise Http404(_("No open letter here. Check the address."))
+    return letter
+
+
+def shown_cosigners(letter: Petition):
+    """The co-signing organisations the organiser approved: the only ones anyone sees."""
+    return CoSigner.objects.filter(letter=letter).shown()
+
+
+def public_log(slug: str) -> RequestsLog:
+    log = RequestsLog.objects.public().select_related("organisation").filter(slug=slug).first()
+    if log is None:
+        raise Http404(_("No public requests log here."))
+    return log
