@@ -54,7 +54,7 @@ def _out(petition: Petition) -> dict:
     description="Paginated: `limit` (at most 100) and the `next` link (docs/api.md).",
 )
 def list_petitions(request, limit: int | None = None, cursor: str | None = None):
-    petitions = access.public_petitions().with_targets()
+    petitions = access.public_petitions().petitions().with_targets()
     items, next_url = paginate(request, petitions, key=("-pk",), limit=limit, cursor=cursor)
     return page([_out(p) for p in items], next_url)
 
@@ -127,9 +127,10 @@ def json_from_anywhere_but_a_browser_elsewhere(operation):
         422: Error,
         429: Error,
     },
-    summary="Sign a petition",
+    summary="Sign a petition, or co-sign an open letter",
     description=(
         "Records a signature waiting for confirmation and emails the signer a link. "
+        "An open letter is signed here too, by its slug (GET /letters/{slug}). "
         "The answer is the same whether or not the address has signed before."
     ),
 )

@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 
 from groundswell.api.auth import SCHEME
+from groundswell.api.letters import router as letters_router
 from groundswell.api.organisation import router as organisation_router
 from groundswell.api.petitions import router as petitions_router
 from groundswell.api.targets import router as targets_router
@@ -34,7 +35,8 @@ api = ScopedAPI(
     title=f"{settings.SITE_NAME} API",
     version="1",
     description=(
-        "Petitions, their counts and signing. Stable field names: outside tools read them. "
+        "Petitions, open letters and requests logs, their counts and signing. "
+        "Stable field names: outside tools read them. "
         "An organisation's own data needs an API token with the scope each operation names; "
         "every list is cursor-paginated (docs/api.md)."
     ),
@@ -45,6 +47,7 @@ api.add_router("/targets", targets_router)
 api.add_router("", updates_router)  # declares /petitions/{slug}/updates itself
 api.add_router("", organisation_router)  # /organisation/petitions, /petitions/{slug}/signers
 api.add_router("", webhooks_router)  # /webhooks/...
+api.add_router("", letters_router)  # /letters/..., /requests-logs/...
 
 
 @api.exception_handler(Http404)

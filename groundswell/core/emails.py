@@ -343,3 +343,32 @@ def petition_review_decision(decision, *, to: str) -> None:
             "petition_url": absolute(petition.get_absolute_url()),
         },
     )
+
+
+# --- letters --------------------------------------------------------------------------------
+
+
+def cosigner_confirmation(cosigner) -> None:
+    """The person signing an open letter for an organisation confirms from their mailbox."""
+    _send(
+        "cosigner_confirmation",
+        cosigner.email,
+        {
+            "cosigner": cosigner,
+            "letter": cosigner.letter,
+            "confirm_url": absolute(cosigner.get_confirm_path()),
+        },
+    )
+
+
+def cosigner_waiting(cosigner, *, to: str) -> None:
+    """An organisation confirmed its co-signature: the letter's organisers approve it."""
+    _send(
+        "cosigner_waiting",
+        to,
+        {
+            "cosigner": cosigner,
+            "letter": cosigner.letter,
+            "manage_url": absolute(reverse("letters:manage", args=[cosigner.letter.slug])),
+        },
+    )

@@ -137,10 +137,12 @@ def create_petition(
     image=None,
     closes_on: date | None = None,
     first_goal: int | None = None,
+    kind: str = Petition.Kind.PETITION,
 ) -> Petition:
     petition = Petition(
         organisation=organisation,
         created_by=created_by,
+        kind=kind,
         slug=Petition.unique_slug(title),
         image=image or "",
     )
@@ -288,6 +290,25 @@ def close_petition(*, petition: Petition) -> Petition:
         Petition.Status.CLOSED,
         "Only an open petition can be closed.",
         closed_at=timezone.now(),
+    )
+
+
+def file_sent_letter(*, petition: Petition) -> Petition:
+    """A letter sent outside the platform: a request in a requests log (groundswell/letters).
+
+    It takes no signatures, so it goes from draft to closed at once, without review: the
+    log shows its subject, its target and the state of its answer.
+    """
+    if not petition.is_letter:
+        raise ActionError("Only a letter can be filed as sent.", status=409)
+    now = timezone.now()
+    return _move(
+        petition,
+        {Petition.Status.DRAFT},
+        Petition.Status.CLOSED,
+        "Only a draft letter can be filed as sent.",
+        published_at=now,
+        closed_at=now,
     )
 
 

@@ -31,6 +31,13 @@ class PetitionQuerySet(models.QuerySet):
     def public(self):
         return self.filter(status__in=Petition.PUBLIC)
 
+    def petitions(self):
+        """Petitions proper: open letters (groundswell/letters) share the table, not the lists."""
+        return self.filter(kind=Petition.Kind.PETITION)
+
+    def letters(self):
+        return self.filter(kind=Petition.Kind.LETTER)
+
     def for_signing(self):
         """Only the fields signing needs (no organisation, no targets): the hottest read."""
         return self.only("id", "slug", "title", "status", "closes_on")
@@ -51,8 +58,8 @@ class PetitionQuerySet(models.QuerySet):
 # Organisers are warned this long before signers' personal data is removed.
 RETENTION_NOTICE = timedelta(days=14)
 
-# Paths under /p/ that are not petitions (groundswell/petitions/urls.py).
-RESERVED_SLUGS = {"new", "review", "confirm", "withdraw"}
+# Paths under /p/ and /letters/ that are not petitions or letters (their urls.py).
+RESERVED_SLUGS = {"new", "review", "confirm", "withdraw", "logs", "cosigners"}
 
 
 class Petition(models.Model):
@@ -66,6 +73,12 @@ class Petition(models.Model):
         # submitted again; a hidden one was public and may be shown again.
         REJECTED = "rejected", "Rejected"
         HIDDEN = "hidden", "Hidden by moderators"
+
+    class Kind(models.TextChoices):
+        PETITION = "petition", "Petition"
+        # An open letter (groundswell/letters, decision 8): signed, counted, delivered and
+        # answered as a petition is, shown at /letters/<slug>/ and kept out of petition lists.
+        LETTER = "letter", "Open letter"
 
     SIGNABLE = {Status.OPEN}
     PUBLIC = {Status.OPEN, Status.CLOSED, Status.WON}
@@ -85,6 +98,9 @@ class Petition(models.Model):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(
+        max_length=10, choices=Kind.choices, default=Kind.PETITION, db_default=Kind.PETITION
     )
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=150)
@@ -127,7 +143,13 @@ class Petition(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
+        if self.kind == self.Kind.LETTER:
+            return reverse("letters:letter", args=[self.slug])
         return reverse("petitions:detail", args=[self.slug])
+
+    @property
+    def is_letter(self) -> bool:
+        return self.kind == self.Kind.LETTER
 
     @property
     def is_public(self) -> bool:

@@ -126,6 +126,8 @@ def detail(request, slug):
         petition = petition_for_viewing(request.user, slug)
     except PetitionRemoved as removed:
         return moderation_views.removed_petition(request, removed.petition)
+    if petition.is_letter:  # an open letter has its own page (groundswell/letters)
+        return redirect(petition.get_absolute_url(), permanent=True)
     form = SignatureForm(
         initial={
             "ref": _clean_ref(request.GET.get("ref", "")),
@@ -487,6 +489,7 @@ def export_csv(request, slug):
 def home(request):
     petitions = (
         Petition.objects.public()
+        .petitions()
         .select_related("organisation")
         .with_targets()
         .order_by("status", "-published_at")[:20]

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.formats import date_format
@@ -375,7 +375,9 @@ def new_answer_link(delivery: Delivery) -> AnswerLink:
 def schedule_reminders(now=None) -> list[int]:
     """Create the reminders that are due, and return every reminder still to be sent.
 
-    A reminder is due ``remind_every_days`` after the delivery or the previous reminder.
+    With a deadline, the first reminder is due on the deadline's day and the next ones
+    ``remind_every_days`` apart after it; without one, ``remind_every_days`` after the
+    delivery or the previous reminder (``_next_reminder_at``).
     Rows are unique per (delivery, number), so two schedulers create one row; the send
     task leases a row before sending, so two runs do not both send it, and one whose
     sender died mid-send is taken again when the lease runs out.
@@ -383,13 +385,14 @@ def schedule_reminders(now=None) -> list[int]:
     now = now or timezone.now()
     waiting = (
         Delivery.objects.waiting()
-        .filter(remind_every_days__isnull=False, emailed_at__isnull=False)
+        .filter(Q(remind_every_days__isnull=False) | Q(deadline__isnull=False))
+        .filter(emailed_at__isnull=False)
         .annotate(sent=Count("reminders"), last=Max("reminders__created_at"))
         .filter(sent__lt=Reminder.MAX_PER_DELIVERY)
     )
     for delivery in waiting:
-        since = delivery.last or delivery.delivered_at
-        if since + timedelta(days=delivery.remind_every_days) <= now:
+        due = _next_reminder_at(delivery)
+        if due is not None and due <= now:
             Reminder.objects.get_or_create(
                 delivery=delivery, number=delivery.sent + 1, defaults={"created_at": now}
             )
@@ -398,6 +401,24 @@ def schedule_reminders(now=None) -> list[int]:
             sent_at__isnull=True, delivery__status__in=Delivery.WAITING
         ).values_list("pk", flat=True)
     )
+
+
+# A reminder due on a deadline's day goes in the office's morning.
+REMINDER_HOUR = time(9)
+
+
+def _next_reminder_at(delivery: Delivery) -> datetime | None:
+    """When ``delivery`` (annotated with ``last``) is owed its next reminder, if ever.
+
+    At the deadline first (issue 16: "at the deadline and at a configurable interval
+    after it"), then at the interval; without a deadline, at the interval from delivery.
+    """
+    if delivery.last is None and delivery.deadline is not None:
+        return timezone.make_aware(datetime.combine(delivery.deadline, REMINDER_HOUR))
+    if delivery.remind_every_days is None:
+        return None
+    since = delivery.last or delivery.delivered_at
+    return since + timedelta(days=delivery.remind_every_days)
 
 
 def claim_reminder(reminder_id: int) -> Reminder | None:
@@ -432,8 +453,14 @@ def release_reminder(reminder: Reminder) -> None:
 # --- Answers --------------------------------------------------------------------------------
 
 
-def _attachment_name(delivery: Delivery) -> str:
-    return f"answer-{delivery.pk}-{get_random_string(8).lower()}.pdf"
+# A picture of a letter that came by post is written anew by the form (core/images.py).
+_PICTURE_SUFFIXES = {"jpg", "png", "webp"}
+
+
+def _attachment_name(delivery: Delivery, attachment: UploadedFile) -> str:
+    suffix = (attachment.name or "").rsplit(".", 1)[-1].lower()
+    suffix = suffix if suffix in _PICTURE_SUFFIXES else "pdf"
+    return f"answer-{delivery.pk}-{get_random_string(8).lower()}.{suffix}"
 
 
 def _record(
@@ -464,7 +491,7 @@ def _record(
         recorded_by=by,
     )
     if attachment is not None and not declined:
-        answer.attachment.save(_attachment_name(delivery), attachment, save=False)
+        answer.attachment.save(_attachment_name(delivery, attachment), attachment, save=False)
     answer.save()
     cache.forget_on_commit(delivery.petition_id)
     _announce_answer(delivery, answer)

@@ -160,8 +160,12 @@ def delivery_pdf(petition: Petition, targets: list, data: Breakdown, when: datet
     ]
     reasons = _paragraphs(petition.reasons_html)
     if reasons:
-        story.append(Paragraph("Why it matters", styles["h2"]))
+        story.append(
+            Paragraph("The letter" if petition.is_letter else "Why it matters", styles["h2"])
+        )
         story += [Paragraph(part, styles["body"]) for part in reasons]
+    if petition.is_letter:
+        story += _cosigning_organisations(petition, styles)
     story += [Paragraph("Signatures by country", styles["h2"])]
     story.append(_table(data.by_country, "Country", styles) if data.by_country else _none(styles))
     if data.by_state:
@@ -200,6 +204,16 @@ def delivery_pdf(petition: Petition, targets: list, data: Breakdown, when: datet
     )
     document.build(story)
     return buffer.getvalue()
+
+
+def _cosigning_organisations(petition: Petition, styles) -> list:
+    """An open letter's approved co-signing organisations (groundswell/letters)."""
+    from groundswell.letters.models import CoSigner
+
+    shown = CoSigner.objects.filter(letter=petition).shown().values_list("name", "website")
+    story = [Paragraph("Co-signing organisations", styles["h2"])]
+    rows = [Paragraph(_text(f"{name} ({website})"), styles["body"]) for name, website in shown]
+    return story + (rows or [_none(styles)])
 
 
 def _none(styles) -> Paragraph:

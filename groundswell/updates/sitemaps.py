@@ -25,7 +25,8 @@ class PetitionSitemap(_SiteSitemap):
     changefreq = "hourly"
 
     def items(self):
-        return Petition.objects.public().only("slug", "updated_at").order_by("pk")
+        # Open letters too, at their own address (get_absolute_url reads the kind).
+        return Petition.objects.public().only("slug", "kind", "updated_at").order_by("pk")
 
     def lastmod(self, petition: Petition):
         return petition.updated_at

@@ -22,7 +22,7 @@ from groundswell.petitions import actions
 from groundswell.petitions.actions import ConfirmedSignatureInput, TargetInput
 from groundswell.petitions.models import Petition
 from groundswell.support.actions import create_programme
-from groundswell.targets.actions import update_target
+from groundswell.targets.actions import record_delivery_by_other_means, update_target
 
 ORGANISER = ("organiser@example.org", "Dana Reyes")
 MODERATOR = ("moderator@example.org", "Sam Okafor")
@@ -174,6 +174,7 @@ class Command(BaseCommand):
             if spec["status"] == Petition.Status.CLOSED:
                 # Its dashboard says when signers' personal data will be removed.
                 actions.close_petition(petition=petition)
+        seed_letters(organisation, organiser, moderator, rng)
         if not organisation.help_programmes.exists():
             create_programme(
                 organisation=organisation,
@@ -186,6 +187,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data ready. Invite help-programme advisers at /help/coordinate/.\n"
+                "  Open letters and the requests log: /letters/\n"
                 "  Signers' rights: /my-data/ (every page's footer links to it), and a\n"
                 "  withdraw link in every confirmation and update email.\n"
                 f"  Organiser login: {ORGANISER[0]} / {DEMO_PASSWORD}\n"
@@ -194,3 +196,163 @@ class Command(BaseCommand):
                 "  authenticator app, or run `.venv/bin/python manage.py demo_code`."
             )
         )
+
+
+# --- Letters (groundswell/letters, docs/letters.md) -------------------------------------------
+
+LETTER_TITLE = "Six weeks without an answer: give officers a seat at the table"
+LOG_TITLE = "Springfield public records requests, spring 2026"
+PARTNERS = [
+    ("Coalition for Fair Work", "https://fairwork.example.org", (22, 101, 52)),
+    ("Border Communities Network", "https://bordercommunities.example.org", (160, 60, 20)),
+]
+
+
+def _demo_logo(colour: tuple[int, int, int]):
+    """A plain coloured badge, written anew as any uploaded logo is (core/images.py)."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    from groundswell.core.images import reencode
+    from groundswell.letters.forms import resized_logo
+
+    image = Image.new("RGB", (480, 240), "white")
+    ImageDraw.Draw(image).rounded_rectangle((20, 40, 460, 200), radius=40, fill=colour)
+    out = BytesIO()
+    image.save(out, "PNG")
+    return resized_logo(reencode(SimpleUploadedFile("logo.png", out.getvalue())))
+
+
+def _existing_or_new(name: str, role: str) -> TargetInput:
+    from groundswell.targets.models import Target
+
+    found = Target.objects.filter(name=name, role=role).order_by("pk").first()
+    return TargetInput.existing(found) if found else TargetInput(name, role)
+
+
+def seed_letters(organisation, organiser, moderator, rng) -> None:
+    """An open letter past its deadline with two partners; a requests log of 88 requests."""
+    from groundswell.petitions.models import Petition as Letter
+
+    if not Letter.objects.letters().filter(title=LETTER_TITLE).exists():
+        _seed_open_letter(organisation, organiser, moderator, rng)
+    if not organisation.requests_logs.filter(title=LOG_TITLE).exists():
+        _seed_requests_log(organisation, organiser, rng)
+
+
+def _seed_open_letter(organisation, organiser, moderator, rng) -> None:
+    from groundswell.letters import actions as letters
+
+    letter = letters.create_letter(
+        organisation=organisation,
+        created_by=organiser,
+        title=LETTER_TITLE,
+        summary="We ask for a seat at the meetings where decisions about our work are made.",
+        text="Dear Prime Minister,\n\nSix weeks ago the union's president wrote to you and to "
+        "the eight senators of the Homeland Security Committee asking for **a seat at your "
+        "meetings**. We have had no reply.\n\nThe officers we represent carry out the "
+        "decisions made there. We ask you to:\n\n- meet the union's elected president;\n"
+        "- invite the union to the working group on field guidance.\n\nYours sincerely,",
+        targets=[_existing_or_new("Pat Morgan", "Head of Government")],
+        answer_within_days=14,
+        remind_every_days=7,
+    )
+    actions.submit_for_review(petition=letter)
+    actions.approve_petition(petition=letter, reviewer=moderator)
+    actions.import_confirmed_signatures(petition=letter, rows=_signers(85, rng))
+    for name, website, colour in PARTNERS:
+        cosigner = letters.cosign_as_organisation(
+            letter=letter.letter,
+            organisation=letters.OrganisationInput(
+                name=name,
+                website=website,
+                signed_by="Demo partner",
+                email=f"letters@{website.split('//')[1]}",
+            ),
+            logo=_demo_logo(colour),
+        )
+        letters.confirm_cosigner(token=cosigner.confirmation_token())
+        letters.approve_cosigner(cosigner=cosigner, by=organiser)
+    # Sent by post six weeks ago with 14 days to answer: "overdue by 28 days".
+    record_delivery_by_other_means(
+        petition=letter,
+        target=letter.targets.get(),
+        method="post",
+        delivered_on=timezone.localdate() - timedelta(days=42),
+        by=organiser,
+        answer_within_days=14,
+    )
+
+
+def _seed_requests_log(organisation, organiser, rng) -> None:
+    """PRODUCT.md situation 5: 88 requests with 14- and 3-day deadlines over three months;
+    the city refuses those not signed by a judge."""
+    from groundswell.letters import actions as letters
+    from groundswell.targets.actions import record_outside_answer
+
+    log = letters.create_requests_log(
+        organisation=organisation,
+        created_by=organiser,
+        title=LOG_TITLE,
+        description="88 requests for records to the City Clerk, with 14-day and 3-day "
+        "deadlines. The city refuses every request not signed by a judge.",
+    )
+    today = timezone.localdate()
+    clerk = _existing_or_new("Dana Whitfield", "City Clerk, Springfield")
+    for n in range(1, 89):
+        days = 3 if n % 3 == 0 else 14
+        sent_on = today - timedelta(days=rng.randint(1, 90))
+        request = letters.add_request(
+            log=log,
+            by=organiser,
+            request=letters.RequestInput(
+                reference=f"R-{n:03d}",
+                subject=rng.choice(REQUEST_SUBJECTS),
+                text="Under the public records law we request copies of the records named "
+                "in the subject.",
+                target=clerk,
+                sent_on=sent_on,
+                deadline=sent_on + timedelta(days=days),
+                method="post",
+            ),
+        )
+        if n == 1:
+            entry = request.letter.targets.get()
+            if not entry.email:
+                update_target(target=entry, email="clerk@springfield.example.gov")
+            clerk = TargetInput.existing(entry)
+        roll = rng.random()
+        waited = (today - sent_on).days
+        if roll < 0.2:  # not signed by a judge
+            answer_after, declined = rng.randint(1, 3), True
+        elif roll < 0.65:
+            answer_after, declined = rng.randint(1, days), False
+        elif roll < 0.85:
+            answer_after, declined = days + rng.randint(1, 20), False
+        else:
+            continue  # no answer
+        if answer_after > waited:
+            continue  # not yet
+        record_outside_answer(
+            delivery=request.delivery,
+            by=organiser,
+            source="letter",
+            received_on=sent_on + timedelta(days=answer_after),
+            text="Refused: the request is not signed by a judge."
+            if declined
+            else "The records are enclosed.",
+            declined=declined,
+            email_signers=False,
+        )
+
+
+REQUEST_SUBJECTS = [
+    "Use-of-force reports",
+    "Overtime assignments",
+    "Body camera retention policy",
+    "Complaints against officers",
+    "Detention facility inspections",
+    "Contracts with private operators",
+]
