@@ -3,3 +3,8 @@
 app_name = "letters"
 
 urlpatterns: list = []
+
+# --- Write to your official (groundswell/letters/writing/) ---
+from django.urls import include, path  # noqa: E402
+
+urlpatterns += [path("write/", include("groundswell.letters.writing.urls"))]

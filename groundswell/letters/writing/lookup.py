@@ -1,0 +1,90 @@
+"""From a ZIP code (or a state and district) to the members of Congress who represent it.
+
+Two indexed queries: the ZIP's districts (``targets.ZipDistrict``), then the senators and
+representatives of those districts (``Target`` by chamber, state and district).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from groundswell.targets.models import Chamber, Target, ZipDistrict
+from groundswell.targets.zipcodes import STATE_NAMES
+
+# Where members of Congress sit: the 50 states, DC and the territories with a delegate.
+CONGRESS_STATES = {
+    code: name for code, name in STATE_NAMES.items() if code not in {"AA", "AE", "AP"}
+}
+
+
+def clean_zip(text: str) -> str | None:
+    """ "02139" or "02139-4307" → "02139"; anything else → None."""
+    text = (text or "").strip()
+    if len(text) == 10 and text[5] == "-" and text[6:].isdigit():
+        text = text[:5]
+    if len(text) == 5 and text.isascii() and text.isdigit():
+        return text
+    return None
+
+
+@dataclass
+class District:
+    state: str
+    number: int
+    representatives: list[Target] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.state}-{self.number}"
+
+    @property
+    def label(self) -> str:
+        name = CONGRESS_STATES.get(self.state, self.state)
+        return f"{name}, at large" if self.number == 0 else f"{name}, district {self.number}"
+
+
+def districts_for_zip(zip_code: str) -> list[District]:
+    """The districts a ZIP lies in (several when it crosses a line), with their members."""
+    pairs = ZipDistrict.objects.filter(zcta=zip_code).values_list("state", "district")
+    return _with_representatives(sorted(set(pairs)))
+
+
+def districts_in_state(state: str) -> list[District]:
+    """Every district of a state, for a supporter whose ZIP is unknown."""
+    pairs = set(ZipDistrict.objects.filter(state=state).values_list("state", "district").distinct())
+    pairs |= set(
+        Target.objects.filter(chamber=Chamber.HOUSE, us_state=state).values_list(
+            "us_state", "us_district"
+        )
+    )
+    return _with_representatives(sorted(pairs))
+
+
+def _with_representatives(pairs: list[tuple[str, int]]) -> list[District]:
+    districts = {(s, d): District(s, d) for s, d in pairs}
+    if not districts:
+        return []
+    seats = Q()
+    for state, number in districts:
+        seats |= Q(us_state=state, us_district=number)
+    for member in Target.objects.filter(seats, chamber=Chamber.HOUSE).order_by("name"):
+        districts[(member.us_state, member.us_district)].representatives.append(member)
+    return list(districts.values())
+
+
+def officials_for(state: str, district: int) -> list[Target]:
+    """The two senators of ``state`` and the representative(s) of its ``district``."""
+    return list(
+        Target.objects.filter(
+            Q(chamber=Chamber.SENATE, us_state=state)
+            | Q(chamber=Chamber.HOUSE, us_state=state, us_district=district)
+        ).order_by("-chamber", "name")  # senate before house
+    )
+
+
+def parse_district_key(key: str) -> tuple[str, int] | None:
+    """ "TX-7" → ("TX", 7); None when it is not a state and a district number."""
+    state, _, number = (key or "").partition("-")
+    if state in CONGRESS_STATES and number.isdigit() and len(number) <= 2:
+        return state, int(number)
+    return None

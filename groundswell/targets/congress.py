@@ -1,0 +1,166 @@
+"""Loading the US Congress directory (members and ZIP → district) from public CSV files.
+
+The files and their provenance are in ``targets/data/us-congress/``; an operator reruns
+``manage.py load_us_congress`` with newer ones. Loading is idempotent: members are matched
+by bioguide id and updated in place (so letters and deliveries that point at them stay,
+and organisations' own addresses for them, ``TargetContact``, are never touched; the
+directory's ``email``, which staff keep, is not overwritten either). A member missing from
+the new file has left Congress: their entry stays with ``chamber`` emptied, so no lookup
+finds them. The ZIP table is replaced whole, in the same transaction.
+"""
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from groundswell.targets.models import Chamber, DirectoryEdition, Target, ZipDistrict
+from groundswell.targets.zipcodes import STATE_NAMES
+
+DATA = Path(__file__).parent / "data" / "us-congress"
+LEGISLATORS = DATA / "legislators-current.csv"
+ZIPS = DATA / "zccd.csv"
+
+LEGISLATOR_COLUMNS = {"bioguide", "official_name", "chamber", "state", "district", "party"}
+ZIP_COLUMNS = {"state_abbr", "zcta", "cd"}
+
+
+class BadFile(ValueError):
+    """A file that is not what the loader expects; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    edition: DirectoryEdition
+    created: int
+    updated: int
+    retired: int
+
+
+def ordinal(n: int) -> str:
+    if 10 <= n % 100 <= 20:
+        return f"{n}th"
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
+
+
+def seat_name(chamber: str, state: str, district: int | None) -> str:
+    """ "U.S. Senator for Washington", "U.S. Representative for Texas's 7th district"."""
+    name = STATE_NAMES.get(state, state)
+    if chamber == Chamber.SENATE:
+        return f"U.S. Senator for {name}"
+    if not district:
+        return f"U.S. Representative for {name} (at large)"
+    return f"U.S. Representative for {name}'s {ordinal(district)} district"
+
+
+def _rows(path: Path, columns: set[str]):
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        missing = columns - set(reader.fieldnames or [])
+        if missing:
+            raise BadFile(f"{path.name}: missing columns {', '.join(sorted(missing))}")
+        yield from enumerate(reader, start=2)
+
+
+def _member_fields(row: dict, where: str) -> dict:
+    chamber, state = row["chamber"].strip().lower(), row["state"].strip().upper()
+    if chamber not in Chamber.values or state not in STATE_NAMES:
+        raise BadFile(f"{where}: unknown chamber {chamber!r} or state {state!r}")
+    district = None
+    if chamber == Chamber.HOUSE:
+        try:
+            district = int(row["district"] or 0)
+        except ValueError:
+            raise BadFile(f"{where}: district {row['district']!r} is not a number") from None
+    title = "Senator" if chamber == Chamber.SENATE else "Representative"
+    return {
+        "name": row["official_name"].strip(),
+        "role": seat_name(chamber, state, district),
+        "title": title,
+        "office": "United States Senate"
+        if chamber == Chamber.SENATE
+        else "U.S. House of Representatives",
+        "country": "US",
+        "state": STATE_NAMES[state],
+        "district": ""
+        if district is None
+        else ("At large" if district == 0 else f"District {district}"),
+        "chamber": chamber,
+        "us_state": state,
+        "us_district": district,
+        "party": row["party"].strip(),
+        "website": (row.get("url") or "").strip(),
+        "contact_form_url": (row.get("contact_form") or "").strip(),
+        "phone": (row.get("phone") or "").strip(),
+    }
+
+
+def read_members(path: Path) -> dict[str, dict]:
+    members = {}
+    for line, row in _rows(path, LEGISLATOR_COLUMNS):
+        bioguide = row["bioguide"].strip()
+        if not bioguide:
+            raise BadFile(f"{path.name} line {line}: no bioguide id")
+        members[bioguide] = _member_fields(row, f"{path.name} line {line}")
+    return members
+
+
+def read_zips(path: Path) -> set[tuple[str, str, int]]:
+    rows = set()
+    for line, row in _rows(path, ZIP_COLUMNS):
+        zcta, state = row["zcta"].strip().zfill(5), row["state_abbr"].strip().upper()
+        if not (
+            zcta.isdigit()
+            and len(zcta) == 5
+            and state in STATE_NAMES
+            and row["cd"].strip().isdigit()
+        ):
+            raise BadFile(f"{path.name} line {line}: not a ZIP, state and district")
+        rows.add((zcta, state, int(row["cd"])))
+    return rows
+
+
+def default_edition(legislators: Path, zips: Path) -> str:
+    if legislators == LEGISLATORS and zips == ZIPS:
+        return (DATA / "EDITION").read_text().strip()
+    digest = hashlib.sha256(legislators.read_bytes() + zips.read_bytes()).hexdigest()[:10]
+    return f"{legislators.name} + {zips.name} (sha256 {digest}, loaded {timezone.localdate()})"
+
+
+@transaction.atomic
+def load(*, legislators: Path = LEGISLATORS, zips: Path = ZIPS, edition: str = "") -> Loaded:
+    """Load (or reload) both files; nothing changes unless both read cleanly."""
+    members = read_members(legislators)
+    zip_rows = read_zips(zips)
+    existing = {t.bioguide_id: t for t in Target.objects.filter(bioguide_id__in=members)}
+    created = updated = 0
+    for bioguide, fields in members.items():
+        target = existing.get(bioguide)
+        if target is None:
+            Target.objects.create(bioguide_id=bioguide, **fields)
+            created += 1
+        elif any(getattr(target, k) != v for k, v in fields.items()):
+            for k, v in fields.items():
+                setattr(target, k, v)
+            target.save()
+            updated += 1
+    retired = (
+        Target.objects.exclude(bioguide_id__isnull=True)
+        .exclude(bioguide_id__in=members)
+        .exclude(chamber="")
+        .update(chamber="", updated_at=timezone.now())
+    )
+    ZipDistrict.objects.all().delete()
+    ZipDistrict.objects.bulk_create(
+        [ZipDistrict(zcta=z, state=s, district=d) for z, s, d in sorted(zip_rows)], batch_size=5000
+    )
+    record = DirectoryEdition.objects.create(
+        directory=DirectoryEdition.US_CONGRESS,
+        edition=edition or default_edition(legislators, zips),
+        members=len(members),
+        zip_rows=len(zip_rows),
+    )
+    return Loaded(record, created, updated, retired)
