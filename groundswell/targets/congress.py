@@ -24,6 +24,13 @@ DATA = Path(__file__).parent / "data" / "us-congress"
 LEGISLATORS = DATA / "legislators-current.csv"
 ZIPS = DATA / "zccd.csv"
 
+# Where members of Congress sit: the 50 states, DC and the five territories with a delegate.
+STATES = {
+    **{code: name for code, name in STATE_NAMES.items() if code not in {"AA", "AE", "AP"}},
+    "AS": "American Samoa",
+    "MP": "Northern Mariana Islands",
+}
+
 LEGISLATOR_COLUMNS = {"bioguide", "official_name", "chamber", "state", "district", "party"}
 ZIP_COLUMNS = {"state_abbr", "zcta", "cd"}
 
@@ -48,7 +55,7 @@ def ordinal(n: int) -> str:
 
 def seat_name(chamber: str, state: str, district: int | None) -> str:
     """ "U.S. Senator for Washington", "U.S. Representative for Texas's 7th district"."""
-    name = STATE_NAMES.get(state, state)
+    name = STATES.get(state, state)
     if chamber == Chamber.SENATE:
         return f"U.S. Senator for {name}"
     if not district:
@@ -67,7 +74,7 @@ def _rows(path: Path, columns: set[str]):
 
 def _member_fields(row: dict, where: str) -> dict:
     chamber, state = row["chamber"].strip().lower(), row["state"].strip().upper()
-    if chamber not in Chamber.values or state not in STATE_NAMES:
+    if chamber not in Chamber.values or state not in STATES:
         raise BadFile(f"{where}: unknown chamber {chamber!r} or state {state!r}")
     district = None
     if chamber == Chamber.HOUSE:
@@ -84,7 +91,7 @@ def _member_fields(row: dict, where: str) -> dict:
         if chamber == Chamber.SENATE
         else "U.S. House of Representatives",
         "country": "US",
-        "state": STATE_NAMES[state],
+        "state": STATES[state],
         "district": ""
         if district is None
         else ("At large" if district == 0 else f"District {district}"),
@@ -115,7 +122,7 @@ def read_zips(path: Path) -> set[tuple[str, str, int]]:
         if not (
             zcta.isdigit()
             and len(zcta) == 5
-            and state in STATE_NAMES
+            and state in STATES
             and row["cd"].strip().isdigit()
         ):
             raise BadFile(f"{path.name} line {line}: not a ZIP, state and district")

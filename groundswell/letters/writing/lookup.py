@@ -8,13 +8,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from groundswell.targets.congress import STATES as CONGRESS_STATES
 from groundswell.targets.models import Chamber, Target, ZipDistrict
-from groundswell.targets.zipcodes import STATE_NAMES
-
-# Where members of Congress sit: the 50 states, DC and the territories with a delegate.
-CONGRESS_STATES = {
-    code: name for code, name in STATE_NAMES.items() if code not in {"AA", "AE", "AP"}
-}
 
 
 def clean_zip(text: str) -> str | None:
