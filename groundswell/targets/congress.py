@@ -120,10 +120,7 @@ def read_zips(path: Path) -> set[tuple[str, str, int]]:
     for line, row in _rows(path, ZIP_COLUMNS):
         zcta, state = row["zcta"].strip().zfill(5), row["state_abbr"].strip().upper()
         if not (
-            zcta.isdigit()
-            and len(zcta) == 5
-            and state in STATES
-            and row["cd"].strip().isdigit()
+            zcta.isdigit() and len(zcta) == 5 and state in STATES and row["cd"].strip().isdigit()
         ):
             raise BadFile(f"{path.name} line {line}: not a ZIP, state and district")
         rows.add((zcta, state, int(row["cd"])))
