@@ -12,7 +12,10 @@ import pytest
 from groundswell.letters.writing import actions
 from groundswell.targets import congress
 
-LEGISLATORS = """bioguide,official_name,chamber,state,district,senate_class,party,term_start,term_end,url,contact_form,phone,office_address
+LEGISLATORS = (
+    "bioguide,official_name,chamber,state,district,senate_class,party,"
+    "term_start,term_end,url,contact_form,phone,office_address\n"
+    """\
 C000127,Maria Cantwell,senate,WA,,1,Democrat,2025-01-03,2031-01-03,https://www.cantwell.senate.gov,https://www.cantwell.senate.gov/contact,202-224-3441,
 M001111,Patty Murray,senate,WA,,3,Democrat,2023-01-03,2029-01-03,https://www.murray.senate.gov,,202-224-2621,
 J000298,Pramila Jayapal,house,WA,7,,Democrat,2025-01-03,2027-01-03,https://jayapal.house.gov,https://jayapal.house.gov/contact,202-225-3106,
@@ -21,6 +24,7 @@ S000033,Bernard Sanders,senate,VT,,1,Independent,2025-01-03,2031-01-03,https://w
 W000800,Peter Welch,senate,VT,,3,Democrat,2023-01-03,2029-01-03,https://www.welch.senate.gov,https://www.welch.senate.gov/contact,202-224-4242,
 B001318,Becca Balint,house,VT,0,,Democrat,2025-01-03,2027-01-03,,,,
 """
+)
 ZIPS = """state_fips,state_abbr,zcta,cd
 53,WA,98105,7
 53,WA,98118,7

@@ -43,7 +43,7 @@ def test_an_unknown_zip_says_so_and_offers_the_choice_of_state(client, campaign)
     assert 'name="district" value="VT-0"' in by_state.content.decode()  # one district: the form
 
 
-@pytest.mark.parametrize("typed", ["9810", "ABCDE", "98105-12", "９８１０５"])
+@pytest.mark.parametrize("typed", ["9810", "ABCDE", "98105-12", "\uff19\uff18\uff11\uff10\uff15"])
 def test_a_malformed_zip_gets_a_clear_message(client, campaign, typed):
     page = client.get(f"/write/{campaign.slug}/", {"zip": typed})
     assert page.status_code == 422
