@@ -48,7 +48,9 @@ def _after_zip(request, campaign):
     zip_code = zip_form.cleaned_data["zip"]
     districts = lookup.districts_for_zip(zip_code)
     if not districts:
-        return _page(request, campaign, 404, unknown_zip=zip_code, ask_state=True)
+        return _page(
+            request, campaign, unknown_zip=zip_code, ask_state=True
+        )  # an answer, not an error
     chosen = lookup.parse_district_key(request.GET.get("district", ""))
     if chosen in {(d.state, d.number) for d in districts}:
         return _write_form(request, campaign, zip_code, *chosen)

@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groundswell.accounts.actions import create_organisation
 from groundswell.accounts.models import Organisation, User
+from groundswell.letters.writing.demo import seed_writing_campaign
 from groundswell.moderation.actions import moderators_group
 from groundswell.petitions import actions
 from groundswell.petitions.actions import ConfirmedSignatureInput, TargetInput
@@ -181,6 +182,9 @@ class Command(BaseCommand):
                 "volunteer adviser (an MBA, a career counsellor or a recruiter).",
                 languages=["en", "es"],
             )
+        self.stdout.write(
+            f"Write to your official: {seed_writing_campaign(organisation).get_absolute_url()}"
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data ready. Invite help-programme advisers at /help/coordinate/.\n"
