@@ -1,5 +1,5 @@
 """Write to your official in Chromium, with three ZIP codes: one district, one spanning two,
-and one the Census tables do not know. Screenshots at 390×844 and 1280×800."""
+and one the Census tables do not know. Screenshots at 390x844 and 1280x800."""
 
 import re
 
@@ -39,7 +39,10 @@ def find(page, live_server, campaign, zip_code):  # noqa: F811
 
 
 def test_a_zip_in_one_district_leads_to_letters_emailed_or_handed_off(
-    live_server, campaign, page, smtp_server  # noqa: F811
+    live_server,
+    campaign,
+    page,
+    smtp_server,  # noqa: F811
 ):
     find(page, live_server, campaign, "98105")
     officials = page.get_by_role("region", name=re.compile("Your officials"))

@@ -11,8 +11,7 @@ HEADER = "key,name,role,office,state,email,contact_form_url,phone\n"
 def test_a_csv_file_adds_entries_and_a_rerun_updates_those_with_a_key(db, tmp_path):
     file = tmp_path / "council.csv"
     file.write_text(
-        HEADER
-        + "sea-council:1,Rob Saka,Councilmember,Seattle City Council,Washington,"
+        HEADER + "sea-council:1,Rob Saka,Councilmember,Seattle City Council,Washington,"
         "rob.saka@seattle.example.gov,,206-684-8801\n"
         + ",Jordan Blake,Director,Immigration and Customs Enforcement,,,"
         "https://www.ice.example.gov/contact,\n"
