@@ -42,7 +42,7 @@ def test_a_zip_in_one_district_leads_to_letters_emailed_or_handed_off(
     live_server,
     campaign,
     page,
-    smtp_server,  # noqa: F811
+    smtp_server,
 ):
     find(page, live_server, campaign, "98105")
     officials = page.get_by_role("region", name=re.compile("Your officials"))
