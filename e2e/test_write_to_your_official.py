@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures imported from tests/letters/writing/conftest.py)
 """Write to your official in Chromium, with three ZIP codes: one district, one spanning two,
 and one the Census tables do not know. Screenshots at 390x844 and 1280x800."""
 
@@ -32,7 +33,7 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(folder / f"writing-{name}-{page.size_name}.png"), full_page=True)
 
 
-def find(page, live_server, campaign, zip_code):  # noqa: F811
+def find(page, live_server, campaign, zip_code):
     page.goto(live_server.url + campaign.get_absolute_url())
     page.get_by_label("Your ZIP code").fill(zip_code)
     page.get_by_role("button", name="Find my officials").click()
@@ -77,7 +78,7 @@ def test_a_zip_in_one_district_leads_to_letters_emailed_or_handed_off(
     expect(page.get_by_role("heading", name=re.compile("1 letter to 1 office"))).to_be_visible()
 
 
-def test_a_zip_across_a_district_line_asks_which_district(live_server, campaign, page):  # noqa: F811
+def test_a_zip_across_a_district_line_asks_which_district(live_server, campaign, page):
     find(page, live_server, campaign, "98118")
     expect(page.get_by_role("heading", name=re.compile("crosses a district line"))).to_be_visible()
     expect(page.get_by_role("listitem").filter(has_text="Adam Smith")).to_be_visible()
@@ -88,7 +89,7 @@ def test_a_zip_across_a_district_line_asks_which_district(live_server, campaign,
     expect(officials).not_to_contain_text("Pramila Jayapal")
 
 
-def test_an_unknown_zip_offers_the_choice_of_state(live_server, campaign, page):  # noqa: F811
+def test_an_unknown_zip_offers_the_choice_of_state(live_server, campaign, page):
     find(page, live_server, campaign, "99999")
     expect(page.get_by_role("alert")).to_contain_text("We do not know the ZIP code 99999")
     page.get_by_label("Your state").select_option("VT")
