@@ -935,14 +935,15 @@ LOOKUP_TIMING = """
 import json, time
 from groundswell.letters.writing import lookup
 zips = ["98105", "98118", "05401", "10001", "60614", "94110", "73301", "02139"]
-times = []
+times, cpu = [], []
 for i in range(2000):
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     for d in lookup.districts_for_zip(zips[i % len(zips)]):
         lookup.officials_for(d.state, d.number)
     times.append((time.perf_counter() - start) * 1000)
+    cpu.append((time.process_time() - start_cpu) * 1000)
 times.sort()
-print(json.dumps({"p50_ms": times[1000], "p99_ms": times[1980]}))
+print(json.dumps({"p50_ms": times[1000], "p99_ms": times[1980], "cpu_ms": sum(cpu) / len(cpu)}))
 """
 
 LETTERS_QUEUED = f"""
@@ -1002,7 +1003,10 @@ def scenario_lookup(b: Bench) -> dict:
     inside = django(b.env, LOOKUP_TIMING)
     r["lookup_p50_ms"], r["lookup_p99_ms"] = inside["p50_ms"], inside["p99_ms"]
     report("lookup (4 connections)", r)
-    note(f"the lookup itself: p50 {inside['p50_ms']:.2f} ms, p99 {inside['p99_ms']:.2f} ms")
+    note(
+        f"the lookup itself: p50 {inside['p50_ms']:.2f} ms, p99 {inside['p99_ms']:.2f} ms "
+        f"(wall, database included); {inside['cpu_ms']:.2f} ms of this process's CPU on average"
+    )
     check_statuses("lookup", r, {"200"})
     expect(inside["p99_ms"] <= 5, "ZIP lookup within 5 ms", inside)
     return {"lookup": r}
