@@ -11,6 +11,8 @@ finds them. The ZIP table is replaced whole, in the same transaction.
 
 import csv
 import hashlib
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +47,50 @@ class Loaded:
     created: int
     updated: int
     retired: int
+
+
+EDITION_CHECK_SECONDS = 1.0
+_lock = threading.Lock()
+_cache: dict = {"edition": None, "checked": 0.0, "zips": {}}
+
+
+def forget_zip_table() -> None:
+    """Read the table again at the next lookup (the loader calls this after a load)."""
+    with _lock:
+        _cache.update(edition=None, checked=0.0, zips={})
+
+
+def _zip_table() -> dict[str, list[tuple[str, int]]]:
+    now = time.monotonic()
+    if now - _cache["checked"] < EDITION_CHECK_SECONDS and _cache["edition"] is not None:
+        return _cache["zips"]
+    edition = (
+        DirectoryEdition.objects.filter(directory=DirectoryEdition.US_CONGRESS)
+        .order_by("-loaded_at", "-pk")
+        .values_list("pk", "loaded_at")
+        .first()
+    )
+    with _lock:
+        if edition != _cache["edition"] or edition is None:
+            zips: dict[str, list[tuple[str, int]]] = {}
+            for zcta, state, district in ZipDistrict.objects.values_list(
+                "zcta", "state", "district"
+            ).iterator(chunk_size=5000):
+                zips.setdefault(zcta, []).append((state, district))
+            _cache.update(edition=edition, zips=zips)
+        _cache["checked"] = now
+        return _cache["zips"]
+
+
+def districts_of_zip(zcta: str) -> list[tuple[str, int]]:
+    """The (state, district) pairs of a ZIP, from this process's copy of the table.
+
+    The table (42,000 rows, a few MB as tuples) is read once per process and edition, so a
+    lookup costs no query. A process checks at most once a second whether another edition
+    was loaded (by ``load_us_congress`` in another process); ``load`` forgets this process's
+    copy itself.
+    """
+    return _zip_table().get(zcta, [])
 
 
 def ordinal(n: int) -> str:
@@ -161,6 +207,7 @@ def load(*, legislators: Path = LEGISLATORS, zips: Path = ZIPS, edition: str = "
     ZipDistrict.objects.bulk_create(
         [ZipDistrict(zcta=z, state=s, district=d) for z, s, d in sorted(zip_rows)], batch_size=5000
     )
+    forget_zip_table()  # this process reads the new table at its next lookup
     record = DirectoryEdition.objects.create(
         directory=DirectoryEdition.US_CONGRESS,
         edition=edition or default_edition(legislators, zips),

@@ -1,7 +1,8 @@
 """From a ZIP code (or a state and district) to the members of Congress who represent it.
 
-Two indexed queries: the ZIP's districts (``targets.ZipDistrict``), then the senators and
-representatives of those districts (``Target`` by chamber, state and district).
+A ZIP's districts come from the targets app's in-memory copy of the ZIP table
+(``congress.districts_of_zip``: no query); the officials are one indexed query (``Target``
+by chamber, state and district), so that a change staff make to an entry shows at once.
 """
 
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from groundswell.targets.congress import STATES as CONGRESS_STATES
+from groundswell.targets.congress import districts_of_zip
 from groundswell.targets.models import Chamber, Target, ZipDistrict
 
 
@@ -40,8 +42,7 @@ class District:
 
 def districts_for_zip(zip_code: str) -> list[District]:
     """The districts a ZIP lies in (several when it crosses a line), with their members."""
-    pairs = ZipDistrict.objects.filter(zcta=zip_code).values_list("state", "district")
-    return _with_representatives(sorted(set(pairs)))
+    return _with_representatives(sorted(set(districts_of_zip(zip_code))))
 
 
 def districts_in_state(state: str) -> list[District]:

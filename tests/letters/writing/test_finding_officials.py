@@ -111,3 +111,13 @@ def test_the_shipped_congress_data_loads_and_finds_a_zip(db):
     [district] = lookup.districts_for_zip("98105")
     assert (district.state, district.number) == ("WA", 7)
     assert len(lookup.officials_for("WA", 7)) == 3
+
+
+def test_a_reloaded_zip_table_is_used_by_the_next_lookup(client, campaign, congress_files):
+    from groundswell.letters.writing import lookup
+
+    assert [d.key for d in lookup.districts_for_zip("98105")] == ["WA-7"]
+    legislators, zips = congress_files
+    zips.write_text(zips.read_text().replace("98105,7", "98105,9"))
+    congress.load(legislators=legislators, zips=zips, edition="test edition 2")
+    assert [d.key for d in lookup.districts_for_zip("98105")] == ["WA-9"]
