@@ -308,7 +308,7 @@ def claim_letter_emails(limit: int = 100) -> list[tuple[OfficialLetter, str]]:
         OfficialLetter.objects.filter(pk__in=ids).update(email_lease_until=leases.new_lease(now))
         letters = list(
             OfficialLetter.objects.filter(pk__in=ids)
-            .select_related("campaign", "target", "writer")
+            .select_related("campaign__organisation", "target", "writer")
             .order_by("pk")
         )
         tokens = [_new_token() for _letter in letters]

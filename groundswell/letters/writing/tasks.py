@@ -6,17 +6,43 @@ only after the mail server accepted it. A worker that dies mid-batch leaves leas
 out, and the periodic run sends those again: every email at least once.
 """
 
+from concurrent.futures import ThreadPoolExecutor
+
+from django.conf import settings
+from django.db import connection as database
 from django_tasks import task
 
 BATCHES_PER_RUN = 50
 
 
 def _drain(claim, send, mark, release) -> tuple[int, bool]:
+    """Over ``MAILER_CONNECTIONS`` SMTP sessions at once, a thread each that claims its own
+    batches, as the signature mailer does (petitions/tasks.py); inside a transaction (tests)
+    the rows may not be committed, so this thread sends them itself."""
+    sessions = 1 if database.in_atomic_block else max(1, settings.MAILER_CONNECTIONS)
+    if sessions == 1:
+        return _drain_one_session(claim, send, mark, release)
+    with ThreadPoolExecutor(sessions, thread_name_prefix="letters-mailer") as pool:
+        shares = [
+            pool.submit(_in_a_thread, claim, send, mark, release) for _session in range(sessions)
+        ]
+        results = [share.result() for share in shares]
+    return sum(n for n, _more in results), any(more for _n, more in results)
+
+
+def _in_a_thread(claim, send, mark, release) -> tuple[int, bool]:
+    try:
+        return _drain_one_session(claim, send, mark, release)
+    finally:
+        database.close()  # this thread's own connection
+
+
+def _drain_one_session(claim, send, mark, release) -> tuple[int, bool]:
     from django.core.mail import get_connection
 
     sent, connection = 0, get_connection()
     try:
-        for _ in range(BATCHES_PER_RUN):
+        for _ in range(max(1, BATCHES_PER_RUN // max(1, settings.MAILER_CONNECTIONS))):
             batch = claim()
             if not batch:
                 return sent, False
