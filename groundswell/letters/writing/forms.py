@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groundswell.core.forms import Form, LineField
 from groundswell.letters.writing import lookup
+from groundswell.targets.congress import districts_of_zip
 
 
 class ZipForm(Form):
@@ -65,7 +66,7 @@ class WritingForm(Form):
         data = super().clean()
         seat, zip_code = data.get("district"), data.get("zip")
         if seat and zip_code:
-            keys = {(d.state, d.number) for d in lookup.districts_for_zip(zip_code)}
+            keys = set(districts_of_zip(zip_code))
             if keys and seat not in keys:
                 raise forms.ValidationError(_("That district does not include your ZIP code."))
         return data
