@@ -977,6 +977,7 @@ print(json.dumps({"left": left, "sent": sent.count(), "seconds": seconds,
     "waited": time.monotonic() - start}))
 """
 LETTER_MAIL_WRITERS = 2000  # three letters each
+WRITE_CONNECTIONS = 16  # writing goes through Django: its slots, not a surge's queue
 
 
 def scenario_write(b: Bench) -> dict:
@@ -984,16 +985,18 @@ def scenario_write(b: Bench) -> dict:
     django(b.env, WRITING_SETUP)
     before = django(b.env, WRITTEN)
     env = {"BENCH_WRITE_SLUG": WRITE_SLUG, "BENCH_TAG": b.tag + "w"}
-    wrk("write", 3, b.connections, {**env, "BENCH_TAG": b.tag + "warm"})  # unmeasured
+    connections = min(b.connections, WRITE_CONNECTIONS)
+    wrk("write", 3, connections, {**env, "BENCH_TAG": b.tag + "warm"})  # unmeasured
     before = django(b.env, WRITTEN)
-    r = wrk("write", b.seconds, b.connections, env)
+    r = wrk("write", b.seconds, connections, env)
     after = django(b.env, WRITTEN)
     r["letters_per_s"] = (after["letters"] - before["letters"]) / r["seconds"]
-    report("write", r, after)
+    report(f"write ({connections} connections)", r, after)
     note(f"{r['letters_per_s']:.0f} letters/s accepted (3 a writer), mail left to the worker")
     accepted = r["statuses"].get("200", 0)
     expect(after["writers"] - before["writers"] >= accepted, "every 200 stored", (before, after))
-    check_statuses("write", r, {"200"})
+    # Past capacity the edge answers 503 with Retry-After before anything is written.
+    check_statuses("write", r, {"200", "503"})
     return {"write": r}
 
 
