@@ -173,7 +173,7 @@ def find_officials(request, zip: str):
                 "state": d.state,
                 "district": d.number,
                 "label": d.label,
-                "officials": [_official_out(t) for t in lookup.officials_for(d.state, d.number)],
+                "officials": [_official_out(t) for t in d.officials],
             }
             for d in districts
         ],

@@ -29,6 +29,12 @@ class District:
     state: str
     number: int
     representatives: list[Target] = field(default_factory=list)
+    senators: list[Target] = field(default_factory=list)
+
+    @property
+    def officials(self) -> list[Target]:
+        """Both senators, then the member(s): whom a supporter here writes to."""
+        return [*self.senators, *self.representatives]
 
     @property
     def key(self) -> str:
@@ -57,14 +63,22 @@ def districts_in_state(state: str) -> list[District]:
 
 
 def _with_representatives(pairs: list[tuple[str, int]]) -> list[District]:
-    districts = {(s, d): District(s, d) for s, d in pairs}
-    if not districts:
+    """The districts with their members and their state's senators: one query."""
+    if not pairs:
         return []
-    seats = Q()
-    for state, number in districts:
-        seats |= Q(us_state=state, us_district=number)
-    for member in Target.objects.filter(seats, chamber=Chamber.HOUSE).order_by("name"):
-        districts[(member.us_state, member.us_district)].representatives.append(member)
+    districts = {(s, d): District(s, d) for s, d in pairs}
+    states = {s for s, _d in pairs}
+    members = Target.objects.filter(
+        chamber__in=[Chamber.SENATE, Chamber.HOUSE], us_state__in=states
+    ).order_by("name")
+    senators: dict[str, list[Target]] = {}
+    for member in members:
+        if member.chamber == Chamber.SENATE:
+            senators.setdefault(member.us_state, []).append(member)
+        elif (member.us_state, member.us_district) in districts:
+            districts[(member.us_state, member.us_district)].representatives.append(member)
+    for district in districts.values():
+        district.senators = senators.get(district.state, [])
     return list(districts.values())
 
 

@@ -3,8 +3,12 @@
 from groundswell.letters.writing import actions
 
 
-def test_the_lookup_returns_each_district_of_a_zip_with_its_officials(client, campaign):
-    body = client.get("/api/v1/writing/officials", {"zip": "98118"}).json()
+def test_the_lookup_returns_each_district_of_a_zip_with_its_officials(
+    client, campaign, django_assert_max_num_queries
+):
+    client.get("/api/v1/writing/officials", {"zip": "05401"})  # reads the ZIP table once
+    with django_assert_max_num_queries(2):  # the edition and then the members, at most
+        body = client.get("/api/v1/writing/officials", {"zip": "98118"}).json()
     assert [d["label"] for d in body["districts"]] == [
         "Washington, district 7",
         "Washington, district 9",
