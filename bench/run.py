@@ -20,6 +20,13 @@ loopback), webhook-overhead (the sign and confirm surges without, then with, two
 endpoints registered) and api-pages (page 1 and page 10,000 of a petition's 1,000,000
 signers through GET /api/v1/petitions/{slug}/signers with a token).
 
+Three for write to your official (docs/officials.md), also only when named: write (each
+request a new supporter writing to their three members of Congress: letters accepted per
+second, the confirmation mail left to the worker), lookup (GET /api/v1/writing/officials
+for a ZIP from 4 connections, and the lookup's own time in the process) and letter-mail
+(6,000 confirmed letters to offices that take email, then how fast the task worker sends
+them to the sink SMTP server).
+
 Each scenario prints requests/s, p50/p95/p99 latency and statuses, then checks that the
 database holds every acknowledged signature and at most the unanswered ones besides, no
 duplicates, and a count equal to the confirmed rows; after the fault run, that every
@@ -61,6 +68,9 @@ SCENARIOS = [
     "webhook-overhead",
     "api-pages",
     "cold",
+    "write",
+    "lookup",
+    "letter-mail",
 ]
 INVALID_ROWS = 1_000_000  # the invalidate scenario's bot signatures
 INVALIDATE_SECONDS = 60  # its target
@@ -890,6 +900,139 @@ def scenario_api_pages(b: Bench) -> dict:
     return results
 
 
+# --- Write to your official -------------------------------------------------------------------
+
+WRITE_SLUG = "bench-write"
+WRITING_SETUP = f"""
+import json
+from groundswell.accounts.models import Organisation
+from groundswell.letters.writing import actions
+from groundswell.letters.writing.models import WritingCampaign
+from groundswell.targets import congress
+from groundswell.targets.models import DirectoryEdition, Target, TargetContact
+if DirectoryEdition.current() is None:
+    congress.load()
+org = Organisation.objects.get(name="Bench")
+if not WritingCampaign.objects.filter(slug="{WRITE_SLUG}").exists():
+    actions.create_campaign(organisation=org, slug="{WRITE_SLUG}", title="Bench letters",
+        subject="Bench", letter="Please measure.")
+# Every office of WA-7 takes email in this campaign (the organisation's own addresses).
+for t in Target.objects.filter(us_state="WA", chamber="senate") | Target.objects.filter(
+        us_state="WA", chamber="house", us_district=7):
+    TargetContact.objects.get_or_create(target=t, organisation=org,
+        defaults={{"email": f"office-{{t.pk}}@bench.example"}})
+print(json.dumps({{"ok": True}}))
+"""
+
+WRITTEN = f"""
+import json
+from groundswell.letters.writing.models import OfficialLetter, Writer
+print(json.dumps({{"letters": OfficialLetter.objects.filter(campaign__slug="{WRITE_SLUG}").count(),
+    "writers": Writer.objects.filter(campaign__slug="{WRITE_SLUG}").count()}}))
+"""
+
+LOOKUP_TIMING = """
+import json, time
+from groundswell.letters.writing import lookup
+zips = ["98105", "98118", "05401", "10001", "60614", "94110", "73301", "02139"]
+lookup.districts_for_zip("00000")  # reads this process's copy of the ZIP table, once
+times, cpu = [], []
+for i in range(2000):
+    start, start_cpu = time.perf_counter(), time.process_time()
+    lookup.districts_for_zip(zips[i % len(zips)])  # each district with its officials
+    times.append((time.perf_counter() - start) * 1000)
+    cpu.append((time.process_time() - start_cpu) * 1000)
+times.sort()
+print(json.dumps({"p50_ms": times[1000], "p99_ms": times[1980], "cpu_ms": sum(cpu) / len(cpu)}))
+"""
+
+LETTERS_QUEUED = f"""
+import json
+from django.db import transaction
+from groundswell.letters.writing import actions
+from groundswell.letters.writing.models import WritingCampaign
+campaign = WritingCampaign.objects.get(slug="{WRITE_SLUG}")
+with transaction.atomic():  # committed at once: the worker starts on a full queue
+    for i in range({{writers}}):
+        written = actions.write_to_officials(campaign=campaign, name="Bench Mailer",
+            email=f"{{tag}}-{{i}}@bench.example", state="WA", district=7, zip_code="98105",
+            street="1 Main St", city="Seattle")
+        actions.confirm_writer(token=written.writer.confirm_token())
+print(json.dumps({{"ok": True}}))
+"""
+
+LETTERS_SENT = """
+import json, time
+from django.db.models import Max, Min
+from groundswell.letters.writing.models import OfficialLetter
+queued = OfficialLetter.objects.filter(status="queued")
+start = time.monotonic()
+while (left := queued.count()) and time.monotonic() - start < {limit}:
+    time.sleep(0.25)
+sent = OfficialLetter.objects.filter(status="sent", to_email__endswith="@bench.example",
+    writer__email__startswith="{tag}-")
+span = sent.aggregate(first=Min("sent_at"), last=Max("sent_at"))
+seconds = (span["last"] - span["first"]).total_seconds() if span["first"] else 0
+print(json.dumps({"left": left, "sent": sent.count(), "seconds": seconds,
+    "waited": time.monotonic() - start}))
+"""
+LETTER_MAIL_WRITERS = 2000  # three letters each
+WRITE_CONNECTIONS = 16  # writing goes through Django: its slots, not a surge's queue
+
+
+def scenario_write(b: Bench) -> dict:
+    """Supporters write to their officials: letters accepted per second (mail comes later)."""
+    django(b.env, WRITING_SETUP)
+    before = django(b.env, WRITTEN)
+    env = {"BENCH_WRITE_SLUG": WRITE_SLUG, "BENCH_TAG": b.tag + "w"}
+    connections = min(b.connections, WRITE_CONNECTIONS)
+    wrk("write", 3, connections, {**env, "BENCH_TAG": b.tag + "warm"})  # unmeasured
+    before = django(b.env, WRITTEN)
+    r = wrk("write", b.seconds, connections, env)
+    after = django(b.env, WRITTEN)
+    r["letters_per_s"] = (after["letters"] - before["letters"]) / r["seconds"]
+    report(f"write ({connections} connections)", r, after)
+    note(f"{r['letters_per_s']:.0f} letters/s accepted (3 a writer), mail left to the worker")
+    accepted = r["statuses"].get("200", 0)
+    expect(after["writers"] - before["writers"] >= accepted, "every 200 stored", (before, after))
+    # Past capacity the edge answers 503 with Retry-After before anything is written.
+    check_statuses("write", r, {"200", "503"})
+    return {"write": r}
+
+
+def scenario_lookup(b: Bench) -> dict:
+    django(b.env, WRITING_SETUP)
+    r = wrk("get", b.seconds, 4, {"BENCH_PATH": "/api/v1/writing/officials?zip=98118"})
+    inside = django(b.env, LOOKUP_TIMING)
+    r["lookup_p50_ms"], r["lookup_p99_ms"] = inside["p50_ms"], inside["p99_ms"]
+    report("lookup (4 connections)", r)
+    note(
+        f"the lookup itself: p50 {inside['p50_ms']:.2f} ms, p99 {inside['p99_ms']:.2f} ms "
+        f"(wall, database included); {inside['cpu_ms']:.2f} ms of this process's CPU on average"
+    )
+    check_statuses("lookup", r, {"200"})
+    expect(inside["p99_ms"] <= 5, "ZIP lookup within 5 ms", inside)
+    return {"lookup": r}
+
+
+def scenario_letter_mail(b: Bench) -> dict:
+    """6,000 confirmed letters to offices by email: how fast the worker sends them."""
+    django(b.env, WRITING_SETUP)
+    tag = b.tag + "lm"
+    code = LETTERS_QUEUED.replace("{writers}", str(LETTER_MAIL_WRITERS)).replace("{tag}", tag)
+    django(b.env, code)
+    sent = django(
+        b.env, LETTERS_SENT.replace("{limit}", str(MAIL_WAIT_SECONDS)).replace("{tag}", tag)
+    )
+    per_s = sent["sent"] / sent["seconds"] if sent["seconds"] else 0
+    note(
+        f"letter-mail: {sent['sent']} letters emailed in {sent['seconds']:.1f} s "
+        f"({per_s:.0f}/s, first to last), {sent['left']} left"
+    )
+    expect(sent["left"] == 0 and sent["sent"] == 3 * LETTER_MAIL_WRITERS, "every letter sent", sent)
+    return {"letter-mail": {"rps": per_s, "emails_per_s": per_s, "mail_seconds": sent["seconds"]}}
+
+
 SCENARIO_FUNCTIONS = {name: globals()[f"scenario_{name.replace('-', '_')}"] for name in SCENARIOS}
 
 
@@ -922,7 +1065,8 @@ def fresh_database(db: str, env: dict) -> None:
 
 
 MEDIANS = ["rps", "p50_ms", "p95_ms", "p99_ms", "confirmed_per_s", "mail_seconds", "emails_per_s",
-           "invalidate_seconds", "share_of_usual"]  # fmt: skip
+           "invalidate_seconds", "share_of_usual", "letters_per_s", "lookup_p50_ms",
+           "lookup_p99_ms"]  # fmt: skip
 
 
 def write_medians(db: str, all_runs: list[dict]) -> None:
@@ -941,10 +1085,13 @@ def write_medians(db: str, all_runs: list[dict]) -> None:
                     f"   (then {median['mail_seconds']:.1f} s until every email was sent, "
                     f"{median['emails_per_s']:.0f}/s)"
                 )
-            print(
-                f"{name:<22} {median['rps']:>9.0f} req/s   p50 {median['p50_ms']:.2f}   "
-                f"p95 {median['p95_ms']:.2f}   p99 {median['p99_ms']:.2f} ms{first_time}"
-            )
+            latency = ""
+            if "p50_ms" in median:  # letter-mail measures the worker alone: no requests
+                latency = (
+                    f"   p50 {median['p50_ms']:.2f}   p95 {median['p95_ms']:.2f}   "
+                    f"p99 {median['p99_ms']:.2f} ms"
+                )
+            print(f"{name:<22} {median['rps']:>9.0f} req/s{latency}{first_time}")
             f.write(json.dumps({"db": db, "scenario": name, "runs": rows, "median": median}) + "\n")
 
 

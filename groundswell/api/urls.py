@@ -11,6 +11,7 @@ from groundswell.api.petitions import router as petitions_router
 from groundswell.api.targets import router as targets_router
 from groundswell.api.updates import router as updates_router
 from groundswell.api.webhooks import router as webhooks_router
+from groundswell.api.writing import router as writing_router
 from groundswell.core.ratelimit import RateLimited
 from groundswell.integrations.actions import TokenRefused
 
@@ -48,6 +49,7 @@ api.add_router("", updates_router)  # declares /petitions/{slug}/updates itself
 api.add_router("", organisation_router)  # /organisation/petitions, /petitions/{slug}/signers
 api.add_router("", webhooks_router)  # /webhooks/...
 api.add_router("", letters_router)  # /letters/..., /requests-logs/...
+api.add_router("/writing", writing_router)  # write to your official (docs/officials.md)
 
 
 @api.exception_handler(Http404)

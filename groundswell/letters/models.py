@@ -195,3 +195,6 @@ class Request(models.Model):
         """Days from sending to the answer, or to today while none has come."""
         delivery = self.delivery
         return None if delivery is None else delivery.waiting_days(today)
+
+
+from groundswell.letters.writing.models import *  # noqa: E402, F403  write to your official

@@ -55,4 +55,6 @@ def resend_cosigner_confirmations() -> int:
     return sent
 
 
-PERIODIC = [(resend_cosigner_confirmations, 300)]
+from groundswell.letters.writing.tasks import PERIODIC as WRITING_PERIODIC  # noqa: E402
+
+PERIODIC = [(resend_cosigner_confirmations, 300), *WRITING_PERIODIC]

@@ -1,6 +1,6 @@
 """The letters app's pages. Each section below owns the paths it declares."""
 
-from django.urls import path
+from django.urls import include, path
 
 from groundswell.letters import views
 
@@ -27,3 +27,6 @@ urlpatterns: list = [
         name="record_answer",
     ),
 ]
+
+# Write to your official (groundswell/letters/writing/).
+urlpatterns += [path("write/", include("groundswell.letters.writing.urls"))]

@@ -24,15 +24,17 @@ from groundswell.integrations.actions import record_event
 from groundswell.integrations.models import EventType
 from groundswell.petitions.counting import confirmed_count
 from groundswell.petitions.models import Petition
-from groundswell.targets import cache, tasks
+from groundswell.targets import cache, congress, tasks
 from groundswell.targets.models import (
     Answer,
     AnswerLink,
     Delivery,
     DeliveryPlan,
+    DirectoryEdition,
     Reminder,
     Target,
     TargetContact,
+    ZipDistrict,
 )
 
 logger = logging.getLogger(__name__)
@@ -74,7 +76,7 @@ def update_target(*, target: Target, photo: UploadedFile | None = None, **detail
 
 @transaction.atomic
 def set_organisation_address(
-    *, target: Target, organisation: Organisation, email: str, by: User
+    *, target: Target, organisation: Organisation, email: str, by: User | None
 ) -> TargetContact | None:
     """Where ``organisation``'s deliveries to ``target`` go; empty: the directory's address.
 
@@ -654,3 +656,56 @@ def _petitions_actions():
     from groundswell.petitions import actions
 
     return actions
+
+
+@transaction.atomic
+def save_congress_directory(
+    *, members: dict[str, dict], zip_rows: list[tuple[str, str, int]], edition: str
+) -> congress.Loaded:
+    """Members of Congress (matched by bioguide id) and the ZIP table, as congress.py read
+    them: new members created, changed ones updated, departed ones kept but unfound."""
+    existing = {t.bioguide_id: t for t in Target.objects.filter(bioguide_id__in=members)}
+    created = updated = 0
+    for bioguide, fields in members.items():
+        target = existing.get(bioguide)
+        if target is None:
+            Target.objects.create(bioguide_id=bioguide, **fields)
+            created += 1
+        elif any(getattr(target, k) != v for k, v in fields.items()):
+            for k, v in fields.items():
+                setattr(target, k, v)
+            target.save()
+            updated += 1
+    retired = (
+        Target.objects.exclude(bioguide_id__isnull=True)
+        .exclude(bioguide_id__in=members)
+        .exclude(chamber="")
+        .update(chamber="", updated_at=timezone.now())
+    )
+    ZipDistrict.objects.all().delete()
+    ZipDistrict.objects.bulk_create(
+        [ZipDistrict(zcta=z, state=s, district=d) for z, s, d in sorted(zip_rows)], batch_size=5000
+    )
+    record = DirectoryEdition.objects.create(
+        directory=DirectoryEdition.US_CONGRESS,
+        edition=edition,
+        members=len(members),
+        zip_rows=len(zip_rows),
+    )
+    return congress.Loaded(record, created, updated, retired)
+
+
+@transaction.atomic
+def save_imported_targets(*, rows: list[dict]) -> tuple[int, int]:
+    """Directory rows checked by imports.py: a row with a ``key`` updates the entry it
+    imported before; the others are new. Returns (created, updated)."""
+    created = updated = 0
+    for fields in rows:
+        key = fields.pop("key") or None
+        if key:
+            _target, made = Target.objects.update_or_create(source_key=key, defaults=fields)
+        else:
+            Target.objects.create(**fields)
+            made = True
+        created, updated = created + made, updated + (not made)
+    return created, updated

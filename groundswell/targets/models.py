@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from groundswell.petitions.models import Petition, PetitionTarget
@@ -25,6 +26,20 @@ class TargetQuerySet(models.QuerySet):
         """Targets of at least one public campaign: a draft's targets are the team's secret."""
         addressed = PetitionTarget.objects.filter(petition__status__in=Petition.PUBLIC)
         return self.filter(pk__in=addressed.values("target_id"))
+
+
+class Chamber(models.TextChoices):
+    SENATE = "senate", _("Senate")
+    HOUSE = "house", _("House of Representatives")
+
+
+class ContactMethod(models.TextChoices):
+    """How a letter reaches an office, best first; derived from the entry, never stored."""
+
+    EMAIL = "email", _("email")
+    WEB_FORM = "web_form", _("web contact form")
+    PHONE = "phone", _("phone")
+    NONE = "none", _("no contact on file")
 
 
 class Target(models.Model):
@@ -63,6 +78,21 @@ class Target(models.Model):
     )
     website = models.URLField(blank=True)
     photo = models.ImageField(upload_to="targets/%Y/", blank=True)
+    # How else the office takes letters: members of Congress publish these, not email.
+    contact_form_url = models.URLField("web contact form", max_length=500, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    # Filled by `manage.py load_us_congress` for members of Congress (docs/officials.md);
+    # a member who left Congress keeps the row (letters point at it) with chamber "".
+    chamber = models.CharField(max_length=6, choices=Chamber.choices, blank=True)
+    bioguide_id = models.CharField(max_length=10, unique=True, null=True, blank=True)
+    party = models.CharField(max_length=40, blank=True)
+    # A stable key from an imported directory ("ca-assembly:12"), so that a rerun of
+    # `manage.py import_targets` updates the entry instead of adding another.
+    source_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    us_state = models.CharField("US state code", max_length=2, blank=True)
+    us_district = models.PositiveSmallIntegerField(
+        "congressional district", null=True, blank=True, help_text="0 for an at-large seat."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -70,12 +100,27 @@ class Target(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["chamber", "us_state", "us_district"])]
 
     def __str__(self) -> str:
         return f"{self.name}, {self.role}"
 
     def get_absolute_url(self) -> str:
         return reverse("targets:target", args=[self.pk])
+
+    def contact_method(self, email: str | None = None) -> str:
+        """email, web_form, phone or none: the best way this office takes a letter.
+
+        ``email`` is the address a given organisation delivers to (its ``TargetContact``),
+        when it has one; otherwise the directory's.
+        """
+        if email or self.email:
+            return ContactMethod.EMAIL
+        if self.contact_form_url:
+            return ContactMethod.WEB_FORM
+        if self.phone:
+            return ContactMethod.PHONE
+        return ContactMethod.NONE
 
     @property
     def jurisdiction(self) -> str:
@@ -354,3 +399,47 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"reminder {self.number} for {self.delivery_id}"
+
+
+class ZipDistrict(models.Model):
+    """One ZIP code tabulation area in one congressional district (0: at large).
+
+    A ZIP that crosses a district (or state) line has one row per district. Loaded, and
+    replaced whole, by ``manage.py load_us_congress``.
+    """
+
+    zcta = models.CharField(max_length=5, db_index=True)
+    state = models.CharField(max_length=2)
+    district = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zcta", "state", "district"], name="one_row_per_zip_district"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.zcta} in {self.state}-{self.district}"
+
+
+class DirectoryEdition(models.Model):
+    """Which edition of a public directory was loaded, and when: shown where it is used."""
+
+    US_CONGRESS = "us-congress"
+
+    directory = models.CharField(max_length=40)
+    edition = models.CharField(max_length=300)
+    loaded_at = models.DateTimeField(default=timezone.now)
+    members = models.PositiveIntegerField(default=0)
+    zip_rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        get_latest_by = "loaded_at"
+
+    def __str__(self) -> str:
+        return f"{self.directory} {self.edition}"
+
+    @classmethod
+    def current(cls, directory: str = US_CONGRESS) -> "DirectoryEdition | None":
+        return cls.objects.filter(directory=directory).order_by("-loaded_at", "-pk").first()

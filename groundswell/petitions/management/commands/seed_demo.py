@@ -17,6 +17,7 @@ from groundswell.accounts.actions import (
     create_verified_account,
 )
 from groundswell.accounts.models import Organisation, User
+from groundswell.letters.writing.demo import seed_writing_campaign
 from groundswell.moderation.actions import moderators_group
 from groundswell.petitions import actions
 from groundswell.petitions.actions import ConfirmedSignatureInput, TargetInput
@@ -184,6 +185,9 @@ class Command(BaseCommand):
                 "volunteer adviser (an MBA, a career counsellor or a recruiter).",
                 languages=["en", "es"],
             )
+        self.stdout.write(
+            f"Write to your official: {seed_writing_campaign(organisation).get_absolute_url()}"
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data ready. Invite help-programme advisers at /help/coordinate/.\n"

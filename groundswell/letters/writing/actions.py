@@ -1,0 +1,416 @@
+"""Every write of a write-to-your-official campaign: writing, confirming, sending, answering.
+
+Views, the API, the worker and the demo data call these; nothing else saves these rows.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from groundswell.accounts.models import Organisation
+from groundswell.core import leases
+from groundswell.core.email_address import normalise_email
+from groundswell.core.errors import ActionError, LinkInvalid
+from groundswell.core.tasks import wake_on_commit
+from groundswell.letters.writing import lookup, tasks
+from groundswell.letters.writing.models import (
+    CONFIRM_SALT,
+    OfficeAnswer,
+    OfficeAnswerLink,
+    OfficialLetter,
+    Writer,
+    WritingCampaign,
+)
+from groundswell.targets.models import ContactMethod, Target, TargetContact, hash_token
+
+
+class AlreadyWritten(ActionError):
+    """Every official this supporter would write to already has their letter."""
+
+    status = 409
+
+
+# --- Campaigns --------------------------------------------------------------------------------
+
+
+def create_campaign(
+    *,
+    organisation: Organisation,
+    slug: str,
+    title: str,
+    subject: str,
+    letter: str,
+    summary: str = "",
+    asks_for_address: bool = True,
+    status: str = WritingCampaign.Status.OPEN,
+) -> WritingCampaign:
+    if WritingCampaign.objects.filter(slug=slug).exists():
+        raise ActionError(_("That address is taken: choose another."), status=409)
+    return WritingCampaign.objects.create(
+        organisation=organisation,
+        slug=slug,
+        title=title.strip(),
+        subject=subject.strip(),
+        letter=letter.strip(),
+        summary=summary.strip(),
+        asks_for_address=asks_for_address,
+        status=status,
+    )
+
+
+# --- Writing ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Written:
+    writer: Writer | None
+    letters: list[OfficialLetter] = field(default_factory=list)
+    already_written: list[Target] = field(default_factory=list)
+    no_contact: list[Target] = field(default_factory=list)
+
+
+def contact_emails(organisation_id: int, targets: list[Target]) -> dict[int, str]:
+    """The organisation's own addresses for these officials (decision 5), by target id."""
+    return dict(
+        TargetContact.objects.filter(
+            organisation_id=organisation_id, target__in=[t.pk for t in targets]
+        ).values_list("target_id", "email")
+    )
+
+
+def _method(target: Target, own_email: str | None) -> str:
+    return target.contact_method(own_email)
+
+
+@transaction.atomic
+def write_to_officials(
+    *,
+    campaign: WritingCampaign,
+    name: str,
+    email: str,
+    state: str,
+    district: int,
+    zip_code: str = "",
+    street: str = "",
+    city: str = "",
+    paragraph: str = "",
+) -> Written:
+    """A supporter's letters to their officials, held until they confirm by email.
+
+    Officials with no contact on file get no letter (and are not counted as written to);
+    those this address has already written to for this campaign get no second one: the
+    database refuses it, and ``already_written`` says who they were. When nobody is left,
+    ``AlreadyWritten`` says so and nothing is stored.
+    """
+    if not campaign.is_writable():
+        raise ActionError(_("This campaign is not taking letters."), status=409)
+    officials = lookup.officials_for(state, district)
+    if not officials:
+        raise ActionError(_("We have no officials on file for that district."), status=422)
+    own = contact_emails(campaign.organisation_id, officials)
+    reachable = [t for t in officials if _method(t, own.get(t.pk)) != ContactMethod.NONE]
+    no_contact = [t for t in officials if t not in reachable]
+    normalised = normalise_email(email)
+    done = set(
+        OfficialLetter.objects.filter(
+            campaign=campaign, email_normalised=normalised, target__in=reachable
+        ).values_list("target_id", flat=True)
+    )
+    already = [t for t in reachable if t.pk in done]
+    new = [t for t in reachable if t.pk not in done]
+    if not new:
+        raise AlreadyWritten(_already_message(already) if already else _no_contact_message())
+    writer = Writer.objects.create(
+        campaign=campaign,
+        name=name.strip(),
+        email=email.strip(),
+        street=street.strip(),
+        city=city.strip(),
+        zip_code=zip_code,
+        us_state=state,
+        us_district=district,
+        paragraph=paragraph.strip(),
+    )
+    letters = [
+        OfficialLetter(
+            campaign=campaign,
+            writer=writer,
+            target=t,
+            email_normalised=normalised,
+            method=_method(t, own.get(t.pk)),
+        )
+        for t in new
+    ]
+    try:
+        with transaction.atomic():
+            OfficialLetter.objects.bulk_create(letters)
+    except IntegrityError:  # the same person, at the same instant, in another request
+        raise AlreadyWritten(_already_message(new)) from None
+    wake_on_commit(tasks.send_writer_confirmations)
+    return Written(writer, letters, already, no_contact)
+
+
+def _already_message(targets: list[Target]) -> str:
+    names = ", ".join(t.name for t in targets)
+    return _(
+        "You have already written to %(names)s for this campaign, so no second letter is "
+        "sent. If you have not confirmed yet, look for our email."
+    ) % {"names": names}
+
+
+def _no_contact_message() -> str:
+    return _("None of your officials has a contact on file, so no letter can be sent.")
+
+
+# --- Confirming and sending -------------------------------------------------------------------
+
+
+def compose(campaign: WritingCampaign, writer: Writer, target: Target) -> str:
+    """The letter as it goes out: the salutation, the campaign's text, the writer's own words."""
+    parts = [f"Dear {target.title} {target.name}".strip() + ",", campaign.letter.strip()]
+    if writer.paragraph:
+        parts.append(writer.paragraph.strip())
+    address = [
+        writer.street,
+        " ".join(p for p in (writer.city, writer.us_state, writer.zip_code) if p),
+    ]
+    signature = "\n".join([_("Sincerely,"), writer.name, *[line for line in address if line]])
+    parts.append(signature)
+    return "\n\n".join(parts)
+
+
+def writer_for_token(token: str) -> Writer:
+    try:
+        ref = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=Writer.EXPIRES_AFTER)
+    except signing.SignatureExpired:
+        raise LinkInvalid(_("This link has expired: write your letter again.")) from None
+    except signing.BadSignature:
+        raise LinkInvalid(
+            _("This link is not valid. Check that you copied all of it from the email."),
+            status=404,
+        ) from None
+    writer = Writer.objects.select_related("campaign").filter(ref=ref).first()
+    if writer is None:
+        raise LinkInvalid(_("These letters were removed: write your letter again."), status=404)
+    return writer
+
+
+@transaction.atomic
+def confirm_writer(*, token: str) -> Writer:
+    """The writer's address is theirs: their letters are written out and go out.
+
+    Following the link twice (even at once) releases the letters once: only the request
+    whose conditional update moved the writer from pending does it.
+    """
+    writer = writer_for_token(token)
+    now = timezone.now()
+    moved = Writer.objects.filter(pk=writer.pk, status=Writer.Status.PENDING).update(
+        status=Writer.Status.CONFIRMED, confirmed_at=now
+    )
+    if not moved:
+        return writer
+    writer.status, writer.confirmed_at = Writer.Status.CONFIRMED, now
+    campaign = writer.campaign
+    letters = list(
+        writer.letters.filter(status=OfficialLetter.Status.PENDING).select_related("target")
+    )
+    own = contact_emails(campaign.organisation_id, [letter.target for letter in letters])
+    for letter in letters:
+        target = letter.target
+        method = _method(target, own.get(target.pk))
+        if method == ContactMethod.NONE:  # the office's contact was removed since
+            letter.delete()
+            continue
+        letter.method = method
+        letter.subject = campaign.subject
+        letter.body = compose(campaign, writer, target)
+        if method == ContactMethod.EMAIL:
+            letter.status, letter.to_email = (
+                OfficialLetter.Status.QUEUED,
+                own.get(target.pk) or target.email,
+            )
+        else:
+            letter.status = OfficialLetter.Status.HANDED_OFF
+        letter.save(update_fields=["method", "subject", "body", "status", "to_email"])
+    wake_on_commit(tasks.send_official_letters)
+    return writer
+
+
+def report_sent(*, writer: Writer, letter_id: int) -> OfficialLetter:
+    """The writer says they sent this letter through the office's form or by phone."""
+    letter = writer.letters.filter(pk=letter_id).select_related("target").first()
+    if letter is None:
+        raise ActionError(_("That letter is not one of yours."), status=404)
+    if letter.status == OfficialLetter.Status.REPORTED:
+        return letter
+    moved = OfficialLetter.objects.filter(
+        pk=letter.pk, status=OfficialLetter.Status.HANDED_OFF
+    ).update(status=OfficialLetter.Status.REPORTED, sent_at=timezone.now())
+    if not moved:
+        raise ActionError(_("This letter is not waiting for you to send it."), status=409)
+    letter.refresh_from_db()
+    return letter
+
+
+# --- The worker's claims (core/leases.py) -----------------------------------------------------
+
+
+def claim_confirmations(limit: int = 100) -> list[Writer]:
+    now = timezone.now()
+    with transaction.atomic():
+        due = (
+            Writer.objects.filter(
+                leases.free("confirmation_lease_until", now),
+                status=Writer.Status.PENDING,
+                confirmation_sent_at__isnull=True,
+            )
+            .order_by("pk")
+            .select_for_update(skip_locked=True)
+        )
+        ids = list(due.values_list("pk", flat=True)[:limit])
+        Writer.objects.filter(pk__in=ids).update(confirmation_lease_until=leases.new_lease(now))
+    return list(Writer.objects.filter(pk__in=ids).select_related("campaign").order_by("pk"))
+
+
+def mark_confirmations_sent(writers: list[Writer]) -> None:
+    if writers:
+        Writer.objects.filter(pk__in=[w.pk for w in writers]).update(
+            confirmation_sent_at=timezone.now(), confirmation_lease_until=None
+        )
+
+
+def release_confirmations(writers: list[Writer]) -> None:
+    if writers:
+        Writer.objects.filter(pk__in=[w.pk for w in writers]).update(confirmation_lease_until=None)
+
+
+def claim_letter_emails(limit: int = 100) -> list[tuple[OfficialLetter, str]]:
+    """Lease up to ``limit`` letters to email, each with a fresh answer link for its office.
+
+    The links' tokens exist only in what this returns (and then in the emails); the table
+    keeps their hashes. A sender that dies leaves its lease to run out and the letters are
+    claimed again, with new links: at least once, twice only for a letter in flight.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        due = (
+            OfficialLetter.objects.filter(
+                leases.free("email_lease_until", now), status=OfficialLetter.Status.QUEUED
+            )
+            .order_by("pk")
+            .select_for_update(skip_locked=True)
+        )
+        ids = list(due.values_list("pk", flat=True)[:limit])
+        OfficialLetter.objects.filter(pk__in=ids).update(email_lease_until=leases.new_lease(now))
+        letters = list(
+            OfficialLetter.objects.filter(pk__in=ids)
+            .select_related("campaign__organisation", "target", "writer")
+            .order_by("pk")
+        )
+        tokens = [_new_token() for _letter in letters]
+        OfficeAnswerLink.objects.bulk_create(
+            OfficeAnswerLink(
+                campaign_id=letter.campaign_id,
+                target_id=letter.target_id,
+                token_hash=hash_token(token),
+                created_at=now,
+                expires_at=now + timedelta(days=OfficeAnswerLink.DAYS),
+            )
+            for letter, token in zip(letters, tokens, strict=True)
+        )
+    return list(zip(letters, tokens, strict=True))
+
+
+def _new_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+def mark_letters_sent(letters: list[OfficialLetter]) -> None:
+    if letters:
+        OfficialLetter.objects.filter(
+            pk__in=[letter.pk for letter in letters], status=OfficialLetter.Status.QUEUED
+        ).update(status=OfficialLetter.Status.SENT, sent_at=timezone.now(), email_lease_until=None)
+
+
+def release_letters(letters: list[OfficialLetter]) -> None:
+    if letters:
+        OfficialLetter.objects.filter(pk__in=[letter.pk for letter in letters]).update(
+            email_lease_until=None
+        )
+
+
+def owed_emails_exist() -> bool:
+    now = timezone.now()
+    return (
+        OfficialLetter.objects.filter(
+            leases.free("email_lease_until", now), status=OfficialLetter.Status.QUEUED
+        ).exists()
+        or Writer.objects.filter(
+            leases.free("confirmation_lease_until", now),
+            status=Writer.Status.PENDING,
+            confirmation_sent_at__isnull=True,
+        ).exists()
+    )
+
+
+def purge_unconfirmed_writers() -> int:
+    """Writers who never confirmed within 7 days, and their letters: nothing was sent."""
+    cutoff = timezone.now() - Writer.EXPIRES_AFTER
+    deleted, _counts = Writer.objects.filter(
+        status=Writer.Status.PENDING, created_at__lt=cutoff
+    ).delete()
+    return deleted
+
+
+# --- Answers ----------------------------------------------------------------------------------
+
+
+def answer_link(token: str) -> OfficeAnswerLink:
+    """The office's link ``token`` names, while it still takes an answer."""
+    link = (
+        OfficeAnswerLink.objects.filter(token_hash=hash_token(token))
+        .select_related("campaign", "target")
+        .first()
+    )
+    if link is None:
+        raise LinkInvalid(
+            _("This link is not valid. Check that you copied all of it from the email."),
+            status=404,
+        )
+    if OfficeAnswer.objects.filter(campaign_id=link.campaign_id, target_id=link.target_id).exists():
+        raise LinkInvalid(
+            _("Your office has already answered: the answer is on the campaign page.")
+        )
+    if link.is_expired():
+        raise LinkInvalid(_("This link has expired. Ask the campaign's organisers for a new one."))
+    return link
+
+
+@transaction.atomic
+def answer_as_office(*, token: str, text: str) -> OfficeAnswer:
+    link = answer_link(token)
+    text = text.strip()
+    if not text:
+        raise ActionError(_("Write your answer first."), status=422)
+    try:
+        with transaction.atomic():
+            return OfficeAnswer.objects.create(
+                campaign=link.campaign, target=link.target, text=text
+            )
+    except IntegrityError:
+        raise LinkInvalid(_("Your office has already answered.")) from None
+
+
+def date_demo_letters(*, campaign: WritingCampaign, sent_at) -> None:
+    """Demo data only (seed_demo): the campaign's letters went out at ``sent_at``. The demo
+    mails no real office, so queued letters are marked sent here rather than by the worker."""
+    campaign.letters.filter(status=OfficialLetter.Status.QUEUED).update(
+        status=OfficialLetter.Status.SENT, sent_at=sent_at
+    )
+    campaign.letters.filter(status=OfficialLetter.Status.REPORTED).update(sent_at=sent_at)

@@ -1,0 +1,52 @@
+"""The emails of write-to-your-official campaigns: one function per message.
+
+Each renders ``letters/writing/emails/<name>_subject.txt``, ``.txt`` and ``.html`` (the
+letter to an office is plain text only: it is a letter). Called from the worker's tasks,
+never in a request.
+"""
+
+from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from groundswell.core.emails import absolute, render_text
+
+TEMPLATES = "letters/writing/emails"
+
+
+def _context(context: dict) -> dict:
+    return {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
+
+
+def writer_confirmation(writer, connection=None) -> None:
+    """Confirm your address and your letters go out."""
+    context = _context(
+        {
+            "writer": writer,
+            "campaign": writer.campaign,
+            "confirm_url": absolute(writer.get_confirm_path()),
+        }
+    )
+    message = EmailMultiAlternatives(
+        subject=" ".join(render_text(f"{TEMPLATES}/confirm_subject.txt", context).split()),
+        body=render_text(f"{TEMPLATES}/confirm.txt", context),
+        to=[writer.email],
+        connection=connection,
+    )
+    message.attach_alternative(render_to_string(f"{TEMPLATES}/confirm.html", context), "text/html")
+    message.send()
+
+
+def letter_to_office(letter, *, token: str, connection=None) -> None:
+    """One supporter's letter, frozen, with the office's private answer link."""
+    writer = letter.writer
+    answer_url = absolute(reverse("letters:writing:answer", args=[token]))
+    context = _context({"letter": letter, "campaign": letter.campaign, "answer_url": answer_url})
+    EmailMessage(
+        subject=letter.subject,
+        body=render_text(f"{TEMPLATES}/letter.txt", context),
+        to=[letter.to_email],
+        reply_to=[writer.email],
+        connection=connection,
+    ).send()
