@@ -28,9 +28,12 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
+from django.urls import ResolverMatch
 
 log = logging.getLogger(__name__)
 
@@ -206,6 +209,46 @@ class Admission:
             status, headers, body = busy_response("text/html; charset=utf-8", BUSY_HTML)
         start_response(status, headers)
         return [body]
+
+
+_chosen_view: ContextVar = ContextVar("the view a DjangoAnswers call chose")
+
+
+class _ChosenViewHandler(WSGIHandler):
+    def resolve_request(self, request):
+        request.resolver_match = ResolverMatch(_chosen_view.get(), (), {})
+        return request.resolver_match
+
+
+class DjangoAnswers:
+    """Django, middleware and all, answering with a view its caller chose, not the one the
+    URL names: an answer decided in front of Django (petitions/fastpath.py) is still made
+    by Django from the same settings as any other (host checks, security headers, CSP, URL
+    building). The view is given its data as arguments: nothing rides in the environ."""
+
+    def __init__(self):
+        self.handler = _ChosenViewHandler()
+
+    def answer(self, environ, start_response, view):
+        token = _chosen_view.set(view)
+        try:
+            return self.handler(environ, start_response)
+        finally:
+            _chosen_view.reset(token)
+
+    def render(self, environ, view) -> tuple[str, list, bytes]:
+        """The answer as (status, headers, body), for a fast path to keep and replay."""
+        seen = {}
+
+        def start_response(status, headers, exc_info=None):
+            seen.update(status=status, headers=headers)
+
+        result = self.answer(environ, start_response, view)
+        try:
+            body = b"".join(result)
+        finally:
+            result.close()  # Django's request_finished: its connection goes back
+        return seen["status"], seen["headers"], body
 
 
 def busy_response(content_type: str, body: bytes) -> tuple[str, list, bytes]:

@@ -1,28 +1,18 @@
 """The signing service: one process that writes the signatures and confirmations of every
-web process, so that the writer never waits for a Python lock held by request threads.
+web process. In a web process the writer thread shares the GIL with 32 request threads and
+waited behind them after every round trip (a batch took 18 ms for 3.4 ms of CPU, with a
+third of the machine idle: docs/benchmarks.md); here it is the only thread. ``bin/serve``
+starts it and sets ``SIGN_WRITER_SOCKET``. Where none answers (tests, ``runserver``, a
+restart), a web process writes with its own writer thread: slower, equally correct.
 
-Why a process of its own. In a web process, the writer thread shares one GIL with the 32
-request threads of that process. Each time the writer waits for PostgreSQL or Redis it
-lets the GIL go, and getting it back means waiting behind request threads: under a sign
-surge a batch took 18 ms of wall time for 3.4 ms of CPU, with a third of the machine idle,
-and the writers were busy 99 % of the time (docs/benchmarks.md, "Where the time goes").
-Here the writer is the only thread, and the web processes only wait on a socket.
-
-``bin/serve`` starts it (``manage.py signing_service``) and sets ``SIGN_WRITER_SOCKET``;
-``fastpath.FastSign`` and ``fastpath.FastConfirm`` then hand their work to it through
-``SigningClient``. Where no service answers (tests, ``runserver``, a restart), the web
-process writes with its own writer thread, as before: slower, equally correct.
-
-The protocol, one JSON array a line over a Unix socket, one request at a time per
-connection: ``["sign", petition_id, ip, [SignerInput fields, in order]]`` or
-``["confirm", ref_code]``; the answer is ``["ok"]``, ``["ok", petition_id, name]`` (a
-confirmation that counts), ``["none"]`` (a link that does not count now), ``["limited",
-message]``, ``["refused"]`` (closed, or not a petition that takes signatures) or
-``["failed"]``. An answer is sent only after the transaction that holds it committed.
+The protocol, version ``VERSION``: named JSON messages, one a line, over a Unix socket, one
+request at a time per connection, each answered after its commit. ``hello`` opens each
+connection and tells versions apart (a web process refuses to start beside a service of
+another); ``sign`` is answered ``signed`` (an ``actions.Signed``), ``confirm`` is answered
+``confirmed``, and anything the service cannot do ``failed``. docs/architecture.md has them.
 """
 
 import contextlib
-import dataclasses
 import json
 import logging
 import os
@@ -33,22 +23,21 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
-from groundswell.core import ratelimit
-from groundswell.core.errors import ActionError
 from groundswell.petitions import actions
+from groundswell.petitions.access import petition_for_fast_signing
 from groundswell.petitions.fastpath import (
     ConfirmationWriter,
-    Kept,
     SignatureWriter,
     _Confirming,
     _Waiting,
 )
-from groundswell.petitions.models import Petition
 
 log = logging.getLogger(__name__)
 
+VERSION = 2
 MAX_LINE = 16384  # a sign form is at most 8 KiB (FastSign.MAX_BODY); JSON adds quoting
 
 
@@ -56,21 +45,18 @@ class ServiceUnavailable(Exception):
     """Nothing was handed over: the caller may write it itself."""
 
 
-# --- The service ---------------------------------------------------------------------------
+class ProtocolMismatch(ImproperlyConfigured):
+    """The service speaks another version of the protocol: deploy both together."""
 
 
 class SigningService:
-    """Reads every waiting request, writes them as one batch, answers each after the commit.
+    """Reads every waiting request, writes them as one batch, answers each after the commit:
+    group commit across web processes, while one batch is written the next one gathers."""
 
-    Group commit again, across web processes now: while one batch is being written, the
-    next waits in the sockets, and is read in one go when the write is done.
-    """
-
-    def __init__(self, path: str, *, petition_seconds: float = 1.0):
-        self.path = path
+    def __init__(self, path: str, *, version: int = VERSION):
+        self.path, self.version = path, version
         self.signatures = SignatureWriter(max_queue=1)  # called directly: no thread
         self.confirmations = ConfirmationWriter(max_queue=1)
-        self.petitions = Kept(petition_seconds, keep_none=True)
         self.selector = selectors.DefaultSelector()
         self.buffers: dict[socket.socket, bytearray] = {}
         self.listener: socket.socket | None = None
@@ -90,8 +76,7 @@ class SigningService:
             self.bind()
         try:
             while not self.stopping.is_set():
-                waiting = self._read(timeout=0.5)
-                if waiting:
+                if waiting := self._read(timeout=0.5):
                     self.handle(waiting)
         finally:
             self.close()
@@ -153,62 +138,51 @@ class SigningService:
         signing, confirming = [], []
         for sock, line in waiting:
             try:
-                kind, *args = json.loads(line)
-                if kind == "sign":
-                    petition_id, ip, fields = args
-                    petition = self.petition(petition_id)
-                    if petition is None:
-                        self._answer(sock, ["refused"])
-                        continue
-                    item = _Waiting(petition, actions.SignerInput(*fields), ip)
-                    signing.append((sock, item))
+                message = json.loads(line)
+                kind = message["message"]
+                if kind == "hello":
+                    self._answer(sock, {"message": "hello", "version": self.version})
+                elif kind == "sign":
+                    signing.append((sock, self._attempt(message)))
                 elif kind == "confirm":
-                    [ref_code] = args
-                    confirming.append((sock, _Confirming(str(ref_code))))
+                    confirming.append((sock, _Confirming(str(message["ref_code"]))))
                 else:
                     raise ValueError(kind)
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, KeyError):
                 log.warning("the signing service was sent something it does not read")
-                self._answer(sock, ["failed"])
+                self._answer(sock, {"message": "failed"})
         if signing:
             self.signatures.write([item for _sock, item in signing])
         if confirming:
             self.confirmations.write([item for _sock, item in confirming])
         for sock, item in signing + confirming:
-            self._answer(sock, _outcome(item.future))
-
-    def petition(self, petition_id: int) -> Petition | None:
-        """The petition if it takes signatures, as this service saw it in the last second."""
-        return self.petitions.get(petition_id, lambda: self._look_up(petition_id))
+            self._answer(sock, _answer(item))
 
     @staticmethod
-    def _look_up(petition_id: int) -> Petition | None:
-        petition = Petition.objects.open().for_signing().filter(pk=petition_id).first()
-        return petition if petition is not None and petition.is_signable() else None
+    def _attempt(message: dict) -> _Waiting:
+        petition = petition_for_fast_signing(pk=int(message["petition"]))
+        if petition is None:
+            raise ValueError("no such petition")
+        signer = actions.SignerInput(**message["signer"])
+        return _Waiting(actions.Attempt(petition, signer, str(message["ip"])))
 
-    def _answer(self, sock: socket.socket, answer: list) -> None:
+    def _answer(self, sock: socket.socket, answer: dict) -> None:
         try:
             sock.send(json.dumps(answer).encode() + b"\n")  # a few bytes: never blocks
         except OSError:
             self._drop(sock)  # the web process gave up on it (its timeout) or died
 
 
-def _outcome(future: Future) -> list:
-    error = future.exception()
-    if error is None:
-        result = future.result()
-        if result is None:
-            return ["none"]
-        if result is True:
-            return ["ok"]
-        petition_id, name = result
-        return ["ok", petition_id, name]
-    if isinstance(error, ratelimit.RateLimited):
-        return ["limited", error.message]
-    if isinstance(error, ActionError):
-        return ["refused"]
-    log.error("the signing service could not write", exc_info=error)
-    return ["failed"]
+def _answer(item) -> dict:
+    error = item.future.exception()
+    if error is not None:
+        log.error("the signing service could not write", exc_info=error)
+        return {"message": "failed"}
+    result = item.future.result()
+    if isinstance(item, _Waiting):
+        return {"message": "signed", "outcome": result.outcome, "text": result.message}
+    petition, name = result or (None, None)
+    return {"message": "confirmed", "petition": petition, "name": name}
 
 
 # --- The client, in each web process --------------------------------------------------------
@@ -221,7 +195,13 @@ class SigningClient:
         self.path, self.timeout = path, timeout
         self.local = threading.local()
 
-    def ask(self, request: list) -> list:
+    def check_version(self) -> None:
+        """Raises ProtocolMismatch if a service answers in another version; a service that
+        is not there yet is asked again on every new connection."""
+        with contextlib.suppress(ServiceUnavailable):
+            self._connect()
+
+    def ask(self, request: dict) -> dict:
         """The service's answer. ServiceUnavailable if the request surely did not arrive;
         TimeoutError or ConnectionError if it may have (the caller answers 503)."""
         line = json.dumps(request).encode() + b"\n"
@@ -250,9 +230,17 @@ class SigningClient:
         sock.settimeout(self.timeout)
         try:
             sock.connect(self.path)
-        except OSError as error:
+            sock.sendall(json.dumps({"message": "hello", "version": VERSION}).encode() + b"\n")
+            hello = json.loads(self._read_line(sock))
+        except (OSError, ValueError) as error:
             sock.close()
             raise ServiceUnavailable() from error
+        if not isinstance(hello, dict) or hello.get("version") != VERSION:
+            sock.close()
+            raise ProtocolMismatch(
+                f"The signing service at {self.path} answered {hello!r} to this web process's "
+                f"protocol version {VERSION}: start the service and the web from one release."
+            )
         self.local.sock = sock
         return sock
 
@@ -284,60 +272,35 @@ def client() -> SigningClient:
     return _client
 
 
-_FIELDS = [field.name for field in dataclasses.fields(actions.SignerInput)]  # in order
-
-
-class _Remote:
-    """A writer's ``submit``, done by the service; by ``local`` if none answers."""
+class Remote:
+    """A writer's ``submit``, done by the service; by ``local`` while none answers."""
 
     def __init__(self, client: SigningClient, local):
         self.client, self.local = client, local
 
-    def _ask(self, request: list, locally) -> Future:
+    def submit(self, work) -> Future:
+        if isinstance(work, actions.Attempt):
+            signer = work.signer.__dict__
+            request = {"petition": work.petition.pk, "ip": work.ip, "signer": signer}
+            request["message"] = "sign"
+        else:
+            request = {"message": "confirm", "ref_code": work}
+        future: Future = Future()
         try:
             answer = self.client.ask(request)
         except ServiceUnavailable:
-            return locally()
+            return self.local.submit(work)
         except (OSError, ValueError) as error:
-            return _failed(error)
-        return _future(answer)
+            future.set_exception(RuntimeError(f"the signing service did not answer: {error}"))
+            return future
+        match answer:
+            case {"message": "signed", "outcome": outcome, "text": text}:
+                future.set_result(actions.Signed(actions.Outcome(outcome), text))
+            case {"message": "confirmed", "petition": petition, "name": name}:
+                future.set_result(None if petition is None else (petition, name))
+            case _:
+                future.set_exception(RuntimeError(f"the signing service answered {answer!r}"))
+        return future
 
     def stop(self) -> None:
         self.local.stop()
-
-
-class RemoteSignatureWriter(_Remote):
-    def submit(self, petition: Petition, signer: actions.SignerInput, ip: str) -> Future:
-        fields = [getattr(signer, name) for name in _FIELDS]
-        return self._ask(
-            ["sign", petition.pk, ip, fields], lambda: self.local.submit(petition, signer, ip)
-        )
-
-
-class RemoteConfirmationWriter(_Remote):
-    def submit(self, ref_code: str) -> Future:
-        return self._ask(["confirm", ref_code], lambda: self.local.submit(ref_code))
-
-
-def _future(answer: list) -> Future:
-    future: Future = Future()
-    match answer:
-        case ["ok"]:
-            future.set_result(True)
-        case ["ok", petition_id, name]:
-            future.set_result((petition_id, name))
-        case ["none"]:
-            future.set_result(None)
-        case ["limited", message]:
-            future.set_exception(ratelimit.RateLimited(message))
-        case ["refused"]:
-            future.set_exception(ActionError("This petition does not take signatures now."))
-        case _:
-            future.set_exception(RuntimeError(f"the signing service answered {answer!r}"))
-    return future
-
-
-def _failed(error: Exception) -> Future:
-    future: Future = Future()
-    future.set_exception(RuntimeError(f"the signing service did not answer: {error}"))
-    return future
