@@ -198,7 +198,7 @@ class SigningClient:
     def check_version(self) -> None:
         """Raises ProtocolMismatch if a service answers in another version; a service that
         is not there yet is asked again on every new connection."""
-        with contextlib.suppress(ServiceUnavailable):
+        with contextlib.suppress(ServiceUnavailable, OSError, ValueError):
             self._connect()
 
     def ask(self, request: dict) -> dict:
@@ -230,11 +230,15 @@ class SigningClient:
         sock.settimeout(self.timeout)
         try:
             sock.connect(self.path)
-            sock.sendall(json.dumps({"message": "hello", "version": VERSION}).encode() + b"\n")
-            hello = json.loads(self._read_line(sock))
-        except (OSError, ValueError) as error:
+        except OSError as error:
             sock.close()
             raise ServiceUnavailable() from error
+        try:
+            sock.sendall(json.dumps({"message": "hello", "version": VERSION}).encode() + b"\n")
+            hello = json.loads(self._read_line(sock))
+        except (OSError, ValueError):
+            sock.close()  # a service that does not answer: the caller answers 503
+            raise
         if not isinstance(hello, dict) or hello.get("version") != VERSION:
             sock.close()
             raise ProtocolMismatch(

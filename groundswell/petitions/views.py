@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from groundswell.core import ratelimit
@@ -166,7 +165,6 @@ def sign(request, slug):
     return signing_answer(request, slug, signed)
 
 
-@csrf_exempt  # reached through ``sign`` or the fast path, each after its same-origin check
 def signing_answer(request, slug: str, signed: actions.Signed):
     """The answer to a sign form whose signer was read and tried: by the form above, and by
     the fast path (petitions/fastpath.py) through Django's middleware."""

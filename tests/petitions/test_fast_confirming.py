@@ -173,20 +173,29 @@ def test_if_the_page_cannot_be_made_ahead_django_makes_it_for_the_signer(site, p
     assert counting.confirmed_count(petition.pk) == 1
 
 
+class Answers:
+    """Django's answers (core.edge.DjangoAnswers), as ``respond`` makes them."""
+
+    def __init__(self, respond):
+        self.respond = respond
+
+    def render(self, environ, view):
+        return self.respond()
+
+
 def test_while_one_thread_renders_the_page_anew_the_others_get_the_last_one():
     from groundswell.petitions.fastpath import ConfirmedPages
 
     started, release, renders = threading.Event(), threading.Event(), []
 
-    def slow_django(environ, start_response):
+    def slow_django():
         renders.append(1)
         if len(renders) > 1:
             started.set()
             release.wait(5)
-        start_response("200 OK", [("Content-Type", "text/html")])
-        return [f"page {len(renders)}".encode()]
+        return "200 OK", [("Content-Type", "text/html")], f"page {len(renders)}".encode()
 
-    pages = ConfirmedPages(slow_django, seconds=0)  # always old: every call wants a render
+    pages = ConfirmedPages(Answers(slow_django), seconds=0)  # always old: every call wants a render
     assert pages.get({}, 1)[2] == b"page 1"
     renderer = threading.Thread(target=pages.get, args=({}, 1))
     renderer.start()
@@ -202,13 +211,12 @@ def test_the_first_page_is_made_once_while_the_others_wait_for_it():
 
     release, renders = threading.Event(), []
 
-    def slow_django(environ, start_response):
+    def slow_django():
         renders.append(1)
         release.wait(5)
-        start_response("200 OK", [("Content-Type", "text/html")])
-        return [b"the page"]
+        return "200 OK", [("Content-Type", "text/html")], b"the page"
 
-    pages = ConfirmedPages(slow_django, seconds=60)
+    pages = ConfirmedPages(Answers(slow_django), seconds=60)
     got, asking = [], threading.Semaphore(0)
 
     def ask():
