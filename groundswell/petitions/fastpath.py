@@ -44,8 +44,8 @@ log = logging.getLogger(__name__)
 
 
 class BatchWriter:
-    """A thread per process that takes whatever is waiting and writes it in one go: the
-    busier the site, the bigger each batch. Subclasses say how (``write``)."""
+    """A thread that writes whatever is waiting in one go (group commit): the busier the
+    site, the bigger the batch. Subclasses say how (``write``)."""
 
     name = "batch-writer"
 
@@ -57,11 +57,10 @@ class BatchWriter:
 
     def put(self, item) -> Future:
         """Queue an item (with a ``future``); raises queue.Full past capacity."""
-        if self.thread is None or not self.thread.is_alive():
-            with self.lock:
-                if self.thread is None or not self.thread.is_alive():
-                    self.thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-                    self.thread.start()
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+                self.thread.start()
         self.queue.put_nowait(item)
         return item.future
 
@@ -74,12 +73,8 @@ class BatchWriter:
     def _run(self) -> None:
         while (first := self.queue.get()) is not None:
             batch = [first]
-            while len(batch) < self.max_batch:
-                try:
-                    item = self.queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
+            while len(batch) < self.max_batch and not self.queue.empty():  # the one reader
+                if (item := self.queue.get_nowait()) is None:
                     self.queue.put(None)  # stop after this batch
                     break
                 batch.append(item)
@@ -147,8 +142,7 @@ class ConfirmationWriter(BatchWriter):
 
 
 def _through_service(local: BatchWriter):
-    """``local``, or the signing service's writer of that kind when ``SIGN_WRITER_SOCKET``
-    names one (petitions/service.py), falling back on ``local`` while none answers."""
+    """The signing service's writer (petitions/service.py), if set; ``local`` meanwhile."""
     if not settings.SIGN_WRITER_SOCKET:
         return local
     from groundswell.petitions import service
@@ -225,14 +219,18 @@ class FastSign:
     def _sign(self, environ, slug: str, body: bytes):
         request = WSGIRequest(environ)
         try:
-            redirect = self._redirect(request, slug)
+            key = (request.scheme, request.get_host(), slug)
         except DisallowedHost:
             return None  # Django refuses it
-        if not redirect or request.content_type != "application/x-www-form-urlencoded":
+        if request.content_type != "application/x-www-form-urlencoded":
             return None
         if not is_same_origin(request) or (signer := read_signer(QueryDict(body))) is None:
             return None
         if (petition := petition_for_fast_signing(slug=slug)) is None:
+            return None
+        # Django's answer to a signature taken, for this host and petition; False where
+        # Django answers otherwise before any view (e.g. its SSL redirect).
+        if not (redirect := REDIRECTS.get(key, partial(self._make_redirect, environ, slug))):
             return None
         attempt = actions.Attempt(petition, signer, ratelimit.client_ip(request))
         signed, busy = _wait(lambda: self.writer.submit(attempt))
@@ -241,18 +239,12 @@ class FastSign:
         # No CSRF token: the sign form has none, and is_same_origin checked it as ``sign`` does.
         return csrf_exempt(partial(views.signing_answer, slug=slug, signed=signed))
 
-    def _redirect(self, request, slug: str):
-        """Django's answer to a signature taken, for this host and petition; None if Django
-        answers this host otherwise (e.g. its SSL redirect)."""
-        key = (request.scheme, request.get_host(), slug)
-        return REDIRECTS.get(key, lambda: self._make_redirect(request.environ, slug))
-
     def _make_redirect(self, environ, slug: str):
         accepted = actions.Signed(actions.Outcome.ACCEPTED)
         view = partial(views.signing_answer, slug=slug, signed=accepted)
         status, headers, body = self.answers.render(_without_cookies(environ), view)
         if not status.startswith("302") or any(k.lower() == "set-cookie" for k, _v in headers):
-            return False  # never fast: Django answers each one itself
+            return False
         return status, headers, body
 
 
@@ -265,37 +257,6 @@ REF_STAND_IN = "GsRefStandIn"
 _CONFIRM_PREFIX = "/p/confirm/"
 
 
-class ConfirmedPages:
-    """A petition's "your signature counts" page, rendered by Django with stand-ins, kept
-    for ``seconds`` (its count may be that old), then filled in for each signer."""
-
-    def __init__(self, answers: DjangoAnswers, seconds: float = 0.5):
-        self.answers = answers
-        self.pages = Kept("confirmed-pages", seconds=seconds, forgotten_by="nobody")
-
-    def get(self, environ, petition_id: int):
-        return self.pages.get(petition_id, lambda: self._render(environ, petition_id))
-
-    def _render(self, environ, petition_id: int):
-        view = partial(
-            views.confirmed_page_with_stand_ins,
-            petition_id=petition_id,
-            name=NAME_STAND_IN,
-            ref_code=REF_STAND_IN,
-        )
-        status, headers, body = self.answers.render(_without_cookies(environ), view)
-        if not status.startswith("200"):
-            return None
-        return status, [(k, v) for k, v in headers if k.lower() != "content-length"], body
-
-    @staticmethod
-    def fill(page, *, name: str, ref_code: str):
-        status, headers, body = page
-        body = body.replace(NAME_STAND_IN.encode(), html.escape(name).encode())
-        body = body.replace(REF_STAND_IN.encode(), ref_code.encode())
-        return status, [*headers, ("Content-Length", str(len(body)))], body
-
-
 class FastConfirm:
     """Confirm a followed link in a batch, and answer with the page filled in for them.
 
@@ -303,13 +264,13 @@ class FastConfirm:
     petition, a visitor who is logged in) goes on to Django, which explains.
     """
 
-    def __init__(self, app, *, writer=None, answers: DjangoAnswers | None = None):
+    def __init__(self, app, *, writer=None, answers=None, page_seconds: float = 0.5):
         self.app = app
         self.writer = writer or _through_service(
             ConfirmationWriter(max_queue=settings.SIGN_QUEUE_SIZE)
         )
         self.answers = answers or DjangoAnswers()
-        self.pages = ConfirmedPages(self.answers)
+        self.pages = Kept("confirmed-pages", seconds=page_seconds, forgotten_by="nobody")
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -326,12 +287,27 @@ class FastConfirm:
         confirmed, busy = _wait(lambda: self.writer.submit(ref_code))
         if confirmed is None and busy is None:
             return self.app(environ, start_response)
-        page = busy or self.pages.get(environ, confirmed[0])
+        page = busy or self.page(environ, confirmed[0])
         if page is None:  # the page could not be made ahead: Django makes theirs
             view = partial(views.confirmed_page, ref_code=ref_code)
             return self.answers.answer(environ, start_response, view)
-        status, headers, body = (
-            page if busy else ConfirmedPages.fill(page, name=confirmed[1], ref_code=ref_code)
-        )
+        status, headers, body = page
+        if not busy:  # the signer's name, escaped, and their referral code in the links
+            body = body.replace(NAME_STAND_IN.encode(), html.escape(confirmed[1]).encode())
+            body = body.replace(REF_STAND_IN.encode(), ref_code.encode())
+            headers = [*headers, ("Content-Length", str(len(body)))]
         start_response(status, headers)
         return [body]
+
+    def page(self, environ, petition_id: int):
+        """The petition's "your signature counts" page with stand-ins, rendered by Django and
+        kept for ``page_seconds`` (its count may be that old)."""
+        return self.pages.get(petition_id, partial(self._render, environ, petition_id))
+
+    def _render(self, environ, petition_id: int):
+        stand_ins = {"name": NAME_STAND_IN, "ref_code": REF_STAND_IN}
+        view = partial(views.confirmed_page_with_stand_ins, petition_id=petition_id, **stand_ins)
+        status, headers, body = self.answers.render(_without_cookies(environ), view)
+        if not status.startswith("200"):
+            return None
+        return status, [(k, v) for k, v in headers if k.lower() != "content-length"], body

@@ -168,7 +168,7 @@ class SigningService:
 
     def _answer(self, sock: socket.socket, answer: dict) -> None:
         try:
-            sock.send(json.dumps(answer).encode() + b"\n")  # a few bytes: never blocks
+            sock.send(_line(answer))  # a few bytes: never blocks
         except OSError:
             self._drop(sock)  # the web process gave up on it (its timeout) or died
 
@@ -204,23 +204,22 @@ class SigningClient:
     def ask(self, request: dict) -> dict:
         """The service's answer. ServiceUnavailable if the request surely did not arrive;
         TimeoutError or ConnectionError if it may have (the caller answers 503)."""
-        line = json.dumps(request).encode() + b"\n"
         sock = getattr(self.local, "sock", None)
         if sock is not None:
             try:
-                sock.sendall(line)
+                sock.sendall(_line(request))
             except OSError:  # the service restarted since: this one never arrived
                 self._forget()
                 sock = None
         if sock is None:
-            sock = self._connect()
+            sock = self.local.sock = self._connect()
             try:
-                sock.sendall(line)
+                sock.sendall(_line(request))
             except OSError as error:
                 self._forget()
                 raise ServiceUnavailable() from error
         try:
-            return json.loads(self._read_line(sock))
+            return _read(sock)
         except (OSError, ValueError):
             self._forget()  # an answer that comes later must not meet the next request
             raise
@@ -234,8 +233,8 @@ class SigningClient:
             sock.close()
             raise ServiceUnavailable() from error
         try:
-            sock.sendall(json.dumps({"message": "hello", "version": VERSION}).encode() + b"\n")
-            hello = json.loads(self._read_line(sock))
+            sock.sendall(_line({"message": "hello", "version": VERSION}))
+            hello = _read(sock)
         except (OSError, ValueError):
             sock.close()  # a service that does not answer: the caller answers 503
             raise
@@ -245,24 +244,23 @@ class SigningClient:
                 f"The signing service at {self.path} answered {hello!r} to this web process's "
                 f"protocol version {VERSION}: start the service and the web from one release."
             )
-        self.local.sock = sock
         return sock
 
     def _forget(self) -> None:
-        sock = getattr(self.local, "sock", None)
-        self.local.sock = None
+        sock, self.local.sock = getattr(self.local, "sock", None), None
         if sock is not None:
             sock.close()
 
-    @staticmethod
-    def _read_line(sock: socket.socket) -> bytes:
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = sock.recv(4096)
-            if not chunk:
-                raise ConnectionError("the signing service closed the connection")
-            data += chunk
-        return data
+
+def _line(message: dict) -> bytes:
+    return json.dumps(message).encode() + b"\n"
+
+
+def _read(sock: socket.socket):
+    line = sock.makefile("rb").readline()  # one answer a request: nothing is read beyond
+    if not line.endswith(b"\n"):
+        raise ConnectionError("the signing service closed the connection")
+    return json.loads(line)
 
 
 _client: SigningClient | None = None
@@ -283,12 +281,10 @@ class Remote:
         self.client, self.local = client, local
 
     def submit(self, work) -> Future:
+        request = {"message": "confirm", "ref_code": work}
         if isinstance(work, actions.Attempt):
-            signer = work.signer.__dict__
-            request = {"petition": work.petition.pk, "ip": work.ip, "signer": signer}
-            request["message"] = "sign"
-        else:
-            request = {"message": "confirm", "ref_code": work}
+            signer, pk = work.signer.__dict__, work.petition.pk
+            request = {"message": "sign", "petition": pk, "ip": work.ip, "signer": signer}
         future: Future = Future()
         try:
             answer = self.client.ask(request)
