@@ -1,13 +1,12 @@
 """The fast paths: a sign form POST and a confirmation link, answered before Django's views.
 
-Through Django's middleware, form and ORM one signature cost about 5 ms of CPU here, and a
-surge is thousands a second (docs/benchmarks.md). So ``FastSign`` (groundswell/wsgi.py)
-takes a form the sign form's own fields accept (``forms.read_signer``), hands the signer to
-a writer that signs whoever is waiting in one go (``actions.sign_attempts``), and answers
-after that commit; ``FastConfirm`` does the same for a confirmation link. Every answer is
-Django's, made by its middleware from the same settings (``core.edge.DjangoAnswers``): the
-redirect after signing is made once per host and petition and replayed, the confirmed page
-twice a second per petition with stand-ins for the signer's name and referral code, and
+Through Django's views one signature cost about 5 ms of CPU here, and a surge is thousands a
+second (docs/benchmarks.md). So ``FastSign`` takes a form the sign form's own fields accept
+(``forms.read_signer``) to a writer that signs whoever is waiting in one go
+(``actions.sign_attempts``) and answers after that commit; ``FastConfirm`` does the same for
+a confirmation link. Every answer is Django's, made by its middleware from the same settings
+(``core.edge.DjangoAnswers``): the redirect once per host and petition, then replayed; the
+confirmed page twice a second per petition, with stand-ins for the signer's name and code;
 any other outcome by the sign view, given the outcome. Anything else goes on to Django.
 """
 
@@ -47,13 +46,9 @@ class BatchWriter:
     """A thread that writes whatever is waiting in one go (group commit): the busier the
     site, the bigger the batch. Subclasses say how (``write``)."""
 
-    name = "batch-writer"
-
     def __init__(self, *, max_queue: int, max_batch: int = 500):
-        self.queue: queue.Queue = queue.Queue(maxsize=max_queue)
-        self.max_batch = max_batch
-        self.lock = threading.Lock()
-        self.thread: threading.Thread | None = None
+        self.queue, self.max_batch = queue.Queue(maxsize=max_queue), max_batch
+        self.lock, self.thread = threading.Lock(), None
 
     def put(self, item) -> Future:
         """Queue an item (with a ``future``); raises queue.Full past capacity."""
@@ -86,8 +81,10 @@ class BatchWriter:
 
 
 @dataclass
-class _Waiting:
-    attempt: actions.Attempt
+class Waiting:
+    """Work for a writer (an ``actions.Attempt``, or a link's ref_code) and its answer."""
+
+    work: actions.Attempt | str
     future: Future = field(default_factory=Future)
 
 
@@ -97,11 +94,11 @@ class SignatureWriter(BatchWriter):
     name = "signature-writer"
 
     def submit(self, attempt: actions.Attempt) -> Future:
-        return self.put(_Waiting(attempt))
+        return self.put(Waiting(attempt))
 
-    def write(self, batch: list[_Waiting]) -> None:
+    def write(self, batch: list[Waiting]) -> None:
         try:
-            results = actions.sign_attempts(attempts=[w.attempt for w in batch])
+            results = actions.sign_attempts(attempts=[w.work for w in batch])
         except Exception as error:  # Redis is down: nothing is written unchecked
             results = [error] * len(batch)
         for waiting, result in zip(batch, results, strict=True):
@@ -111,23 +108,17 @@ class SignatureWriter(BatchWriter):
                 waiting.future.set_result(result)
 
 
-@dataclass
-class _Confirming:
-    ref_code: str
-    future: Future = field(default_factory=Future)
-
-
 class ConfirmationWriter(BatchWriter):
     """Confirms waiting links in one statement; each learns (petition, name), or None."""
 
     name = "confirmation-writer"
 
     def submit(self, ref_code: str) -> Future:
-        return self.put(_Confirming(ref_code))
+        return self.put(Waiting(ref_code))
 
-    def write(self, batch: list[_Confirming]) -> None:
+    def write(self, batch: list[Waiting]) -> None:
         try:
-            confirmed = actions.confirm_signatures(ref_codes=list({c.ref_code for c in batch}))
+            confirmed = actions.confirm_signatures(ref_codes=list({c.work for c in batch}))
         except Exception as error:
             if len(batch) == 1:
                 batch[0].future.set_exception(error)
@@ -138,7 +129,7 @@ class ConfirmationWriter(BatchWriter):
                 self.write([item])
             return
         for item in batch:  # a link followed twice at once counts for the first only
-            item.future.set_result(confirmed.pop(item.ref_code, None))
+            item.future.set_result(confirmed.pop(item.work, None))
 
 
 def _through_service(local: BatchWriter):
@@ -156,14 +147,13 @@ def _wait(future_or_full):
     try:
         return future_or_full().result(timeout=settings.SIGN_WAIT_SECONDS), None
     except (queue.Full, FutureTimeout):
-        return None, _busy()  # it may yet be recorded; doing it again is harmless
+        return None, BUSY  # it may yet be recorded; doing it again is harmless
     except Exception:
         log.exception("a fast-path writer failed")
-        return None, _busy()
+        return None, BUSY
 
 
-def _busy():
-    return busy_response("text/html; charset=utf-8", BUSY_HTML)
+BUSY = busy_response("text/html; charset=utf-8", BUSY_HTML)  # nothing recorded: try again
 
 
 def _without_cookies(environ) -> dict:

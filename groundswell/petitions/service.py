@@ -2,14 +2,13 @@
 web process. In a web process the writer thread shares the GIL with 32 request threads and
 waited behind them after every round trip (a batch took 18 ms for 3.4 ms of CPU, with a
 third of the machine idle: docs/benchmarks.md); here it is the only thread. ``bin/serve``
-starts it and sets ``SIGN_WRITER_SOCKET``. Where none answers (tests, ``runserver``, a
+starts it and sets ``SIGN_WRITER_SOCKET``; where none answers (tests, ``runserver``, a
 restart), a web process writes with its own writer thread: slower, equally correct.
 
-The protocol, version ``VERSION``: named JSON messages, one a line, over a Unix socket, one
-request at a time per connection, each answered after its commit. ``hello`` opens each
-connection and tells versions apart (a web process refuses to start beside a service of
-another); ``sign`` is answered ``signed`` (an ``actions.Signed``), ``confirm`` is answered
-``confirmed``, and anything the service cannot do ``failed``. docs/architecture.md has them.
+The protocol, ``VERSION``: named JSON messages, one a line, over a Unix socket, one request
+at a time per connection, answered after its commit (docs/architecture.md). ``hello`` opens
+each connection (a web process refuses to start beside a service of another version);
+``sign`` is answered ``signed``, ``confirm`` ``confirmed``, anything else ``failed``.
 """
 
 import contextlib
@@ -28,12 +27,7 @@ from django.db import connection
 
 from groundswell.petitions import actions
 from groundswell.petitions.access import petition_for_fast_signing
-from groundswell.petitions.fastpath import (
-    ConfirmationWriter,
-    SignatureWriter,
-    _Confirming,
-    _Waiting,
-)
+from groundswell.petitions.fastpath import ConfirmationWriter, SignatureWriter, Waiting
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +44,7 @@ class ProtocolMismatch(ImproperlyConfigured):
 
 
 class SigningService:
-    """Reads every waiting request, writes them as one batch, answers each after the commit:
-    group commit across web processes, while one batch is written the next one gathers."""
+    """Reads every waiting request, writes them as one batch, answers each after the commit."""
 
     def __init__(self, path: str, *, version: int = VERSION):
         self.path, self.version = path, version
@@ -145,7 +138,7 @@ class SigningService:
                 elif kind == "sign":
                     signing.append((sock, self._attempt(message)))
                 elif kind == "confirm":
-                    confirming.append((sock, _Confirming(str(message["ref_code"]))))
+                    confirming.append((sock, Waiting(str(message["ref_code"]))))
                 else:
                     raise ValueError(kind)
             except (ValueError, TypeError, KeyError):
@@ -159,12 +152,12 @@ class SigningService:
             self._answer(sock, _answer(item))
 
     @staticmethod
-    def _attempt(message: dict) -> _Waiting:
+    def _attempt(message: dict) -> Waiting:
         petition = petition_for_fast_signing(pk=int(message["petition"]))
         if petition is None:
             raise ValueError("no such petition")
         signer = actions.SignerInput(**message["signer"])
-        return _Waiting(actions.Attempt(petition, signer, str(message["ip"])))
+        return Waiting(actions.Attempt(petition, signer, str(message["ip"])))
 
     def _answer(self, sock: socket.socket, answer: dict) -> None:
         try:
@@ -179,7 +172,7 @@ def _answer(item) -> dict:
         log.error("the signing service could not write", exc_info=error)
         return {"message": "failed"}
     result = item.future.result()
-    if isinstance(item, _Waiting):
+    if isinstance(item.work, actions.Attempt):
         return {"message": "signed", "outcome": result.outcome, "text": result.message}
     petition, name = result or (None, None)
     return {"message": "confirmed", "petition": petition, "name": name}
@@ -196,8 +189,7 @@ class SigningClient:
         self.local = threading.local()
 
     def check_version(self) -> None:
-        """Raises ProtocolMismatch if a service answers in another version; a service that
-        is not there yet is asked again on every new connection."""
+        """ProtocolMismatch if a service of another version answers; checked again later."""
         with contextlib.suppress(ServiceUnavailable, OSError, ValueError):
             self._connect()
 

@@ -227,7 +227,7 @@ def test_one_bad_row_does_not_fail_the_rest_of_its_batch(petition, monkeypatch):
     monkeypatch.setattr(actions, "sign_petitions", picky)
     emails = ["a@example.com", "bad@example.com", "b@example.com"]
     signers = [actions.SignerInput("N", email, "1", "US") for email in emails]
-    batch = [fastpath._Waiting(actions.Attempt(petition, s, "192.0.2.1")) for s in signers]
+    batch = [fastpath.Waiting(actions.Attempt(petition, s, "192.0.2.1")) for s in signers]
     SignatureWriter(max_queue=10).write(batch)
     assert [w.future.exception() is None for w in batch] == [True, False, True]
     assert sorted(Signature.objects.values_list("email", flat=True)) == emails[::2]
