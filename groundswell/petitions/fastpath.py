@@ -189,10 +189,8 @@ class FastSign:
         slug, _, rest = path[3:].partition("/")
         if environ["REQUEST_METHOD"] != "POST" or not path.startswith("/p/") or rest != "sign/":
             return self.app(environ, start_response)
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = -1
+        length = environ.get("CONTENT_LENGTH") or "0"
+        length = int(length) if length.isascii() and length.isdigit() else -1
         if not 0 < length <= self.MAX_BODY or not slug or slug in RESERVED_SLUGS:
             return self.app(environ, start_response)
         body = environ["wsgi.input"].read(length)
