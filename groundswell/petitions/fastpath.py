@@ -24,7 +24,6 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection
-from django.http import QueryDict
 from django.views.decorators.csrf import csrf_exempt
 
 from groundswell.core import ratelimit
@@ -212,7 +211,7 @@ class FastSign:
             return None  # Django refuses it
         if request.content_type != "application/x-www-form-urlencoded":
             return None
-        if not is_same_origin(request) or (signer := read_signer(QueryDict(body))) is None:
+        if not is_same_origin(request) or (signer := read_signer(body)) is None:
             return None
         if (petition := petition_for_fast_signing(slug=slug)) is None:
             return None

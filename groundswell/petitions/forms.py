@@ -1,5 +1,5 @@
 from collections import Counter
-from collections.abc import Mapping
+from urllib.parse import parse_qsl
 
 from django import forms
 from django.conf import settings
@@ -81,10 +81,15 @@ class SignatureForm(Form):
         return _signer(self.cleaned_data, network)
 
 
-def read_signer(data: Mapping) -> SignerInput | None:
-    """The signer in ``data`` (a form's fields) if ``SignatureForm`` accepts it and it is no
-    bot; otherwise None, and the form says why. Each field cleans its value exactly as the
-    form does (``Form._clean_fields``), without the form's per-request copies of itself."""
+def read_signer(body: bytes) -> SignerInput | None:
+    """The signer in a sign form's urlencoded ``body`` if ``SignatureForm`` accepts it and it
+    is no bot; otherwise None, and the form says why. Each field cleans its value exactly as
+    the form does (``Form._clean_fields``), without the form's per-request copies of itself
+    or a QueryDict (together, most of the time this took)."""
+    try:
+        data = dict(parse_qsl(body.decode(), keep_blank_values=True))  # the last of a name
+    except UnicodeDecodeError:
+        return None
     cleaned = {}
     for name, field in SignatureForm.base_fields.items():
         try:
