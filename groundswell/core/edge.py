@@ -1,4 +1,5 @@
-"""What stands between the HTTP server and Django: a microcache and admission control.
+"""What stands between the HTTP server and Django: a microcache, Django's answers to the fast
+paths, and admission control.
 
 Both are plain WSGI wrappers (groundswell/wsgi.py puts them around Django), so a cached
 page or a refusal costs no middleware, no URL routing and no database.
@@ -16,6 +17,10 @@ waits for it again.
 ``ResponseHeaders`` puts on every answer, whoever made it (Django, a fast path, a cached
 copy, a refusal), the headers no answer may lack: ``Permissions-Policy``, and a ``Server``
 that names no server software (Granian's own says "granian" and cannot be turned off).
+
+``DjangoAnswers`` runs Django's own handler and middleware around a view chosen by code in
+front of Django (petitions/fastpath.py), so that what the fast paths answer is Django's
+answer, from the same settings.
 
 ``Admission`` lets ``WEB_CONCURRENCY`` requests run Django at once in a process and makes
 the others queue for at most ``ADMISSION_WAIT_SECONDS``; a request that cannot get in by
