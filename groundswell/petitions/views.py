@@ -153,7 +153,7 @@ def sign(request, slug):
     petition = petition_for_signing(request.user, slug)
     form = SignatureForm(request.POST)
     if not form.is_valid():
-        return _sign_form_again(request, slug, form, 422)
+        return signing_answer(request, slug, actions.Signed(actions.Outcome.INVALID), form=form)
     if form.is_bot:
         return redirect("petitions:thanks", slug=slug)
     ip = ratelimit.client_ip(request)
@@ -165,14 +165,16 @@ def sign(request, slug):
     return signing_answer(request, slug, signed)
 
 
-def signing_answer(request, slug: str, signed: actions.Signed):
-    """The answer to a sign form whose signer was read and tried: by the form above, and by
-    the fast path (petitions/fastpath.py) through Django's middleware."""
+def signing_answer(request, slug: str, signed: actions.Signed, form: SignatureForm | None = None):
+    """The answer to a sign form, whatever became of it: by the view above, and by the fast
+    path (petitions/fastpath.py) through Django's middleware."""
     if signed.recorded:
         return redirect("petitions:thanks", slug=slug)
-    form = SignatureForm(request.POST)
-    form.is_valid()  # what they typed, shown again
-    form.add_error(None, signed.message)
+    if form is None:
+        form = SignatureForm(request.POST)
+        form.is_valid()  # what they typed, shown again
+    if signed.message:
+        form.add_error(None, signed.message)
     return _sign_form_again(request, slug, form, signed.status)
 
 
