@@ -9,8 +9,8 @@ from django.core.cache import caches
 
 from groundswell.accounts.actions import create_organisation
 from groundswell.accounts.models import Membership, User
+from groundswell.core.cache import KEPT
 from groundswell.core.tasks import _woken_until as wake_state
-from groundswell.integrations.actions import _listeners as webhook_listeners
 from groundswell.petitions import actions
 from groundswell.petitions.actions import TargetInput
 from groundswell.petitions.models import Petition
@@ -43,7 +43,8 @@ def _fresh_caches(settings):
     for alias in ("default", "local"):
         caches[alias].clear()
     wake_state.clear()  # which wake-ups this process has already enqueued
-    webhook_listeners.clear()  # which organisations this process knows have endpoints
+    for kept in KEPT.values():  # what this process keeps for itself (core/cache.py)
+        kept.forget()
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # receivers in tests listen on loopback
     yield
     for alias in ("default", "local"):

@@ -141,7 +141,7 @@ def add_signer(request, slug: str, payload: SignatureIn):
         ]
         return Status(422, {"detail": detail})
     try:
-        actions.sign_petition(petition=petition, **form.action_arguments())
+        actions.sign_petitions(petition=petition, signers=[form.signer()])  # no address to limit
     except ActionError as error:
         return Status(error.status, {"detail": error.message})
     return Status(202, {"status": "pending_confirmation"})

@@ -17,7 +17,6 @@ from groundswell.api.targets import petition_deliveries_out
 from groundswell.core import ratelimit
 from groundswell.core.emails import absolute
 from groundswell.core.errors import ActionError
-from groundswell.core.network import network_key
 from groundswell.core.origin import is_same_origin
 from groundswell.petitions import access, actions
 from groundswell.petitions.forms import SignatureForm
@@ -140,11 +139,15 @@ def sign(request, slug: str, payload: SignatureIn):
     form = SignatureForm(payload.dict())
     if not form.is_valid():
         return Status(422, {"detail": _field_errors(form)})
-    if not form.is_bot:
-        ratelimit.limit_signing(request, form.cleaned_data["email"])
-        try:
-            network = network_key(ratelimit.client_ip(request))
-            actions.sign_petition(petition=petition, network=network, **form.action_arguments())
-        except ActionError as error:
-            return Status(error.status, {"detail": error.message})
+    if form.is_bot:
+        return Status(202, {"status": "pending_confirmation"})
+    ip = ratelimit.client_ip(request)
+    try:
+        signed = actions.sign_attempt(petition=petition, signer=form.signer(), ip=ip)
+    except ActionError as error:
+        return Status(error.status, {"detail": error.message})
+    if signed.outcome == actions.Outcome.RATE_LIMITED:
+        raise ratelimit.RateLimited(signed.message)  # answered 429 with Retry-After
+    if not signed.recorded:
+        return Status(signed.status, {"detail": signed.message})
     return Status(202, {"status": "pending_confirmation"})

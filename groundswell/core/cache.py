@@ -1,12 +1,36 @@
-"""Django's Redis cache, keeping one client per connection pool instead of one per call.
+"""Caching: what this project keeps per process, and the Redis backend of the shared cache.
 
-Django's ``RedisCacheClient`` builds a new ``redis.Redis`` object for every cache call,
-and redis-py 8 spends about half a millisecond of CPU building one (its table of response
-callbacks). Rate limits make several cache calls on every signature, so that was a tenth
-of signing's time. A ``redis.Redis`` is safe to share between threads: it takes a
-connection from its pool for each command.
+Every value a process keeps for itself is a named ``Kept`` entry, declared where it is
+used, each with its lifetime and who makes it forget; ``KEPT`` lists them all (and tests
+empty them all between tests). The per-process caches in Django's ``caches["local"]``
+follow the same pattern with keys that change when their source does. All of them:
+
+- ``signing-petitions`` (petitions/access.py): 1 s; forgotten by nobody, as
+  ``sign_petitions`` decides on the petition as it was read;
+- ``confirmed-pages`` (petitions/fastpath.py): 0.5 s; nobody (the count on it may be that old);
+- ``fast-answer-headers`` (petitions/fastpath.py): the process's life; made from the settings;
+- ``webhook-listeners`` (integrations/actions.py): ``WEBHOOK_LISTENERS_SECONDS``; an endpoint's
+  change, then again on its commit;
+- ``petition-count`` (local, petitions/counting.py): ``COUNT_CACHE_SECONDS``; a confirmation
+  in this process, on commit;
+- ``petition-supporters``, ``petition-growth`` (local, petitions/views.py): 5 s and 60 s;
+  their keys hold the count;
+- targets' and updates' parts of the petition page (local, targets/cache.py,
+  updates/cache.py): their actions, on commit;
+- ``MicroCache`` (core/edge.py): ``MICROCACHE_SECONDS``; nobody, as it holds public pages only.
+
+The Redis backend: Django's ``RedisCacheClient`` builds a new ``redis.Redis`` object for
+every cache call, and redis-py 8 spends about half a millisecond of CPU building one (its
+table of response callbacks). Rate limits make several cache calls on every signature, so
+that was a tenth of signing's time. A ``redis.Redis`` is safe to share between threads: it
+takes a connection from its pool for each command.
 """
 
+import threading
+import time
+from collections.abc import Callable
+
+from django.conf import settings
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 
@@ -66,3 +90,65 @@ for i, key in ipairs(KEYS) do
 end
 return counts
 """
+
+
+KEPT: dict[str, "Kept"] = {}  # every named entry of every process, by name
+
+
+class Kept:
+    """Values this process keeps for ``seconds`` (a number, or the name of a setting),
+    each made again by one thread at a time.
+
+    While one thread makes a value anew, the others get the one that is a moment old;
+    only for the very first do they wait, so that a cold process does not make it once
+    per thread at the same moment (a herd through Django's admission slots). Each key has
+    its own lock: a flood of made-up slugs does not hold up a real petition. ``make``
+    returning None stores nothing unless ``keep_none``.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        seconds: float | str,
+        forgotten_by: str,
+        keep_none: bool = False,
+        max_entries: int = 10_000,
+    ):
+        self.name, self.seconds, self.forgotten_by = name, seconds, forgotten_by
+        self.keep_none, self.max_entries = keep_none, max_entries
+        self.values: dict = {}  # key: (expires, value)
+        self.making: dict = {}  # key: the lock of whoever makes it
+        KEPT[name] = self
+
+    def get(self, key, make: Callable):
+        hit = self.values.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        lock = self.making.setdefault(key, threading.Lock())
+        if hit is not None:
+            if not lock.acquire(blocking=False):
+                return hit[1]  # another thread is making the new one
+        else:
+            lock.acquire()  # the first: wait for whoever is making it, if anyone
+            hit = self.values.get(key)
+            if hit is not None and hit[0] > time.monotonic():
+                lock.release()
+                return hit[1]
+        try:
+            value = make()
+            if value is not None or self.keep_none:
+                if len(self.values) >= self.max_entries:  # e.g. slugs people made up
+                    self.values.clear()
+                    self.making = {key: lock}
+                self.values[key] = (time.monotonic() + self._seconds(), value)
+            return value
+        finally:
+            lock.release()
+
+    def forget(self) -> None:
+        self.values.clear()
+
+    def _seconds(self) -> float:
+        seconds = self.seconds
+        return getattr(settings, seconds) if isinstance(seconds, str) else seconds

@@ -1,4 +1,5 @@
-"""What stands between the HTTP server and Django: a microcache and admission control.
+"""What stands between the HTTP server and Django: a microcache, Django's answers to the fast
+paths, and admission control.
 
 Both are plain WSGI wrappers (groundswell/wsgi.py puts them around Django), so a cached
 page or a refusal costs no middleware, no URL routing and no database.
@@ -17,6 +18,10 @@ waits for it again.
 copy, a refusal), the headers no answer may lack: ``Permissions-Policy``, and a ``Server``
 that names no server software (Granian's own says "granian" and cannot be turned off).
 
+``DjangoAnswers`` runs Django's own handler and middleware around a view chosen by code in
+front of Django (petitions/fastpath.py), so that what the fast paths answer is Django's
+answer, from the same settings.
+
 ``Admission`` lets ``WEB_CONCURRENCY`` requests run Django at once in a process and makes
 the others queue for at most ``ADMISSION_WAIT_SECONDS``; a request that cannot get in by
 then is answered at once with 503 and ``Retry-After``, instead of timing out in a queue
@@ -28,9 +33,12 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
+from django.urls import ResolverMatch
 
 log = logging.getLogger(__name__)
 
@@ -206,6 +214,46 @@ class Admission:
             status, headers, body = busy_response("text/html; charset=utf-8", BUSY_HTML)
         start_response(status, headers)
         return [body]
+
+
+_chosen_view: ContextVar = ContextVar("the view a DjangoAnswers call chose")
+
+
+class _ChosenViewHandler(WSGIHandler):
+    def resolve_request(self, request):
+        request.resolver_match = ResolverMatch(_chosen_view.get(), (), {})
+        return request.resolver_match
+
+
+class DjangoAnswers:
+    """Django, middleware and all, answering with a view its caller chose, not the one the
+    URL names: an answer decided in front of Django (petitions/fastpath.py) is still made
+    by Django from the same settings as any other (host checks, security headers, CSP, URL
+    building). The view is given its data as arguments: nothing rides in the environ."""
+
+    def __init__(self):
+        self.handler = _ChosenViewHandler()
+
+    def answer(self, environ, start_response, view):
+        token = _chosen_view.set(view)
+        try:
+            return self.handler(environ, start_response)
+        finally:
+            _chosen_view.reset(token)
+
+    def render(self, environ, view) -> tuple[str, list, bytes]:
+        """The answer as (status, headers, body), for a fast path to keep and replay."""
+        seen = {}
+
+        def start_response(status, headers, exc_info=None):
+            seen.update(status=status, headers=headers)
+
+        result = self.answer(environ, start_response, view)
+        try:
+            body = b"".join(result)
+        finally:
+            result.close()  # Django's request_finished: its connection goes back
+        return seen["status"], seen["headers"], body
 
 
 def busy_response(content_type: str, body: bytes) -> tuple[str, list, bytes]:

@@ -18,11 +18,7 @@ CROSS_SITE = "This form can only be sent from this site's own pages."
 
 
 def is_same_origin(request) -> bool:
-    return is_same_origin_meta(request.META, scheme=request.scheme, host=request.get_host())
-
-
-def is_same_origin_meta(meta: dict, *, scheme: str, host: str) -> bool:
-    """The same check from a WSGI environ, for code that runs before Django does."""
+    meta = request.META
     fetch_site = meta.get("HTTP_SEC_FETCH_SITE")
     if fetch_site is not None:
         return fetch_site in ("same-origin", "none")
@@ -32,7 +28,7 @@ def is_same_origin_meta(meta: dict, *, scheme: str, host: str) -> bool:
     if origin in settings.CSRF_TRUSTED_ORIGINS:
         return True
     parts = urlsplit(origin)
-    return parts.scheme == scheme and parts.netloc == host
+    return parts.scheme == request.scheme and parts.netloc == request.get_host()
 
 
 def same_origin_post(view):

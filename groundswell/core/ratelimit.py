@@ -63,10 +63,6 @@ def limit_by_ip(request, *, group: str, rate: str) -> None:
     check(request, group=group, rate=rate, value=client_ip(request))
 
 
-def limit_signing(request, email: str) -> None:
-    limit_signing_from(client_ip(request), email)
-
-
 def limit_signing_from(ip: str, email: str) -> None:
     if not signing_allowed([(ip, email)])[0]:
         raise RateLimited()
@@ -78,8 +74,8 @@ def signing_allowed(attempts: list[tuple[str, str]]) -> list[bool]:
     Per person (address and email), per email (any address) and, loosely, per address.
     Signing is the hottest path there is, so every counter of every attempt takes one
     round trip to Redis together (django-ratelimit would take six per attempt), and the
-    address comes in as a string: the fast signing path (petitions/fastpath.py) counts a
-    whole batch of signers at once, without a Django request.
+    address comes in as a string: ``petitions.actions.sign_attempts`` counts a whole
+    batch of signers at once, once each, without a Django request.
     """
     if not settings.RATELIMIT_ENABLE:
         return [True] * len(attempts)

@@ -7,8 +7,6 @@ the organisation wants the event (docs/api.md, "Batching").
 
 import json
 import secrets
-import threading
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -19,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from groundswell.accounts.models import Organisation, User
+from groundswell.core.cache import Kept
 from groundswell.core.errors import ActionError
 from groundswell.core.tasks import enqueue_on_commit, wake_on_commit
 from groundswell.integrations import tasks
@@ -164,13 +163,17 @@ def enable_endpoint(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
 
 # --- Events: called by other apps inside their transactions ----------------------------------
 
-_listeners: dict = {}
-_listeners_lock = threading.Lock()
-
 
 def _forget_listeners() -> None:
-    _listeners.clear()
-    transaction.on_commit(_listeners.clear)
+    LISTENERS.forget()
+    transaction.on_commit(LISTENERS.forget)
+
+
+LISTENERS = Kept(
+    "webhook-listeners",
+    seconds="WEBHOOK_LISTENERS_SECONDS",
+    forgotten_by="a change to an endpoint, then again on its commit",
+)
 
 
 def organisations_listening(event_type: str) -> frozenset[int]:
@@ -179,18 +182,16 @@ def organisations_listening(event_type: str) -> frozenset[int]:
     Read once per WEBHOOK_LISTENERS_SECONDS per process (one small query), so that a
     confirmation for an organisation without endpoints costs a dictionary look-up.
     """
-    now = time.monotonic()
-    if now >= _listeners.get("until", 0.0):
-        with _listeners_lock:
-            if now >= _listeners.get("until", 0.0):
-                by_type: dict[str, set[int]] = defaultdict(set)
-                active = WebhookEndpoint.objects.filter(status=WebhookEndpoint.Status.ACTIVE)
-                for organisation_id, types in active.values_list("organisation_id", "events"):
-                    for event_type_ in types:
-                        by_type[event_type_].add(organisation_id)
-                _listeners["by_type"] = {k: frozenset(v) for k, v in by_type.items()}
-                _listeners["until"] = now + settings.WEBHOOK_LISTENERS_SECONDS
-    return _listeners.get("by_type", {}).get(event_type, frozenset())
+    return LISTENERS.get("by type", _listeners_by_type).get(event_type, frozenset())
+
+
+def _listeners_by_type() -> dict[str, frozenset[int]]:
+    by_type: dict[str, set[int]] = defaultdict(set)
+    active = WebhookEndpoint.objects.filter(status=WebhookEndpoint.Status.ACTIVE)
+    for organisation_id, types in active.values_list("organisation_id", "events"):
+        for event_type in types:
+            by_type[event_type].add(organisation_id)
+    return {k: frozenset(v) for k, v in by_type.items()}
 
 
 def _wake_dispatcher() -> None:

@@ -6,9 +6,11 @@ petitions or signatures themselves.
 
 import functools
 import json
+import logging
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.core import signing
@@ -18,9 +20,11 @@ from django.db.models.functions import Cast, Concat, Least
 from django.utils import timezone
 
 from groundswell.accounts.models import Organisation, User
+from groundswell.core import ratelimit
 from groundswell.core.email_address import normalise_email
 from groundswell.core.errors import ActionError, LinkInvalid
 from groundswell.core.markdown import render_markdown
+from groundswell.core.network import network_key
 from groundswell.core.tasks import wake_on_commit
 from groundswell.integrations.actions import record_signatures_confirmed
 from groundswell.moderation import actions as moderation
@@ -38,6 +42,8 @@ from groundswell.targets.access import targets_for_addressing
 from groundswell.targets.actions import create_target, set_organisation_address
 from groundswell.targets.models import Target
 from groundswell.targets.zipcodes import state_for_zip
+
+log = logging.getLogger(__name__)
 
 
 class PetitionNotSignable(ActionError):
@@ -334,7 +340,7 @@ def close_past_deadline(today: date | None = None) -> int:
 
 @dataclass(frozen=True)
 class SignerInput:
-    """What one person typed into the sign form, already validated."""
+    """What one person typed into the sign form, cleaned by its schema (forms.SignatureForm)."""
 
     name: str
     email: str
@@ -349,35 +355,109 @@ class SignerInput:
     source: str = ""  # sharing.SOURCES, or ""
 
     def details(self) -> dict:
-        return {
-            "name": self.name.strip(),
-            "email": self.email.strip(),
-            "postcode": self.postcode.strip().upper(),
-            "country": self.country,
-            "comment": self.comment.strip(),
-            "show_name": self.show_name,
-            "wants_updates": self.wants_updates,
-            "network_hash": self.network,
-            "source": sharing.clean_source(self.source),
-        }
+        details = {k: v for k, v in self.__dict__.items() if k not in ("referral_code", "network")}
+        return {**details, "network_hash": self.network}
+
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"  # answered as ACCEPTED: the page never tells who has signed
+    RATE_LIMITED = "rate_limited"
+    CLOSED = "closed"
+    INVALID = "invalid"  # the schema refused it; the form says why
+
+
+@dataclass(frozen=True)
+class Signed:
+    """What became of one attempt to sign: the one answer of every signing path (the form,
+    the API, the fast path and the signing service's protocol)."""
+
+    outcome: Outcome
+    message: str = ""
+    pk: int | None = None  # the signature, new or existing, if recorded
+
+    STATUS = {Outcome.RATE_LIMITED: 429, Outcome.CLOSED: 409, Outcome.INVALID: 422}
+
+    @property
+    def recorded(self) -> bool:
+        return self.outcome in (Outcome.ACCEPTED, Outcome.DUPLICATE)
+
+    @property
+    def status(self) -> int:
+        return self.STATUS.get(self.outcome, 200)
+
+
+@dataclass
+class Attempt:
+    petition: Petition
+    signer: SignerInput
+    ip: str  # the client's address as core.ratelimit.client_ip gives it
+
+
+def sign_attempts(*, attempts: list[Attempt]) -> list[Signed | Exception]:
+    """Sign for everyone in ``attempts``: the one way in for the form, the API and the fast
+    path. Their rate limits are counted here, once each, in one round trip for all; then each
+    petition's signers are recorded in one transaction (``sign_petitions``, which decides
+    whether the petition takes signatures now). If a batch fails, its signers are recorded
+    one by one, so that one bad row cannot fail the others; what still fails is its error.
+    """
+    allowed = ratelimit.signing_allowed([(a.ip, a.signer.email) for a in attempts])
+    results: list[Signed | Exception] = [
+        Signed(Outcome.RATE_LIMITED, ratelimit.RateLimited().message) for _a in attempts
+    ]
+    by_petition: dict[int, list[int]] = {}
+    for i, (attempt, ok) in enumerate(zip(attempts, allowed, strict=True)):
+        if ok:
+            by_petition.setdefault(attempt.petition.pk, []).append(i)
+    for group in by_petition.values():
+        _sign_or_one_by_one(attempts, group, results)
+    return results
+
+
+def sign_attempt(*, petition: Petition, signer: SignerInput, ip: str) -> Signed:
+    """``sign_attempts`` for one signer; raises what it could not record."""
+    [signed] = sign_attempts(attempts=[Attempt(petition, signer, ip)])
+    if isinstance(signed, Exception):
+        raise signed
+    return signed
+
+
+def _sign_or_one_by_one(attempts: list[Attempt], group: list[int], results: list) -> None:
+    petition = attempts[group[0]].petition
+    signers = [replace(attempts[i].signer, network=network_key(attempts[i].ip)) for i in group]
+    try:
+        signed = sign_petitions(petition=petition, signers=signers)
+    except PetitionNotSignable as closed:
+        signed = [Signed(Outcome.CLOSED, closed.message)] * len(group)
+    except Exception as error:
+        if len(group) == 1:
+            results[group[0]] = error
+            return
+        connection.close()  # the next try starts afresh
+        log.warning("a batch of %d signers failed; recording them one by one", len(group))
+        for i in group:
+            _sign_or_one_by_one(attempts, [i], results)
+        return
+    for i, one in zip(group, signed, strict=True):
+        results[i] = one
 
 
 def sign_petition(*, petition: Petition, **signer) -> Signature:
     """Record a pending signature and mail its confirmation link (see sign_petitions)."""
-    [pk] = sign_petitions(petition=petition, signers=[SignerInput(**signer)])
-    return Signature.objects.get(pk=pk)
+    [signed] = sign_petitions(petition=petition, signers=[SignerInput(**signer)])
+    return Signature.objects.get(pk=signed.pk)
 
 
 @transaction.atomic
-def sign_petitions(*, petition: Petition, signers: list[SignerInput]) -> list[int]:
+def sign_petitions(*, petition: Petition, signers: list[SignerInput]) -> list[Signed]:
     """Record pending signatures, in one transaction, and owe each its email.
 
-    One signature per person: the database's unique constraint on the normalised email
-    decides, not a look-up beforehand. Signing again returns the existing signature and
-    owes its owner an email (a reminder, or a note that they are already counted), so the
-    page answers the same either way and does not tell strangers who has signed. The
-    fast signing path (petitions/fastpath.py) sends many people at once; the form and
-    the API send one.
+    The one place that decides whether a petition takes signatures now (its model's
+    ``is_signable``, on the petition as the caller read it). One signature per person: the
+    database's unique constraint on the normalised email decides, not a look-up beforehand.
+    Signing again keeps the existing signature and owes its owner an email (a reminder, or
+    a note that they are already counted), so the page answers the same either way and
+    does not tell strangers who has signed.
     """
     if not petition.is_signable():
         raise PetitionNotSignable("This petition is closed and no longer takes signatures.")
@@ -394,19 +474,28 @@ def sign_petitions(*, petition: Petition, signers: list[SignerInput]) -> list[in
     ]
     # A few tries only because the purge may delete a row we collided with in between.
     for _attempt in range(3):
-        rows, missing = _insert_or_existing(petition, wanted)
+        rows, new, missing = _insert_or_existing(petition, wanted)
         if not missing:
             wake_on_commit(tasks.send_signature_emails)  # the rows are the mailer's queue
-            return [rows[normalised] for normalised, _, _ in wanted]  # their pks
+            outcomes = []
+            for normalised, _, _ in wanted:
+                fresh = normalised in new
+                new.discard(normalised)  # the same person twice in one batch: a duplicate
+                outcomes.append(
+                    Signed(Outcome.ACCEPTED if fresh else Outcome.DUPLICATE, pk=rows[normalised])
+                )
+            return outcomes
     raise ActionError("We could not record your signature just now. Please try again.", status=409)
 
 
-def _insert_or_existing(petition: Petition, wanted: list) -> tuple[dict, bool]:
-    """Insert who is new; owe an email to who was there. Returns pks by normalised email."""
+def _insert_or_existing(petition: Petition, wanted: list) -> tuple[dict, set, bool]:
+    """Insert who is new; owe an email to who was there. Returns pks by normalised email,
+    and which of them are new."""
     fresh = {}
     for normalised, referrer, details in wanted:
         fresh.setdefault(normalised, (referrer, details))
     pks = _insert_new(petition.pk, fresh)
+    new = set(pks)
     taken = [normalised for normalised in fresh if normalised not in pks]
     existing = _existing(petition, taken) if taken else {}
     repeats: dict[int, int] = {}  # pk: how many more emails this batch asks of it
@@ -419,7 +508,7 @@ def _insert_or_existing(petition: Petition, wanted: list) -> tuple[dict, bool]:
             repeats[pks[normalised]] = repeats.get(pks[normalised], 0) + 1
             continue
         if normalised not in existing:
-            return {}, True  # purged between our insert and our read: try again
+            return {}, set(), True  # purged between our insert and our read: try again
         pk, expired = existing[normalised]
         if not expired:
             repeats[pk] = repeats.get(pk, 0) + 1
@@ -437,7 +526,7 @@ def _insert_or_existing(petition: Petition, wanted: list) -> tuple[dict, bool]:
     _owe_more_emails(repeats)
     for normalised in taken:
         pks[normalised] = existing[normalised][0]
-    return pks, False
+    return pks, new, False
 
 
 def _existing(petition: Petition, emails: list[str]) -> dict[str, tuple[int, bool]]:

@@ -1,4 +1,5 @@
 from collections import Counter
+from urllib.parse import parse_qsl
 
 from django import forms
 from django.conf import settings
@@ -8,7 +9,7 @@ from django_countries import countries
 from groundswell.core.email_address import is_disposable
 from groundswell.core.forms import CountryChoiceField, Form, LineField
 from groundswell.core.images import ImageUploadField
-from groundswell.petitions.actions import TargetInput
+from groundswell.petitions.actions import SignerInput, TargetInput
 from groundswell.petitions.sharing import clean_source
 from groundswell.targets.access import targets_for_addressing
 
@@ -17,13 +18,39 @@ DISPOSABLE_MESSAGE = (
     "because the confirmation is what makes a signature count."
 )
 
+# --- The signer: one schema for the form, the API and the fast path ---------------------------
+
+
+class SignerEmailField(forms.EmailField):
+    def validate(self, value):
+        super().validate(value)
+        if settings.GROUNDSWELL["BLOCK_DISPOSABLE_EMAIL"] and is_disposable(value):
+            raise forms.ValidationError(DISPOSABLE_MESSAGE)
+
+
+class PostcodeField(forms.CharField):
+    def to_python(self, value):
+        return super().to_python(value).upper()
+
+
+class SourceField(forms.CharField):
+    """The share channel or widget the link named (sharing.SOURCES); anything else is ""."""
+
+    widget = forms.HiddenInput
+
+    def to_python(self, value):
+        return clean_source(super().to_python(value))
+
 
 class SignatureForm(Form):
+    """The one definition of a valid signer. Every rule is in a field, so that
+    ``read_signer`` (the fast path's, petitions/fastpath.py) cleans with the same code."""
+
     name = LineField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(
+    email = SignerEmailField(
         max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
-    postcode = forms.CharField(
+    postcode = PostcodeField(
         label="ZIP or postcode",
         max_length=16,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
@@ -38,8 +65,7 @@ class SignatureForm(Form):
     show_name = forms.BooleanField(label="Show my name on this petition", required=False)
     wants_updates = forms.BooleanField(label="Email me updates about this campaign", required=False)
     ref = forms.CharField(max_length=16, required=False, widget=forms.HiddenInput)
-    # The share channel or widget the link named (sharing.SOURCES); anything else is "".
-    src = forms.CharField(required=False, widget=forms.HiddenInput)
+    src = SourceField(required=False)
     # A honeypot: hidden from people by CSS, filled in by naive bots.
     website = forms.CharField(required=False, label="Leave this empty")
 
@@ -47,25 +73,37 @@ class SignatureForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["country"].initial = settings.GROUNDSWELL["DEFAULT_COUNTRY"]
 
-    def clean_email(self):
-        email = self.cleaned_data["email"]
-        if settings.GROUNDSWELL["BLOCK_DISPOSABLE_EMAIL"] and is_disposable(email):
-            raise forms.ValidationError(DISPOSABLE_MESSAGE)
-        return email
-
     @property
     def is_bot(self) -> bool:
         return bool(self.cleaned_data.get("website"))
 
-    def clean_src(self) -> str:
-        return clean_source(self.cleaned_data.get("src", ""))
+    def signer(self, *, network: str = "") -> SignerInput:
+        return _signer(self.cleaned_data, network)
 
-    def action_arguments(self) -> dict:
-        data = dict(self.cleaned_data)
-        data.pop("website", None)
-        data["referral_code"] = data.pop("ref", "")
-        data["source"] = data.pop("src", "")
-        return data
+
+def read_signer(body: bytes) -> SignerInput | None:
+    """The signer in a sign form's urlencoded ``body`` if ``SignatureForm`` accepts it and it
+    is no bot; otherwise None, and the form says why. Each field cleans its value exactly as
+    the form does (``Form._clean_fields``), without the form's per-request copies of itself
+    or a QueryDict (together, most of the time this took)."""
+    try:
+        data = dict(parse_qsl(body.decode(), keep_blank_values=True))  # the last of a name
+    except UnicodeDecodeError:
+        return None
+    cleaned = {}
+    for name, field in SignatureForm.base_fields.items():
+        try:
+            cleaned[name] = field.clean(field.widget.value_from_datadict(data, {}, name))
+        except forms.ValidationError:
+            return None
+    return None if cleaned["website"] else _signer(cleaned)
+
+
+def _signer(cleaned: dict, network: str = "") -> SignerInput:
+    fields = {k: v for k, v in cleaned.items() if k not in ("website", "ref", "src")}
+    return SignerInput(
+        **fields, referral_code=cleaned["ref"], source=cleaned["src"], network=network
+    )
 
 
 class PetitionForm(Form):

@@ -1,28 +1,17 @@
 """The signing service: one process that writes the signatures and confirmations of every
-web process, so that the writer never waits for a Python lock held by request threads.
+web process. In a web process the writer thread shares the GIL with 32 request threads and
+waited behind them after every round trip (a batch took 18 ms for 3.4 ms of CPU, with a
+third of the machine idle: docs/benchmarks.md); here it is the only thread. ``bin/serve``
+starts it and sets ``SIGN_WRITER_SOCKET``; where none answers (tests, ``runserver``, a
+restart), a web process writes with its own writer thread: slower, equally correct.
 
-Why a process of its own. In a web process, the writer thread shares one GIL with the 32
-request threads of that process. Each time the writer waits for PostgreSQL or Redis it
-lets the GIL go, and getting it back means waiting behind request threads: under a sign
-surge a batch took 18 ms of wall time for 3.4 ms of CPU, with a third of the machine idle,
-and the writers were busy 99 % of the time (docs/benchmarks.md, "Where the time goes").
-Here the writer is the only thread, and the web processes only wait on a socket.
-
-``bin/serve`` starts it (``manage.py signing_service``) and sets ``SIGN_WRITER_SOCKET``;
-``fastpath.FastSign`` and ``fastpath.FastConfirm`` then hand their work to it through
-``SigningClient``. Where no service answers (tests, ``runserver``, a restart), the web
-process writes with its own writer thread, as before: slower, equally correct.
-
-The protocol, one JSON array a line over a Unix socket, one request at a time per
-connection: ``["sign", petition_id, ip, [SignerInput fields, in order]]`` or
-``["confirm", ref_code]``; the answer is ``["ok"]``, ``["ok", petition_id, name]`` (a
-confirmation that counts), ``["none"]`` (a link that does not count now), ``["limited",
-message]``, ``["refused"]`` (closed, or not a petition that takes signatures) or
-``["failed"]``. An answer is sent only after the transaction that holds it committed.
+The protocol, ``VERSION``: named JSON messages, one a line, over a Unix socket, one request
+at a time per connection, answered after its commit (docs/architecture.md). ``hello`` opens
+each connection (a web process refuses to start beside a service of another version);
+``sign`` is answered ``signed``, ``confirm`` ``confirmed``, anything else ``failed``.
 """
 
 import contextlib
-import dataclasses
 import json
 import logging
 import os
@@ -33,22 +22,16 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
-from groundswell.core import ratelimit
-from groundswell.core.errors import ActionError
 from groundswell.petitions import actions
-from groundswell.petitions.fastpath import (
-    ConfirmationWriter,
-    Kept,
-    SignatureWriter,
-    _Confirming,
-    _Waiting,
-)
-from groundswell.petitions.models import Petition
+from groundswell.petitions.access import petition_for_fast_signing
+from groundswell.petitions.fastpath import ConfirmationWriter, SignatureWriter, Waiting
 
 log = logging.getLogger(__name__)
 
+VERSION = 2
 MAX_LINE = 16384  # a sign form is at most 8 KiB (FastSign.MAX_BODY); JSON adds quoting
 
 
@@ -56,21 +39,17 @@ class ServiceUnavailable(Exception):
     """Nothing was handed over: the caller may write it itself."""
 
 
-# --- The service ---------------------------------------------------------------------------
+class ProtocolMismatch(ImproperlyConfigured):
+    """The service speaks another version of the protocol: deploy both together."""
 
 
 class SigningService:
-    """Reads every waiting request, writes them as one batch, answers each after the commit.
+    """Reads every waiting request, writes them as one batch, answers each after the commit."""
 
-    Group commit again, across web processes now: while one batch is being written, the
-    next waits in the sockets, and is read in one go when the write is done.
-    """
-
-    def __init__(self, path: str, *, petition_seconds: float = 1.0):
-        self.path = path
+    def __init__(self, path: str, *, version: int = VERSION):
+        self.path, self.version = path, version
         self.signatures = SignatureWriter(max_queue=1)  # called directly: no thread
         self.confirmations = ConfirmationWriter(max_queue=1)
-        self.petitions = Kept(petition_seconds, keep_none=True)
         self.selector = selectors.DefaultSelector()
         self.buffers: dict[socket.socket, bytearray] = {}
         self.listener: socket.socket | None = None
@@ -90,8 +69,7 @@ class SigningService:
             self.bind()
         try:
             while not self.stopping.is_set():
-                waiting = self._read(timeout=0.5)
-                if waiting:
+                if waiting := self._read(timeout=0.5):
                     self.handle(waiting)
         finally:
             self.close()
@@ -153,62 +131,51 @@ class SigningService:
         signing, confirming = [], []
         for sock, line in waiting:
             try:
-                kind, *args = json.loads(line)
-                if kind == "sign":
-                    petition_id, ip, fields = args
-                    petition = self.petition(petition_id)
-                    if petition is None:
-                        self._answer(sock, ["refused"])
-                        continue
-                    item = _Waiting(petition, actions.SignerInput(*fields), ip)
-                    signing.append((sock, item))
+                message = json.loads(line)
+                kind = message["message"]
+                if kind == "hello":
+                    self._answer(sock, {"message": "hello", "version": self.version})
+                elif kind == "sign":
+                    signing.append((sock, self._attempt(message)))
                 elif kind == "confirm":
-                    [ref_code] = args
-                    confirming.append((sock, _Confirming(str(ref_code))))
+                    confirming.append((sock, Waiting(str(message["ref_code"]))))
                 else:
                     raise ValueError(kind)
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, KeyError):
                 log.warning("the signing service was sent something it does not read")
-                self._answer(sock, ["failed"])
+                self._answer(sock, {"message": "failed"})
         if signing:
             self.signatures.write([item for _sock, item in signing])
         if confirming:
             self.confirmations.write([item for _sock, item in confirming])
         for sock, item in signing + confirming:
-            self._answer(sock, _outcome(item.future))
-
-    def petition(self, petition_id: int) -> Petition | None:
-        """The petition if it takes signatures, as this service saw it in the last second."""
-        return self.petitions.get(petition_id, lambda: self._look_up(petition_id))
+            self._answer(sock, _answer(item))
 
     @staticmethod
-    def _look_up(petition_id: int) -> Petition | None:
-        petition = Petition.objects.open().for_signing().filter(pk=petition_id).first()
-        return petition if petition is not None and petition.is_signable() else None
+    def _attempt(message: dict) -> Waiting:
+        petition = petition_for_fast_signing(pk=int(message["petition"]))
+        if petition is None:
+            raise ValueError("no such petition")
+        signer = actions.SignerInput(**message["signer"])
+        return Waiting(actions.Attempt(petition, signer, str(message["ip"])))
 
-    def _answer(self, sock: socket.socket, answer: list) -> None:
+    def _answer(self, sock: socket.socket, answer: dict) -> None:
         try:
-            sock.send(json.dumps(answer).encode() + b"\n")  # a few bytes: never blocks
+            sock.send(_line(answer))  # a few bytes: never blocks
         except OSError:
             self._drop(sock)  # the web process gave up on it (its timeout) or died
 
 
-def _outcome(future: Future) -> list:
-    error = future.exception()
-    if error is None:
-        result = future.result()
-        if result is None:
-            return ["none"]
-        if result is True:
-            return ["ok"]
-        petition_id, name = result
-        return ["ok", petition_id, name]
-    if isinstance(error, ratelimit.RateLimited):
-        return ["limited", error.message]
-    if isinstance(error, ActionError):
-        return ["refused"]
-    log.error("the signing service could not write", exc_info=error)
-    return ["failed"]
+def _answer(item) -> dict:
+    error = item.future.exception()
+    if error is not None:
+        log.error("the signing service could not write", exc_info=error)
+        return {"message": "failed"}
+    result = item.future.result()
+    if isinstance(item.work, actions.Attempt):
+        return {"message": "signed", "outcome": result.outcome, "text": result.message}
+    petition, name = result or (None, None)
+    return {"message": "confirmed", "petition": petition, "name": name}
 
 
 # --- The client, in each web process --------------------------------------------------------
@@ -221,26 +188,30 @@ class SigningClient:
         self.path, self.timeout = path, timeout
         self.local = threading.local()
 
-    def ask(self, request: list) -> list:
+    def check_version(self) -> None:
+        """ProtocolMismatch if a service of another version answers; checked again later."""
+        with contextlib.suppress(ServiceUnavailable, OSError, ValueError):
+            self._connect()
+
+    def ask(self, request: dict) -> dict:
         """The service's answer. ServiceUnavailable if the request surely did not arrive;
         TimeoutError or ConnectionError if it may have (the caller answers 503)."""
-        line = json.dumps(request).encode() + b"\n"
         sock = getattr(self.local, "sock", None)
         if sock is not None:
             try:
-                sock.sendall(line)
+                sock.sendall(_line(request))
             except OSError:  # the service restarted since: this one never arrived
                 self._forget()
                 sock = None
         if sock is None:
-            sock = self._connect()
+            sock = self.local.sock = self._connect()
             try:
-                sock.sendall(line)
+                sock.sendall(_line(request))
             except OSError as error:
                 self._forget()
                 raise ServiceUnavailable() from error
         try:
-            return json.loads(self._read_line(sock))
+            return _read(sock)
         except (OSError, ValueError):
             self._forget()  # an answer that comes later must not meet the next request
             raise
@@ -253,24 +224,35 @@ class SigningClient:
         except OSError as error:
             sock.close()
             raise ServiceUnavailable() from error
-        self.local.sock = sock
+        try:
+            sock.sendall(_line({"message": "hello", "version": VERSION}))
+            hello = _read(sock)
+        except (OSError, ValueError):
+            sock.close()  # a service that does not answer: the caller answers 503
+            raise
+        if not isinstance(hello, dict) or hello.get("version") != VERSION:
+            sock.close()
+            raise ProtocolMismatch(
+                f"The signing service at {self.path} answered {hello!r} to this web process's "
+                f"protocol version {VERSION}: start the service and the web from one release."
+            )
         return sock
 
     def _forget(self) -> None:
-        sock = getattr(self.local, "sock", None)
-        self.local.sock = None
+        sock, self.local.sock = getattr(self.local, "sock", None), None
         if sock is not None:
             sock.close()
 
-    @staticmethod
-    def _read_line(sock: socket.socket) -> bytes:
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = sock.recv(4096)
-            if not chunk:
-                raise ConnectionError("the signing service closed the connection")
-            data += chunk
-        return data
+
+def _line(message: dict) -> bytes:
+    return json.dumps(message).encode() + b"\n"
+
+
+def _read(sock: socket.socket):
+    line = sock.makefile("rb").readline()  # one answer a request: nothing is read beyond
+    if not line.endswith(b"\n"):
+        raise ConnectionError("the signing service closed the connection")
+    return json.loads(line)
 
 
 _client: SigningClient | None = None
@@ -284,60 +266,33 @@ def client() -> SigningClient:
     return _client
 
 
-_FIELDS = [field.name for field in dataclasses.fields(actions.SignerInput)]  # in order
-
-
-class _Remote:
-    """A writer's ``submit``, done by the service; by ``local`` if none answers."""
+class Remote:
+    """A writer's ``submit``, done by the service; by ``local`` while none answers."""
 
     def __init__(self, client: SigningClient, local):
         self.client, self.local = client, local
 
-    def _ask(self, request: list, locally) -> Future:
+    def submit(self, work) -> Future:
+        request = {"message": "confirm", "ref_code": work}
+        if isinstance(work, actions.Attempt):
+            signer, pk = work.signer.__dict__, work.petition.pk
+            request = {"message": "sign", "petition": pk, "ip": work.ip, "signer": signer}
+        future: Future = Future()
         try:
             answer = self.client.ask(request)
         except ServiceUnavailable:
-            return locally()
+            return self.local.submit(work)
         except (OSError, ValueError) as error:
-            return _failed(error)
-        return _future(answer)
+            future.set_exception(RuntimeError(f"the signing service did not answer: {error}"))
+            return future
+        match answer:
+            case {"message": "signed", "outcome": outcome, "text": text}:
+                future.set_result(actions.Signed(actions.Outcome(outcome), text))
+            case {"message": "confirmed", "petition": petition, "name": name}:
+                future.set_result(None if petition is None else (petition, name))
+            case _:
+                future.set_exception(RuntimeError(f"the signing service answered {answer!r}"))
+        return future
 
     def stop(self) -> None:
         self.local.stop()
-
-
-class RemoteSignatureWriter(_Remote):
-    def submit(self, petition: Petition, signer: actions.SignerInput, ip: str) -> Future:
-        fields = [getattr(signer, name) for name in _FIELDS]
-        return self._ask(
-            ["sign", petition.pk, ip, fields], lambda: self.local.submit(petition, signer, ip)
-        )
-
-
-class RemoteConfirmationWriter(_Remote):
-    def submit(self, ref_code: str) -> Future:
-        return self._ask(["confirm", ref_code], lambda: self.local.submit(ref_code))
-
-
-def _future(answer: list) -> Future:
-    future: Future = Future()
-    match answer:
-        case ["ok"]:
-            future.set_result(True)
-        case ["ok", petition_id, name]:
-            future.set_result((petition_id, name))
-        case ["none"]:
-            future.set_result(None)
-        case ["limited", message]:
-            future.set_exception(ratelimit.RateLimited(message))
-        case ["refused"]:
-            future.set_exception(ActionError("This petition does not take signatures now."))
-        case _:
-            future.set_exception(RuntimeError(f"the signing service answered {answer!r}"))
-    return future
-
-
-def _failed(error: Exception) -> Future:
-    future: Future = Future()
-    future.set_exception(RuntimeError(f"the signing service did not answer: {error}"))
-    return future

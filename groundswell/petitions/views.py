@@ -17,11 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 from groundswell.core import ratelimit
 from groundswell.core.emails import absolute
 from groundswell.core.errors import ActionError
-from groundswell.core.network import network_key
 from groundswell.core.origin import same_origin_post
 from groundswell.moderation import actions as moderation
 from groundswell.moderation import views as moderation_views
-from groundswell.petitions import actions, charts, fastpath, insights, sharing
+from groundswell.petitions import actions, charts, insights, sharing
 from groundswell.petitions.access import (
     PetitionRemoved,
     petition_for_edit,
@@ -156,27 +155,29 @@ def sign(request, slug):
     petition = petition_for_signing(request.user, slug)
     form = SignatureForm(request.POST)
     if not form.is_valid():
-        return _sign_form_again(request, slug, form, 422)
+        return signing_answer(request, slug, actions.Signed(actions.Outcome.INVALID), form=form)
     if form.is_bot:
         return redirect("petitions:thanks", slug=slug)
+    ip = ratelimit.client_ip(request)
     try:
-        _limit_signing(request, form.cleaned_data["email"])
-        network = network_key(ratelimit.client_ip(request))
-        actions.sign_petition(petition=petition, network=network, **form.action_arguments())
-    except ratelimit.RateLimited as limit:
-        form.add_error(None, limit.message)
-        return _sign_form_again(request, slug, form, 429)
+        signed = actions.sign_attempt(petition=petition, signer=form.signer(), ip=ip)
     except ActionError as error:
         form.add_error(None, error.message)
         return _sign_form_again(request, slug, form, error.status)
-    return redirect("petitions:thanks", slug=slug)
+    return signing_answer(request, slug, signed)
 
 
-def _limit_signing(request, email: str) -> None:
-    # The fast path (petitions/fastpath.py) counted this attempt already and found it over.
-    if message := request.META.get(fastpath.RATE_LIMITED_KEY):
-        raise ratelimit.RateLimited(message)
-    ratelimit.limit_signing(request, email)
+def signing_answer(request, slug: str, signed: actions.Signed, form: SignatureForm | None = None):
+    """The answer to a sign form, whatever became of it: by the view above, and by the fast
+    path (petitions/fastpath.py) through Django's middleware."""
+    if signed.recorded:
+        return redirect("petitions:thanks", slug=slug)
+    if form is None:
+        form = SignatureForm(request.POST)
+        form.is_valid()  # what they typed, shown again
+    if signed.message:
+        form.add_error(None, signed.message)
+    return _sign_form_again(request, slug, form, signed.status)
 
 
 @require_GET
@@ -189,16 +190,6 @@ def thanks(request, slug):
 
 @require_GET
 def confirm(request, token):
-    if (petition_id := request.META.get(fastpath.STAND_IN_KEY)) is not None:
-        # The fast path's template of this page, filled in per signer (fastpath.py).
-        petition = Petition.objects.get(pk=petition_id)
-        stand_in = Signature(
-            petition=petition, name=fastpath.NAME_STAND_IN, ref_code=fastpath.REF_STAND_IN
-        )
-        return _confirmed_page(request, stand_in)
-    if ref_code := request.META.get(fastpath.CONFIRMED_KEY):  # the fast path confirmed it
-        signature = Signature.objects.select_related("petition").get(ref_code=ref_code)
-        return _confirmed_page(request, signature)
     try:
         signature = actions.confirm_signature(token=token)
         status = 200
@@ -208,6 +199,19 @@ def confirm(request, token):
     except ActionError as error:
         return render(request, "core/link_error.html", {"error": error}, status=error.status)
     return _confirmed_page(request, signature, status)
+
+
+def confirmed_page(request, *, ref_code: str):
+    """The page for a link the fast path has just confirmed (petitions/fastpath.py)."""
+    signature = Signature.objects.select_related("petition").get(ref_code=ref_code)
+    return _confirmed_page(request, signature)
+
+
+def confirmed_page_with_stand_ins(request, *, petition_id: int, name: str, ref_code: str):
+    """The confirmed page with stand-ins for the signer's name and referral code, which the
+    fast path fills in for each signer (fastpath.ConfirmedPages)."""
+    petition = Petition.objects.get(pk=petition_id)
+    return _confirmed_page(request, Signature(petition=petition, name=name, ref_code=ref_code))
 
 
 def _confirmed_page(request, signature: Signature, status: int = 200):

@@ -112,3 +112,48 @@ def test_the_served_application_puts_them_on_everything():
     # Only the access log is outside them, and it changes no answer.
     assert isinstance(application, AccessLog)
     assert isinstance(application.app, ResponseHeaders)
+
+
+def post_sign_to(app, slug, **extra):
+    body = urlencode(SIGNER).encode()
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": f"/p/{slug}/sign/",
+               "CONTENT_TYPE": "application/x-www-form-urlencoded",
+               "CONTENT_LENGTH": str(len(body)), "HTTP_SEC_FETCH_SITE": "same-origin",
+               "REMOTE_ADDR": "203.0.113.9", "wsgi.input": io.BytesIO(body), **extra}  # fmt: skip
+    return call_wsgi(app, environ)
+
+
+SECURITY = ["Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options",
+            "Referrer-Policy", "Cross-Origin-Opener-Policy", "Content-Security-Policy",
+            "Location", "Vary"]  # fmt: skip
+
+
+def test_a_fast_answer_carries_the_security_headers_django_gives_the_same_request(
+    petition, settings
+):
+    # Settings a deployment might change: the fast answer follows them as Django does.
+    settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_PRELOAD = 3600, True
+    settings.SECURE_REFERRER_POLICY = "no-referrer"
+    settings.X_FRAME_OPTIONS = "SAMEORIGIN"
+    secure = {"wsgi.url_scheme": "https", "HTTP_HOST": "testserver"}
+    django = Django()
+    site = ResponseHeaders(FastSign(django, writer=SignatureWriter(max_queue=10)))
+    try:
+        fast = post_sign_to(site, petition.slug, **secure)
+    finally:
+        site.app.writer.stop()
+    assert django.calls == 0  # answered by the fast path
+    slow = post_sign_to(ResponseHeaders(WSGIHandler()), petition.slug, **secure)  # Django only
+    assert fast[0] == slow[0] == "302 Found"
+    assert {k: fast[1].get(k) for k in SECURITY} == {k: slow[1].get(k) for k in SECURITY}
+    assert fast[1]["Strict-Transport-Security"].endswith("preload")  # once rebuilt by hand, lost
+    assert fast[1]["Referrer-Policy"] == "no-referrer"
+
+
+def test_a_host_not_allowed_is_refused_by_the_fast_path_as_by_django(site, petition):
+    from groundswell.petitions.models import Signature
+
+    fast = post_sign_to(site, petition.slug, HTTP_HOST="evil.example")
+    slow = post_sign_to(WSGIHandler(), petition.slug, HTTP_HOST="evil.example")
+    assert fast[0] == slow[0] == "400 Bad Request"
+    assert not Signature.objects.exists()

@@ -66,11 +66,13 @@ def test_signing_keeps_a_keyed_hash_of_the_network_never_the_address(client, pet
 
 
 def test_the_fast_path_keeps_the_network_hash_too(transactional_db, petition):
-    from groundswell.petitions.actions import SignerInput
-    from groundswell.petitions.fastpath import SignatureWriter, _Waiting
+    from groundswell.petitions.actions import Attempt, SignerInput
+    from groundswell.petitions.fastpath import SignatureWriter, Waiting
 
     signer = SignerInput(name="Sam", email="sam@example.com", postcode="10001", country="US")
-    SignatureWriter._write_group([_Waiting(petition, signer, "2001:db8:1:2::")])
+    waiting = Waiting(Attempt(petition, signer, "2001:db8:1:2::"))
+    SignatureWriter(max_queue=1).write([waiting])
+    assert waiting.future.result().recorded
     assert Signature.objects.get().network_hash == network_key("2001:db8:1:ffff::1")
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from groundswell.core.email_address import is_disposable
-from groundswell.petitions.fastpath import parse_signer
+from groundswell.petitions.forms import read_signer
 from groundswell.petitions.models import Signature
 
 FORM = {"name": "Sam", "postcode": "10001", "country": "US"}
@@ -27,7 +27,7 @@ def test_with_the_rule_on_a_throwaway_address_gets_a_clear_error(blocking, clien
     assert "throwaway mailboxes cannot sign here" in response.content.decode()
     assert not Signature.objects.exists()
     body = b"name=Sam&email=x%40mailinator.com&postcode=10001&country=US"
-    assert parse_signer(body) is None  # the fast path leaves it to the form's message
+    assert read_signer(body) is None  # the fast path leaves it to the form's message
 
 
 def test_with_the_rule_off_by_default_it_signs(client, petition):

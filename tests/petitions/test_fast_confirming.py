@@ -164,7 +164,7 @@ def test_the_fast_path_gives_its_database_connections_back(site, petition):
 
 
 def test_if_the_page_cannot_be_made_ahead_django_makes_it_for_the_signer(site, petition):
-    site.pages.get = lambda environ, petition_id: None  # e.g. admission control said 503
+    site.page = lambda environ, petition_id: None  # e.g. its render failed
     signature = sign(petition, "ann@example.com", name="Ann")
     status, _, body = follow(site, signature.get_confirm_path())
     assert status == "200 OK"
@@ -173,20 +173,33 @@ def test_if_the_page_cannot_be_made_ahead_django_makes_it_for_the_signer(site, p
     assert counting.confirmed_count(petition.pk) == 1
 
 
-def test_while_one_thread_renders_the_page_anew_the_others_get_the_last_one():
-    from groundswell.petitions.fastpath import ConfirmedPages
+class Answers:
+    """Django's answers (core.edge.DjangoAnswers), as ``respond`` makes them."""
 
+    def __init__(self, respond):
+        self.respond = respond
+
+    def render(self, environ, view):
+        return self.respond()
+
+
+class Pages:
+    def __init__(self, confirm):
+        self.get = confirm.page
+
+
+def test_while_one_thread_renders_the_page_anew_the_others_get_the_last_one():
     started, release, renders = threading.Event(), threading.Event(), []
 
-    def slow_django(environ, start_response):
+    def slow_django():
         renders.append(1)
         if len(renders) > 1:
             started.set()
             release.wait(5)
-        start_response("200 OK", [("Content-Type", "text/html")])
-        return [f"page {len(renders)}".encode()]
+        return "200 OK", [("Content-Type", "text/html")], f"page {len(renders)}".encode()
 
-    pages = ConfirmedPages(slow_django, seconds=0)  # always old: every call wants a render
+    # Always old: every call wants a render.
+    pages = Pages(FastConfirm(None, writer=object(), answers=Answers(slow_django), page_seconds=0))
     assert pages.get({}, 1)[2] == b"page 1"
     renderer = threading.Thread(target=pages.get, args=({}, 1))
     renderer.start()
@@ -198,17 +211,14 @@ def test_while_one_thread_renders_the_page_anew_the_others_get_the_last_one():
 
 
 def test_the_first_page_is_made_once_while_the_others_wait_for_it():
-    from groundswell.petitions.fastpath import ConfirmedPages
-
     release, renders = threading.Event(), []
 
-    def slow_django(environ, start_response):
+    def slow_django():
         renders.append(1)
         release.wait(5)
-        start_response("200 OK", [("Content-Type", "text/html")])
-        return [b"the page"]
+        return "200 OK", [("Content-Type", "text/html")], b"the page"
 
-    pages = ConfirmedPages(slow_django, seconds=60)
+    pages = Pages(FastConfirm(None, writer=object(), answers=Answers(slow_django)))
     got, asking = [], threading.Semaphore(0)
 
     def ask():

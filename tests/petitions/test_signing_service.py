@@ -49,7 +49,9 @@ class Running:
         handle = self.service.handle
 
         def counted(waiting):
-            self.batches.append(len(waiting))
+            work = [line for _sock, line in waiting if b'"hello"' not in line]
+            if work:  # each connection's hello is not a batch
+                self.batches.append(len(work))
             handle(waiting)
 
         self.service.handle = counted
@@ -74,10 +76,8 @@ class Site:
     def __init__(self, path: str, timeout: float = 10.0):
         client = service.SigningClient(path, timeout=timeout)
         self.django = Counting()
-        self.signatures = service.RemoteSignatureWriter(client, SignatureWriter(max_queue=100))
-        self.confirmations = service.RemoteConfirmationWriter(
-            client, ConfirmationWriter(max_queue=100)
-        )
+        self.signatures = service.Remote(client, SignatureWriter(max_queue=100))
+        self.confirmations = service.Remote(client, ConfirmationWriter(max_queue=100))
         confirm = FastConfirm(self.django, writer=self.confirmations)
         self.app = FastSign(confirm, writer=self.signatures)
 
@@ -115,22 +115,21 @@ def test_signing_again_through_the_service_owes_one_more_email(running, site, pe
     assert Signature.objects.get().emails_owed == 2
 
 
-def test_past_the_limit_the_services_verdict_reaches_django(running, site, petition):
-    statuses = [post(site, petition.slug, PLAIN)[0][:3] for _ in range(6)]
-    assert statuses == ["302"] * 5 + ["429"]
-    assert site.django.calls == 1  # the refused one, explained by the view
+def test_past_the_limit_the_services_verdict_is_explained_by_the_view(running, site, petition):
+    answers = [post(site, petition.slug, PLAIN) for _ in range(6)]
+    assert [status[:3] for status, _, _ in answers] == ["302"] * 5 + ["429"]
+    assert b"Too many attempts" in answers[-1][2]
+    assert site.django.calls == 0  # the view was given the outcome; nothing asked again
 
 
-def test_a_closed_petition_is_refused_by_the_service_and_explained_by_django(
-    running, site, petition, settings
+def test_a_closed_petition_is_refused_by_the_service_and_explained_by_the_view(
+    running, site, petition
 ):
     actions.close_petition(petition=petition)
-    # The web process still thinks it open (its one-second memory); the service does not.
-    site.app.petitions.known.values[petition.slug] = (float("inf"), petition)
-    running.service.petitions.values.clear()
     status, _, content = post(site, petition.slug, PLAIN)
     assert status.startswith("409") and b"closed" in content
     assert not Signature.objects.exists()
+    assert running.batches == [1] and site.django.calls == 0
 
 
 def test_a_confirmation_is_written_by_the_service(running, site, petition):
@@ -183,9 +182,31 @@ def test_a_service_that_does_not_answer_in_time_is_a_503(socket_path, petition):
 
 def test_a_line_the_service_cannot_read_is_answered_failed(running, socket_path):
     client = service.SigningClient(socket_path, timeout=5)
-    assert client.ask(["sign", "not", "enough"]) == ["failed"]
-    assert client.ask(["delete everything"]) == ["failed"]
-    assert client.ask(["confirm", "nothing-like-a-code"]) == ["none"]
+    assert client.ask({"message": "sign", "petition": "not a number"}) == {"message": "failed"}
+    assert client.ask({"message": "delete everything"}) == {"message": "failed"}
+    assert client.ask(["sign", 1, "an old version's line"]) == {"message": "failed"}
+    nothing = {"message": "confirmed", "petition": None, "name": None}
+    assert client.ask({"message": "confirm", "ref_code": "nothing-like-a-code"}) == nothing
+
+
+def test_a_web_process_beside_a_service_of_another_version_refuses_to_start(socket_path, settings):
+    older = service.SigningService(socket_path, version=service.VERSION - 1)
+    older.bind()
+    thread = threading.Thread(target=older.serve_forever, daemon=True)
+    thread.start()
+    settings.SIGN_WRITER_SOCKET = socket_path
+    try:
+        with pytest.raises(service.ProtocolMismatch, match="protocol version"):
+            FastSign(Counting())
+    finally:
+        older.stop()
+        thread.join(10)
+
+
+def test_a_web_process_starts_before_its_service_and_finds_it_later(socket_path, settings):
+    settings.SIGN_WRITER_SOCKET = socket_path
+    app = FastSign(Counting())  # nothing at the socket yet: checked at each new connection
+    assert isinstance(app.writer, service.Remote)
 
 
 @pytest.mark.postgres
