@@ -263,6 +263,8 @@ LOGOUT_REDIRECT_URL = "home"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "groundswell" / "locale"]
+# One date and number format per language (groundswell/formats/<code>/formats.py).
+FORMAT_MODULE_PATH = ["groundswell.formats"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
