@@ -85,7 +85,7 @@ def set_organisation_address(
     if not email:
         TargetContact.objects.filter(target=target, organisation=organisation).delete()
         return None
-    contact, _ = TargetContact.objects.update_or_create(
+    contact, _created = TargetContact.objects.update_or_create(
         target=target,
         organisation=organisation,
         defaults={"email": email, "updated_by": by, "updated_at": timezone.now()},
@@ -170,7 +170,7 @@ def save_delivery_plan(
     """
     Petition.objects.filter(pk=petition.pk).update(delivery_threshold=delivery_threshold)
     petition.delivery_threshold = delivery_threshold
-    plan, _ = DeliveryPlan.objects.update_or_create(
+    plan, _created = DeliveryPlan.objects.update_or_create(
         petition=petition,
         defaults={
             "answer_within_days": answer_within_days,

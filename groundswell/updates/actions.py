@@ -551,7 +551,7 @@ def unsubscribe(*, token: str) -> Signature:
 
 def forget_mailings_of(signature_ids: list[int]) -> int:
     """Delete the record of which mailings went to these signatures (withdrawal, erasure)."""
-    deleted, _ = MailingRecipient.objects.filter(signature_id__in=signature_ids).delete()
+    deleted, _by_model = MailingRecipient.objects.filter(signature_id__in=signature_ids).delete()
     return deleted
 
 
@@ -571,7 +571,7 @@ def rungs_reached(count: int) -> list[int]:
 def set_update_settings(
     *, petition: Petition, milestone_updates: bool, email_milestones: bool
 ) -> UpdateSettings:
-    row, _ = UpdateSettings.objects.update_or_create(
+    row, _created = UpdateSettings.objects.update_or_create(
         petition=petition,
         defaults={"milestone_updates": milestone_updates, "email_milestones": email_milestones},
     )
