@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from groundswell.accounts.models import Organisation, User
 from groundswell.core.cache import Kept
@@ -53,11 +54,13 @@ def create_token(
     """A new token and its secret, which is shown once and never stored."""
     unknown = set(scopes) - set(Scope.values)
     if unknown:
-        raise ActionError(f"Unknown scope: {', '.join(sorted(unknown))}.", status=422)
+        raise ActionError(
+            _("Unknown scope: %(scopes)s.") % {"scopes": ", ".join(sorted(unknown))}, status=422
+        )
     if not scopes:
-        raise ActionError("Choose at least one scope.", status=422)
+        raise ActionError(_("Choose at least one scope."), status=422)
     if expires_at is not None and expires_at <= timezone.now():
-        raise ActionError("Choose an expiry in the future, or none.", status=422)
+        raise ActionError(_("Choose an expiry in the future, or none."), status=422)
     raw = ApiToken.new_secret()
     token = ApiToken.objects.create(
         organisation=organisation,
@@ -111,9 +114,12 @@ def record_personal_data_read(*, token: ApiToken, what: str, count: int) -> Pers
 def _check_events(events: list[str]) -> list[str]:
     unknown = set(events) - set(EventType.values)
     if unknown:
-        raise ActionError(f"Unknown event type: {', '.join(sorted(unknown))}.", status=422)
+        raise ActionError(
+            _("Unknown event type: %(events)s.") % {"events": ", ".join(sorted(unknown))},
+            status=422,
+        )
     if not events:
-        raise ActionError("Choose at least one event.", status=422)
+        raise ActionError(_("Choose at least one event."), status=422)
     return [e for e in EventType.values if e in events]
 
 
@@ -432,7 +438,7 @@ def _note_failure(endpoint_id: int, now: datetime) -> None:
 def redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivery's events again, as a new delivery (the event ids stay the same)."""
     if not delivery.endpoint.is_active:
-        raise ActionError("This endpoint is disabled: enable it first.", status=409)
+        raise ActionError(_("This endpoint is disabled: enable it first."), status=409)
     again = WebhookDelivery.objects.create(
         endpoint=delivery.endpoint,
         body=delivery.body,

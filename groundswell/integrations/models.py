@@ -13,15 +13,19 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from groundswell.accounts.models import Organisation
 
 
 class Scope(models.TextChoices):
-    PETITIONS_READ = "petitions:read", "petitions:read: the organisation's petitions, drafts too"
-    SIGNATURES_READ = "signatures:read", "signatures:read: signers' names and addresses"
-    SIGNATURES_WRITE = "signatures:write", "signatures:write: add signers (they confirm by email)"
-    WEBHOOKS_MANAGE = "webhooks:manage", "webhooks:manage: register and change webhook endpoints"
+    PETITIONS_READ = "petitions:read", _("petitions:read: the organisation's petitions, drafts too")
+    SIGNATURES_READ = "signatures:read", _("signatures:read: signers' names and addresses")
+    SIGNATURES_WRITE = (
+        "signatures:write",
+        _("signatures:write: add signers (they confirm by email)"),
+    )
+    WEBHOOKS_MANAGE = "webhooks:manage", _("webhooks:manage: register and change webhook endpoints")
 
 
 class ApiTokenQuerySet(models.QuerySet):
@@ -43,9 +47,9 @@ class ApiToken(models.Model):
     PREFIX = "gs_"
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        EXPIRED = "expired", "Expired"
-        REVOKED = "revoked", "Revoked"
+        ACTIVE = "active", _("Active")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="api_tokens"
@@ -107,10 +111,10 @@ class PersonalDataRead(models.Model):
 
 
 class EventType(models.TextChoices):
-    SIGNATURE_CONFIRMED = "signature.confirmed", "signature.confirmed: a signer confirmed"
-    PETITION_MILESTONE = "petition.milestone", "petition.milestone: a petition passed a goal"
-    PETITION_ANSWERED = "petition.answered", "petition.answered: a target answered"
-    UPDATE_PUBLISHED = "update.published", "update.published: an update was published"
+    SIGNATURE_CONFIRMED = "signature.confirmed", _("signature.confirmed: a signer confirmed")
+    PETITION_MILESTONE = "petition.milestone", _("petition.milestone: a petition passed a goal")
+    PETITION_ANSWERED = "petition.answered", _("petition.answered: a target answered")
+    UPDATE_PUBLISHED = "update.published", _("update.published: an update was published")
 
 
 def new_webhook_secret() -> str:
@@ -120,8 +124,8 @@ def new_webhook_secret() -> str:
 
 class WebhookEndpoint(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        DISABLED = "disabled", "Disabled"
+        ACTIVE = "active", _("Active")
+        DISABLED = "disabled", _("Disabled")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="webhook_endpoints"
@@ -186,9 +190,9 @@ class WebhookDelivery(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        SUCCEEDED = "succeeded", "Delivered"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Waiting")
+        SUCCEEDED = "succeeded", _("Delivered")
+        FAILED = "failed", _("Failed")
 
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from groundswell.accounts.access import organisation_for_owner
@@ -57,7 +58,7 @@ def create_token(request, slug):
 @require_POST
 def revoke_token(request, slug, token_id):
     token = actions.revoke_token(token=access.token_for_owner(request.user, slug, token_id))
-    messages.success(request, f"The token “{token.name}” is revoked.")
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("integrations:settings", slug)
 
 
@@ -98,7 +99,7 @@ def rotate_secret(request, slug, endpoint_id):
 def enable_endpoint(request, slug, endpoint_id):
     endpoint = access.endpoint_for_owner(request.user, slug, endpoint_id)
     actions.enable_endpoint(endpoint=endpoint)
-    messages.success(request, f"Deliveries to {endpoint.url} start again.")
+    messages.success(request, _("Deliveries to %(url)s start again.") % {"url": endpoint.url})
     return redirect("integrations:endpoint", slug, endpoint.pk)
 
 
@@ -107,7 +108,7 @@ def enable_endpoint(request, slug, endpoint_id):
 def delete_endpoint(request, slug, endpoint_id):
     endpoint = access.endpoint_for_owner(request.user, slug, endpoint_id)
     actions.delete_endpoint(endpoint=endpoint)
-    messages.success(request, f"The endpoint {endpoint.url} is removed.")
+    messages.success(request, _("The endpoint %(url)s is removed.") % {"url": endpoint.url})
     return redirect("integrations:settings", slug)
 
 
@@ -120,5 +121,5 @@ def redeliver(request, slug, delivery_id):
     except ActionError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "The events are queued to be sent again.")
+        messages.success(request, _("The events are queued to be sent again."))
     return redirect("integrations:endpoint", slug, delivery.endpoint_id)

@@ -7,6 +7,7 @@ admin); organisers, whatever their role, have none.
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from groundswell.accounts.access import require_two_factor
 from groundswell.petitions.models import Petition
@@ -32,7 +33,7 @@ def is_moderator(user) -> bool:
 def require(user, permission: str) -> None:
     """The power, used from a session that passed the second factor (accounts/access.py)."""
     if not has_power(user, permission):
-        raise PermissionDenied("Only moderators can do that.")
+        raise PermissionDenied(_("Only moderators can do that."))
     require_two_factor(user)
 
 
@@ -45,7 +46,7 @@ def petition_for_review(user, slug: str) -> Petition:
         .first()
     )
     if petition is None:
-        raise Http404("No petition here.")
+        raise Http404(_("No petition here."))
     return petition
 
 
@@ -53,7 +54,7 @@ def petition_for_moderation(user, pk: int) -> Petition:
     require(user, REPORTS)
     petition = Petition.objects.select_related("organisation").filter(pk=pk).first()
     if petition is None:
-        raise Http404("No petition here.")
+        raise Http404(_("No petition here."))
     return petition
 
 
@@ -63,5 +64,5 @@ def invalidation_for_staff(user, pk: int):
     require(user, INVALIDATE)
     invalidation = Invalidation.objects.select_related("petition").filter(pk=pk).first()
     if invalidation is None:
-        raise Http404("No such invalidation.")
+        raise Http404(_("No such invalidation."))
     return invalidation

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from groundswell.accounts import actions as accounts
 from groundswell.accounts.models import User
@@ -172,7 +173,7 @@ def report_item(*, kind: str, object_id: int, why: str, details: str = "") -> Re
     """Anyone may report; nothing about the reporter is kept (the view rate limits)."""
     item, petition = reported_item(kind, object_id)
     if item is None:
-        raise ActionError("There is nothing to report here any more.", status=404)
+        raise ActionError(_("There is nothing to report here any more."), status=404)
     return Report.objects.create(
         kind=kind, object_id=object_id, petition=petition, why=why, details=details.strip()
     )
@@ -186,7 +187,7 @@ def dismiss_reports(*, kind: str, object_id: int, by: User, note: str = "") -> i
         status=Report.Status.DISMISSED, handled_by=by, handled_at=timezone.now()
     )
     if not n:
-        raise ActionError("These reports were handled already.", status=409)
+        raise ActionError(_("These reports were handled already."), status=409)
     record(
         actor=by,
         action=Action.REPORTS_DISMISSED,
@@ -239,12 +240,12 @@ def hideable_item(kind: str, object_id: int):
 @transaction.atomic
 def hide_item(*, kind: str, object_id: int, by: User, reason: str, note: str) -> Hiding:
     if reason not in Reason.values:
-        raise ActionError("Choose a reason from the list.")
+        raise ActionError(_("Choose a reason from the list."))
     item, petition = hideable_item(kind, object_id)
     if item is None:
-        raise ActionError("There is nothing here that can be hidden.", status=404)
+        raise ActionError(_("There is nothing here that can be hidden."), status=404)
     if Hiding.objects.filter(kind=kind, object_id=object_id, restored_at__isnull=True).exists():
-        raise ActionError("This is hidden already.", status=409)
+        raise ActionError(_("This is hidden already."), status=409)
     previous = _hide(kind, item, by)
     hiding = Hiding.objects.create(
         kind=kind,
@@ -279,7 +280,7 @@ def restore_item(*, hiding: Hiding, by: User, note: str = "") -> Hiding:
         restored_at=timezone.now(), restored_by=by
     )
     if not claimed:
-        raise ActionError("This is shown already.", status=409)
+        raise ActionError(_("This is shown already."), status=409)
     if hiding.kind == Kind.PETITION:
         item = Petition.objects.get(pk=hiding.object_id)
         petitions.show_petition(petition=item, status=hiding.previous_status)
@@ -318,7 +319,7 @@ def start_invalidation(
     *, rule: rules.Rule, petition: Petition | None, by: User, note: str, matched: int
 ) -> Invalidation:
     if not note.strip():
-        raise ActionError("Say why these signatures are invalid.")
+        raise ActionError(_("Say why these signatures are invalid."))
     invalidation = Invalidation.objects.create(
         rule=rule.kind,
         parameters=rule.parameters,
@@ -384,7 +385,7 @@ def _note_progress(invalidation_id: int, n: int, removed: Counter) -> None:
             processed=F("processed") + n, removed=F("removed") + sum(removed.values())
         )
         for petition_id, count in removed.items():
-            outcome, _ = InvalidationOutcome.objects.get_or_create(
+            outcome, _created = InvalidationOutcome.objects.get_or_create(
                 invalidation_id=invalidation_id, petition_id=petition_id
             )
             InvalidationOutcome.objects.filter(pk=outcome.pk).update(removed=F("removed") + count)
@@ -393,12 +394,12 @@ def _note_progress(invalidation_id: int, n: int, removed: Counter) -> None:
 @transaction.atomic
 def revert_invalidation(*, invalidation: Invalidation, by: User, note: str) -> Invalidation:
     if not note.strip():
-        raise ActionError("Say why this invalidation is reverted.")
+        raise ActionError(_("Say why this invalidation is reverted."))
     moved = Invalidation.objects.filter(
         pk=invalidation.pk, status__in=Invalidation.REVERTIBLE
     ).update(status=Invalidation.Status.REVERTING, reverted_by=by)
     if not moved:
-        raise ActionError("Only an applied invalidation can be reverted.", status=409)
+        raise ActionError(_("Only an applied invalidation can be reverted."), status=409)
     record(
         actor=by,
         action=Action.INVALIDATION_REVERTED,

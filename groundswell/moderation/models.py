@@ -8,6 +8,7 @@ Staff powers are the permissions declared on ``AuditEntry`` below, granted throu
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from groundswell.petitions.models import Petition
 
@@ -15,11 +16,11 @@ from groundswell.petitions.models import Petition
 class Reason(models.TextChoices):
     """Why staff reject or hide something: a fixed list, shown to the public."""
 
-    DUPLICATE = "duplicate", "Duplicate of another petition"
-    OFFENSIVE = "offensive", "Offensive or abusive"
-    NOT_OURS = "not_ours", "Not this organisation's to make"
-    OUTSIDE_RULES = "outside_rules", "Outside the site's rules"
-    SPAM = "spam", "Spam or advertising"
+    DUPLICATE = "duplicate", _("Duplicate of another petition")
+    OFFENSIVE = "offensive", _("Offensive or abusive")
+    NOT_OURS = "not_ours", _("Not this organisation's to make")
+    OUTSIDE_RULES = "outside_rules", _("Outside the site's rules")
+    SPAM = "spam", _("Spam or advertising")
 
 
 # What the public page of a rejected or hidden petition says for each reason.
@@ -54,23 +55,23 @@ class AuditEntry(models.Model):
     """
 
     class Action(models.TextChoices):
-        PETITION_APPROVED = "petition.approved", "Petition approved"
-        PETITION_REJECTED = "petition.rejected", "Petition rejected"
-        PETITION_DELETED = "petition.deleted", "Petition deleted"
-        ITEM_HIDDEN = "item.hidden", "Item hidden"
-        ITEM_RESTORED = "item.restored", "Item shown again"
-        REPORTS_DISMISSED = "reports.dismissed", "Reports dismissed"
-        INVALIDATION_APPLIED = "invalidation.applied", "Signatures invalidated"
-        INVALIDATION_REVERTED = "invalidation.reverted", "Invalidation reverted"
-        SIGNERS_EXPORTED = "signers.exported", "Signers exported"
-        SIGNERS_READ_WITH_TOKEN = "signers.read_with_token", "Signers read with an API token"
-        MEMBER_INVITED = "member.invited", "Member invited with a role"
-        MEMBER_JOINED = "member.joined", "Member joined with a role"
-        MODERATOR_GRANTED = "moderator.granted", "Moderator powers granted"
-        MODERATOR_REVOKED = "moderator.revoked", "Moderator powers revoked"
-        ADVISER_VETTED = "adviser.vetted", "Adviser vetted and invited"
-        ADVISER_CHANGED = "adviser.changed", "Adviser's vetting changed"
-        COUNT_DRIFT = "count.drift", "Count drift repaired"
+        PETITION_APPROVED = "petition.approved", _("Petition approved")
+        PETITION_REJECTED = "petition.rejected", _("Petition rejected")
+        PETITION_DELETED = "petition.deleted", _("Petition deleted")
+        ITEM_HIDDEN = "item.hidden", _("Item hidden")
+        ITEM_RESTORED = "item.restored", _("Item shown again")
+        REPORTS_DISMISSED = "reports.dismissed", _("Reports dismissed")
+        INVALIDATION_APPLIED = "invalidation.applied", _("Signatures invalidated")
+        INVALIDATION_REVERTED = "invalidation.reverted", _("Invalidation reverted")
+        SIGNERS_EXPORTED = "signers.exported", _("Signers exported")
+        SIGNERS_READ_WITH_TOKEN = "signers.read_with_token", _("Signers read with an API token")
+        MEMBER_INVITED = "member.invited", _("Member invited with a role")
+        MEMBER_JOINED = "member.joined", _("Member joined with a role")
+        MODERATOR_GRANTED = "moderator.granted", _("Moderator powers granted")
+        MODERATOR_REVOKED = "moderator.revoked", _("Moderator powers revoked")
+        ADVISER_VETTED = "adviser.vetted", _("Adviser vetted and invited")
+        ADVISER_CHANGED = "adviser.changed", _("Adviser's vetting changed")
+        COUNT_DRIFT = "count.drift", _("Count drift repaired")
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     # No database constraint and nothing done on delete: an entry is never updated, so it
@@ -125,8 +126,8 @@ class ReviewDecision(models.Model):
     """One staff decision on a submitted petition: its organiser sees every one."""
 
     class Decision(models.TextChoices):
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="decisions")
     decision = models.CharField(max_length=10, choices=Decision.choices)
@@ -148,25 +149,25 @@ class ReviewDecision(models.Model):
 class Kind(models.TextChoices):
     """What can be reported and hidden."""
 
-    PETITION = "petition", "Petition"
-    UPDATE = "update", "Update"
-    COMMENT = "comment", "Comment"
+    PETITION = "petition", _("Petition")
+    UPDATE = "update", _("Update")
+    COMMENT = "comment", _("Comment")
 
 
 class Report(models.Model):
     """Someone (no account needed) says an item breaks the rules. No address is kept."""
 
     class Why(models.TextChoices):
-        SPAM = "spam", "Spam or advertising"
-        OFFENSIVE = "offensive", "Offensive, hateful or abusive"
-        PERSONAL = "personal", "Shares someone's personal information"
-        MISLEADING = "misleading", "False or misleading"
-        OTHER = "other", "Something else"
+        SPAM = "spam", _("Spam or advertising")
+        OFFENSIVE = "offensive", _("Offensive, hateful or abusive")
+        PERSONAL = "personal", _("Shares someone's personal information")
+        MISLEADING = "misleading", _("False or misleading")
+        OTHER = "other", _("Something else")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Waiting"
-        DISMISSED = "dismissed", "Dismissed"
-        ACTED_ON = "acted_on", "Item hidden"
+        OPEN = "open", _("Waiting")
+        DISMISSED = "dismissed", _("Dismissed")
+        ACTED_ON = "acted_on", _("Item hidden")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     object_id = models.BigIntegerField()
@@ -221,18 +222,18 @@ class Invalidation(models.Model):
     """A fraud rule and its run: which signatures it removed, and whether it was reverted."""
 
     class Rule(models.TextChoices):
-        EMAIL_DOMAIN = "email_domain", "Email domain"
-        NETWORK = "network", "Network (IP /24 or /48, or a wider block)"
-        TIME_WINDOW = "time_window", "Time window"
-        POSTCODE_COUNTRY = "postcode_country", "Postcode that does not match its country"
-        BURST = "burst", "Many signatures from one network in a minute"
+        EMAIL_DOMAIN = "email_domain", _("Email domain")
+        NETWORK = "network", _("Network (IP /24 or /48, or a wider block)")
+        TIME_WINDOW = "time_window", _("Time window")
+        POSTCODE_COUNTRY = "postcode_country", _("Postcode that does not match its country")
+        BURST = "burst", _("Many signatures from one network in a minute")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to run"
-        RUNNING = "running", "Running"
-        APPLIED = "applied", "Applied"
-        REVERTING = "reverting", "Reverting"
-        REVERTED = "reverted", "Reverted"
+        QUEUED = "queued", _("Waiting to run")
+        RUNNING = "running", _("Running")
+        APPLIED = "applied", _("Applied")
+        REVERTING = "reverting", _("Reverting")
+        REVERTED = "reverted", _("Reverted")
 
     REVERTIBLE = {Status.APPLIED}
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import TruncMinute
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from groundswell.core.network import hash_network, networks_in
 from groundswell.petitions.models import Signature
@@ -95,8 +96,11 @@ def _bursts(signatures, per_minute: int) -> Q:
     groups = list(groups)
     if len(groups) > MOST_BURSTS:
         raise ValueError(
-            f"More than {MOST_BURSTS} bursts match: raise the number per minute, "
-            "or choose one petition."
+            _(
+                "More than %(most)s bursts match: raise the number per minute, "
+                "or choose one petition."
+            )
+            % {"most": MOST_BURSTS}
         )
     for group in groups:
         start = group["minute"]

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from groundswell.core import ratelimit
@@ -40,7 +41,7 @@ from groundswell.petitions.models import Petition, Signature
 @login_required
 def home(request):
     if not access.is_moderator(request.user):
-        raise PermissionDenied("Only moderators can see this page.")
+        raise PermissionDenied(_("Only moderators can see this page."))
     user = request.user
     context = {
         "can": {name: access.has_power(user, perm) for name, perm in _POWERS.items()},
@@ -85,7 +86,9 @@ def review(request, slug):
         try:
             if data["decision"] == "approve":
                 petition_actions.approve_petition(petition=petition, reviewer=request.user)
-                messages.success(request, f"“{petition}” is open for signatures.")
+                messages.success(
+                    request, _("“%(title)s” is open for signatures.") % {"title": petition}
+                )
             else:
                 petition_actions.reject_petition(
                     petition=petition,
@@ -93,7 +96,10 @@ def review(request, slug):
                     reason=data["reason"],
                     note=data["note"],
                 )
-                messages.success(request, f"“{petition}” was rejected; its organiser is told.")
+                messages.success(
+                    request,
+                    _("“%(title)s” was rejected; its organiser is told.") % {"title": petition},
+                )
         except ActionError as error:
             form.add_error(None, error.message)
         else:
@@ -113,10 +119,10 @@ def review(request, slug):
 
 def report(request, kind, object_id):
     if kind not in Kind.values:
-        raise Http404("Nothing to report here.")
+        raise Http404(_("Nothing to report here."))
     item, petition = actions.reported_item(kind, object_id)
     if item is None:
-        raise Http404("There is nothing to report here any more.")
+        raise Http404(_("There is nothing to report here any more."))
     form = ReportForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -127,7 +133,7 @@ def report(request, kind, object_id):
             form.add_error(None, limit.message)
             status = 429
         else:
-            messages.success(request, "Thank you. Moderators will look at your report.")
+            messages.success(request, _("Thank you. Moderators will look at your report."))
             return redirect(petition.get_absolute_url())
     elif request.method == "POST":
         status = 422
@@ -177,7 +183,7 @@ def reports(request):
     keys = {(g["kind"], g["object_id"]) for g in groups}
     found: dict = {key: [] for key in keys}
     for kind, object_id, why, details in Report.objects.filter(
-        status=Report.Status.OPEN, object_id__in={pk for _, pk in keys}
+        status=Report.Status.OPEN, object_id__in={pk for _kind, pk in keys}
     ).values_list("kind", "object_id", "why", "details"):
         if (kind, object_id) in found:
             found[kind, object_id].append((why, details))
@@ -224,7 +230,7 @@ def dismiss(request, kind, object_id):
         actions.dismiss_reports(
             kind=kind, object_id=object_id, by=request.user, note=form.cleaned_data.get("note", "")
         )
-        messages.success(request, "Reports dismissed.")
+        messages.success(request, _("Reports dismissed."))
     except ActionError as error:
         messages.error(request, error.message)
     return redirect("moderation:reports")
@@ -233,9 +239,9 @@ def dismiss(request, kind, object_id):
 @login_required
 def hide(request, kind, object_id):
     access.require(request.user, access.REPORTS)
-    item, _ = actions.hideable_item(kind, object_id)
+    item, _petition = actions.hideable_item(kind, object_id)
     if item is None:
-        raise Http404("There is nothing here that can be hidden.")
+        raise Http404(_("There is nothing here that can be hidden."))
     form = HideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -243,7 +249,7 @@ def hide(request, kind, object_id):
         except ActionError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "Hidden. You can show it again from “Hidden items”.")
+            messages.success(request, _("Hidden. You can show it again from “Hidden items”."))
             return redirect("moderation:hidden")
     status = 422 if request.method == "POST" else 200
     context = {"form": form, "kind": kind, "item": item, "label": _label(kind, object_id)}
@@ -265,12 +271,12 @@ def restore(request, pk):
     access.require(request.user, access.REPORTS)
     hiding = Hiding.objects.filter(pk=pk).first()
     if hiding is None:
-        raise Http404("No such hidden item.")
+        raise Http404(_("No such hidden item."))
     form = NoteForm(request.POST)
     form.is_valid()
     try:
         actions.restore_item(hiding=hiding, by=request.user, note=form.cleaned_data.get("note", ""))
-        messages.success(request, "Shown again.")
+        messages.success(request, _("Shown again."))
     except ActionError as error:
         messages.error(request, error.message)
     return redirect("moderation:hidden")
@@ -311,19 +317,19 @@ def _preview_or_start(request, form):
     for sample in preview.sample:
         sample.masked_email = rules.masked_email(sample.email)
     if not preview.matched:
-        form.add_error(None, "This rule matches no signatures: nothing to remove.")
+        form.add_error(None, _("This rule matches no signatures: nothing to remove."))
         return _rule_page(request, form, status=422)
     confirmed = data["previewed"] and (not preview.needs_second_confirmation or data["really"])
     if not confirmed:
         if data["previewed"] and preview.needs_second_confirmation:
-            form.add_error("really", "This rule removes most of what it looks at: confirm it.")
+            form.add_error("really", _("This rule removes most of what it looks at: confirm it."))
         form.data = form.data.copy()
         form.data["previewed"] = "on"
         return _rule_page(request, form, preview, status=422 if form.errors else 200)
     invalidation = actions.start_invalidation(
         rule=rule, petition=petition, by=request.user, note=data["note"], matched=preview.matched
     )
-    messages.success(request, "The invalidation runs in the background; signing goes on.")
+    messages.success(request, _("The invalidation runs in the background; signing goes on."))
     return redirect("moderation:invalidation", pk=invalidation.pk)
 
 
@@ -341,7 +347,9 @@ def invalidation(request, pk):
             except ActionError as error:
                 form.add_error(None, error.message)
             else:
-                messages.success(request, "Reverting: the signatures come back and are recounted.")
+                messages.success(
+                    request, _("Reverting: the signatures come back and are recounted.")
+                )
                 return redirect("moderation:invalidation", pk=pk)
         status = 422
     context = {

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from groundswell.accounts.access import require_two_factor
 from groundswell.accounts.models import Membership
@@ -20,7 +21,7 @@ class SignInRequired(PermissionDenied):
     """Not signed in for this part of the help programme; views send them to sign in."""
 
     def __init__(self, where: str):
-        super().__init__("Please sign in first.")
+        super().__init__(_("Please sign in first."))
         self.where = where
 
 
@@ -37,14 +38,14 @@ def seeker_for(request) -> keyring.Seeker:
 def match_for_seeker(seeker: keyring.Seeker, match_id) -> Match:
     """One of the seeker's own request's matches; another request's is not found."""
     if not str(match_id).isdigit():
-        raise Http404("No such adviser for your request.")
+        raise Http404(_("No such adviser for your request."))
     match = (
         Match.objects.select_related("adviser__user__adviser_key", "request")
         .filter(pk=match_id, request=seeker.request)
         .first()
     )
     if match is None:
-        raise Http404("No such adviser for your request.")
+        raise Http404(_("No such adviser for your request."))
     return match
 
 
@@ -63,7 +64,7 @@ def adviser_for(request) -> Adviser:
     if not (user.is_authenticated and user.is_verified()):
         raise SignInRequired("support:adviser_login")
     if not user.adviser_profiles.filter(status__in=AdviserProfile.CAN_WORK).exists():
-        raise PermissionDenied("You are not an adviser in any help programme.")
+        raise PermissionDenied(_("You are not an adviser in any help programme."))
     private_key = keyring.adviser_private_key(request)
     if private_key is None:
         raise SignInRequired("support:adviser_login")
@@ -83,7 +84,7 @@ def match_for_adviser(adviser: Adviser, code: str) -> Match:
         .first()
     )
     if match is None:
-        raise Http404("No such request for you.")
+        raise Http404(_("No such request for you."))
     return match
 
 
@@ -109,7 +110,7 @@ def programme_for_coordinator(user, slug: str) -> Programme:
     _coordinator(user)
     programme = Programme.objects.select_related("organisation").filter(slug=slug).first()
     if programme is None or programme.organisation.role_of(user) is None:
-        raise Http404("No such programme.")
+        raise Http404(_("No such programme."))
     return programme
 
 
@@ -117,7 +118,7 @@ def adviser_for_coordinator(user, slug: str, adviser_id) -> AdviserProfile:
     programme = programme_for_coordinator(user, slug)
     adviser = programme.advisers.filter(pk=adviser_id).first()
     if adviser is None:
-        raise Http404("No such adviser.")
+        raise Http404(_("No such adviser."))
     return adviser
 
 
@@ -127,5 +128,5 @@ def adviser_for_coordinator(user, slug: str, adviser_id) -> AdviserProfile:
 def programme_for_seekers(slug: str) -> Programme:
     programme = Programme.objects.filter(slug=slug).first()
     if programme is None:
-        raise Http404("No such help programme.")
+        raise Http404(_("No such help programme."))
     return programme

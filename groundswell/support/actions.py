@@ -8,10 +8,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groundswell.accounts import actions as accounts
@@ -136,7 +138,9 @@ def invite_adviser(*, programme: Programme, by: User, email: str, **profile) -> 
                 programme=programme, email=email, vetted_by=by, **profile
             )
     except IntegrityError:
-        raise ActionError(f"{email} is already an adviser in this programme.") from None
+        raise ActionError(
+            _("%(email)s is already an adviser in this programme.") % {"email": email}
+        ) from None
     audit(actor=by, programme=programme, action="adviser.invited", detail=email)
     moderation.record(
         actor=by,
@@ -156,7 +160,7 @@ def update_adviser(*, adviser: AdviserProfile, by: User, **changes) -> AdviserPr
         setattr(adviser, name, changes[name])
     if status != adviser.status:
         if status == AdviserProfile.Status.ACTIVE and adviser.status == adviser.Status.INVITED:
-            raise ActionError("An adviser becomes active by finishing their own set-up.")
+            raise ActionError(_("An adviser becomes active by finishing their own set-up."))
         changed.append(f"status {adviser.status}→{status}")
         adviser.status = status
     adviser.save()
@@ -187,13 +191,13 @@ def adviser_from_token(token: str) -> AdviserProfile:
         )
     except signing.SignatureExpired:
         raise LinkInvalid(
-            "This invitation has expired. Ask the coordinator for a new one."
+            _("This invitation has expired. Ask the coordinator for a new one.")
         ) from None
     except signing.BadSignature:
-        raise LinkInvalid("This invitation link is not valid.") from None
+        raise LinkInvalid(_("This invitation link is not valid.")) from None
     adviser = AdviserProfile.objects.select_related("programme").filter(pk=pk).first()
     if adviser is None or adviser.user_id is not None:
-        raise LinkInvalid("This invitation has already been used or was withdrawn.")
+        raise LinkInvalid(_("This invitation has already been used or was withdrawn."))
     return adviser
 
 
@@ -222,10 +226,10 @@ def join_as_adviser(*, token: str, password: str, name: str = "") -> Enrolment:
     user = User.objects.filter(email=adviser.email).first()
     if user is None:
         if not name.strip():
-            raise ActionError("Please tell us your name.", status=422)
+            raise ActionError(_("Please tell us your name."), status=422)
         user = accounts.create_verified_account(email=adviser.email, password=password, name=name)
     elif not user.check_password(password):
-        raise ActionError("That is not the password of your account.", status=422)
+        raise ActionError(_("That is not the password of your account."), status=422)
     key = AdviserKey.objects.filter(user=user).first()
     if key is None:
         private_key, recovery_code = _new_adviser_key(user, password)
@@ -261,8 +265,10 @@ def _unwrap(key: AdviserKey, password: str) -> bytes:
         return key.unwrap_with_password(password)
     except crypto.Unreadable:
         raise ActionError(
-            "Your adviser key does not open with this password (was the password changed "
-            "elsewhere?). Use your recovery code on the recovery page.",
+            _(
+                "Your adviser key does not open with this password (was the password changed "
+                "elsewhere?). Use your recovery code on the recovery page."
+            ),
             status=422,
         ) from None
 
@@ -275,7 +281,7 @@ class AdviserLogin:
     recovery_code: str = ""
 
 
-WRONG_LOGIN = "The email address, password or code is not right."
+WRONG_LOGIN = _("The email address, password or code is not right.")
 
 
 def _authenticate_adviser(email: str, password: str) -> User:
@@ -321,7 +327,7 @@ def recover_adviser_key(*, email: str, password: str, code: str, recovery_code: 
     try:
         private_key = key.unwrap_with_recovery(recovery_code)
     except crypto.Unreadable:
-        raise ActionError("This recovery code does not open your key.", status=422) from None
+        raise ActionError(_("This recovery code does not open your key."), status=422) from None
     new_code = crypto.new_code()
     key.wrap_with_password(private_key, password)
     key.wrap_with_recovery(private_key, new_code)
@@ -344,6 +350,7 @@ class Intake:
     employer: str = ""
     contact: str = ""
     notify_email: str = ""
+    page_language: str = ""
 
 
 @dataclass
@@ -357,7 +364,7 @@ class NewRequest:
 def submit_request(*, programme: Programme, intake: Intake) -> NewRequest:
     """Seal a new request; the receipt is returned once and never stored."""
     if not programme.accepts_requests:
-        raise Conflict("This programme is not taking new requests at the moment.")
+        raise Conflict(_("This programme is not taking new requests at the moment."))
     receipt, salt, cost = crypto.new_code(), crypto.new_salt(), crypto.kdf_cost()
     key, pair = crypto.derive_key(receipt, salt, cost), crypto.new_keypair()
     story = {
@@ -382,6 +389,7 @@ def submit_request(*, programme: Programme, intake: Intake) -> NewRequest:
         skills=intake.skills,
         region=intake.region,
         language=intake.language,
+        page_language=intake.page_language,
         availability=intake.availability,
         employer_hash=employer_hash(intake.employer),
         created_on=_today(),
@@ -391,14 +399,14 @@ def submit_request(*, programme: Programme, intake: Intake) -> NewRequest:
     return NewRequest(help_request, receipt, key)
 
 
-UNKNOWN_RECEIPT = "We do not recognise this receipt code. Check it and try again."
+UNKNOWN_RECEIPT = _("We do not recognise this receipt code. Check it and try again.")
 
 
 def open_request(*, receipt: str) -> tuple[HelpRequest, bytes]:
     """The request this receipt belongs to, and the key derived from it."""
     if not crypto.looks_like_code(receipt):
         raise ActionError(
-            "A receipt code has 28 letters and digits, in seven groups of four.", status=422
+            _("A receipt code has 28 letters and digits, in seven groups of four."), status=422
         )
     help_request = HelpRequest.objects.filter(receipt_hash=crypto.receipt_hash(receipt)).first()
     if help_request is None:
@@ -442,7 +450,9 @@ def propose_for_waiting(*, programme_id: int | None = None) -> int:
 def _move(match: Match, allowed: set, to: str, **fields) -> None:
     updated = Match.objects.filter(pk=match.pk, status__in=allowed).update(status=to, **fields)
     if not updated:
-        raise Conflict("This has changed in the meantime. Reload the page to see where it stands.")
+        raise Conflict(
+            _("This has changed in the meantime. Reload the page to see where it stands.")
+        )
     match.refresh_from_db()
 
 
@@ -521,13 +531,23 @@ def hand_back(*, match: Match) -> Match:
     return match
 
 
+@transaction.atomic
+def set_page_language(*, help_request: HelpRequest, language: str) -> HelpRequest:
+    """The seeker switched the language of their pages: their notices follow it."""
+    if language not in dict(settings.LANGUAGES):
+        raise ActionError(_("This site is not available in that language."), status=422)
+    HelpRequest.objects.filter(pk=help_request.pk).update(page_language=language)
+    help_request.page_language = language
+    return help_request
+
+
 # --- Conversation ---------------------------------------------------------------------------
 
 
 @transaction.atomic
 def send_message(*, match: Match, author: str, body: str) -> Message:
     if match.status not in Match.READABLE:
-        raise Conflict("This conversation has ended.")
+        raise Conflict(_("This conversation has ended."))
     sent = {"body": body, "at": timezone.now().isoformat(timespec="minutes")}
     message = Message.objects.create(
         match=match,
@@ -546,10 +566,10 @@ def send_message(*, match: Match, author: str, body: str) -> Message:
 def reveal_contact(*, match: Match, seeker_key: bytes, contact: str) -> Match:
     """Seal the seeker's contact details to this adviser. It cannot be taken back."""
     if match.contact_revealed:
-        raise Conflict("You have already shared your contact details with this adviser.")
+        raise Conflict(_("You have already shared your contact details with this adviser."))
     contact = contact.strip()
     if not contact:
-        raise ActionError("Write the contact details you want to share.", status=422)
+        raise ActionError(_("Write the contact details you want to share."), status=422)
     adviser_public = bytes(match.adviser.user.adviser_key.public_key)
     _move(
         match,

@@ -8,11 +8,12 @@ what the system runs on (statuses, dates to the day). Everything a seeker writes
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from groundswell.accounts.models import Organisation
 from groundswell.support import crypto
@@ -20,42 +21,42 @@ from groundswell.support import crypto
 # --- The coarse vocabulary seekers and advisers share (fixed lists: nothing free-form) -------
 
 SECTORS = [
-    ("administration", "Public administration and policy"),
-    ("enforcement", "Enforcement, security and investigations"),
-    ("legal", "Law and compliance"),
-    ("it", "IT and data"),
-    ("operations", "Logistics and operations"),
-    ("finance", "Finance and accounting"),
-    ("people", "HR, training and management"),
-    ("care", "Health and social care"),
-    ("other", "Something else"),
+    ("administration", _("Public administration and policy")),
+    ("enforcement", _("Enforcement, security and investigations")),
+    ("legal", _("Law and compliance")),
+    ("it", _("IT and data")),
+    ("operations", _("Logistics and operations")),
+    ("finance", _("Finance and accounting")),
+    ("people", _("HR, training and management")),
+    ("care", _("Health and social care")),
+    ("other", _("Something else")),
 ]
 SKILLS = [
-    ("cv", "CV and applications"),
-    ("interviews", "Interview practice"),
-    ("career_change", "Changing career"),
-    ("networking", "Introductions to employers"),
-    ("offers", "Salary and job offers"),
-    ("training", "Training and qualifications"),
-    ("leaving", "Leaving safely: notice, references, rights"),
+    ("cv", _("CV and applications")),
+    ("interviews", _("Interview practice")),
+    ("career_change", _("Changing career")),
+    ("networking", _("Introductions to employers")),
+    ("offers", _("Salary and job offers")),
+    ("training", _("Training and qualifications")),
+    ("leaving", _("Leaving safely: notice, references, rights")),
 ]
 # (code, label, a typical UTC offset in hours): the region is all a seeker says about place.
 REGIONS = [
-    ("americas-west", "North America: Pacific and Mountain time", -7),
-    ("americas-east", "North America: Central and Eastern time", -5),
-    ("latin-america", "Latin America and the Caribbean", -4),
-    ("europe-africa", "Europe and Africa", 1),
-    ("middle-east", "Middle East and Central Asia", 4),
-    ("south-asia", "South Asia", 5.5),
-    ("east-asia", "East and South-East Asia", 8),
-    ("oceania", "Australia and the Pacific", 10),
+    ("americas-west", _("North America: Pacific and Mountain time"), -7),
+    ("americas-east", _("North America: Central and Eastern time"), -5),
+    ("latin-america", _("Latin America and the Caribbean"), -4),
+    ("europe-africa", _("Europe and Africa"), 1),
+    ("middle-east", _("Middle East and Central Asia"), 4),
+    ("south-asia", _("South Asia"), 5.5),
+    ("east-asia", _("East and South-East Asia"), 8),
+    ("oceania", _("Australia and the Pacific"), 10),
 ]
 REGION_CHOICES = [(code, label) for code, label, _ in REGIONS]
 REGION_OFFSETS = {code: offset for code, _, offset in REGIONS}
 AVAILABILITY = [
-    ("weekday-day", "Weekday daytime"),
-    ("weekday-evening", "Weekday evenings"),
-    ("weekend", "Weekends"),
+    ("weekday-day", _("Weekday daytime")),
+    ("weekday-evening", _("Weekday evenings")),
+    ("weekend", _("Weekends")),
 ]
 
 
@@ -64,8 +65,29 @@ def labels(choices, codes) -> list[str]:
     return [names.get(code, code) for code in codes]
 
 
+# The languages people can talk in are not only those the site is translated into: Django's
+# full list (named in the reader's language by Django's own catalogue).
+SPOKEN_LANGUAGES = global_settings.LANGUAGES
+
+
 def language_name(code: str) -> str:
-    return dict(settings.LANGUAGES).get(code, code)
+    name = dict(SPOKEN_LANGUAGES).get(code)
+    return translation.gettext(name) if name else code
+
+
+def spoken_language_choices() -> list[tuple[str, str]]:
+    return [(code, language_name(code)) for code, _name in SPOKEN_LANGUAGES]
+
+
+def page_language_for(talk_language: str) -> str:
+    """The language a seeker's pages, receipt and notices are in: the one they chose to
+    talk in when the site is translated into it, otherwise the one they read the form in."""
+    site_languages = dict(settings.LANGUAGES)
+    if talk_language in site_languages:
+        return talk_language
+    return translation.get_supported_language_variant(
+        translation.get_language() or settings.LANGUAGE_CODE
+    )
 
 
 def new_designation() -> str:
@@ -77,8 +99,8 @@ def new_designation() -> str:
 
 class Programme(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Taking requests"
-        PAUSED = "paused", "Not taking new requests"
+        OPEN = "open", _("Taking requests")
+        PAUSED = "paused", _("Not taking new requests")
 
     ACCEPTS_REQUESTS = {Status.OPEN}
 
@@ -177,10 +199,10 @@ class AdviserProfile(models.Model):
     """A vetted volunteer in one programme. The coordinator fills it in when inviting."""
 
     class Status(models.TextChoices):
-        INVITED = "invited", "Invited, setting up"
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused: no new requests"
-        REMOVED = "removed", "Removed"
+        INVITED = "invited", _("Invited, setting up")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused: no new requests")
+        REMOVED = "removed", _("Removed")
 
     MATCHABLE = {Status.ACTIVE}
     CAN_WORK = {Status.ACTIVE, Status.PAUSED}
@@ -283,9 +305,9 @@ class HelpRequest(models.Model):
     """One person's request. Dates are kept to the day, on purpose."""
 
     class Status(models.TextChoices):
-        WAITING = "waiting", "Waiting for an adviser"
-        MATCHED = "matched", "Matched with an adviser"
-        CLOSED = "closed", "Closed"
+        WAITING = "waiting", _("Waiting for an adviser")
+        MATCHED = "matched", _("Matched with an adviser")
+        CLOSED = "closed", _("Closed")
 
     UNMATCHED = {Status.WAITING}
     OPEN = {Status.WAITING, Status.MATCHED}
@@ -309,6 +331,9 @@ class HelpRequest(models.Model):
     skills = models.JSONField(default=list)
     region = models.CharField(max_length=20, choices=REGION_CHOICES)
     language = models.CharField(max_length=10)
+    # The site language of the seeker's pages and notices (settings.LANGUAGES): shared by
+    # everyone who reads that language, so it says no more about them than ``language``.
+    page_language = models.CharField(max_length=10, blank=True)
     availability = models.JSONField(default=list)
     employer_hash = models.CharField(max_length=64, blank=True)
     created_on = models.DateField()
@@ -327,6 +352,9 @@ class HelpRequest(models.Model):
     def private_key(self, seeker_key: bytes) -> bytes:
         return crypto.unlock(seeker_key, self.wrapped_key)
 
+    def page_language_or_default(self) -> str:
+        return self.page_language or settings.LANGUAGE_CODE
+
     def live_match(self):
         return self.matches.filter(status__in=Match.LIVE).select_related("adviser").first()
 
@@ -344,13 +372,13 @@ class Match(models.Model):
     """A request offered to one adviser; ``code`` is the only name the adviser sees."""
 
     class Status(models.TextChoices):
-        OFFERED = "offered", "Offered to the adviser"
-        PROPOSED = "proposed", "Adviser is ready; waiting for the seeker"
-        ACCEPTED = "accepted", "Accepted by the seeker"
-        DECLINED = "declined", "Declined by the adviser"
-        PASSED = "passed", "The seeker asked for another adviser"
-        HANDED_BACK = "handed_back", "Handed back by the adviser"
-        ENDED = "ended", "Ended: the request was closed"
+        OFFERED = "offered", _("Offered to the adviser")
+        PROPOSED = "proposed", _("Adviser is ready; waiting for the seeker")
+        ACCEPTED = "accepted", _("Accepted by the seeker")
+        DECLINED = "declined", _("Declined by the adviser")
+        PASSED = "passed", _("The seeker asked for another adviser")
+        HANDED_BACK = "handed_back", _("Handed back by the adviser")
+        ENDED = "ended", _("Ended: the request was closed")
 
     LIVE = {Status.OFFERED, Status.PROPOSED, Status.ACCEPTED}
     READABLE = {Status.ACCEPTED}
@@ -404,8 +432,8 @@ class Message(models.Model):
     """Sealed to the conversation's public key; its time is inside the ciphertext."""
 
     class Author(models.TextChoices):
-        SEEKER = "seeker", "The seeker"
-        ADVISER = "adviser", "The adviser"
+        SEEKER = "seeker", _("The seeker")
+        ADVISER = "adviser", _("The adviser")
 
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="messages")
     author = models.CharField(max_length=10, choices=Author.choices)

@@ -6,6 +6,8 @@ Nothing here writes, caches or logs: plaintext lives in the response being rende
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from groundswell.support import crypto
 from groundswell.support.models import HelpRequest, Match, Message
 
@@ -40,13 +42,13 @@ def conversation_for_seeker(match: Match, seeker_key: bytes) -> list[Shown]:
     if match.seeker_conversation_key is None:
         return []
     key = crypto.unlock(seeker_key, match.seeker_conversation_key)
-    names = {Message.Author.SEEKER: "You", Message.Author.ADVISER: match.adviser.display_name}
+    names = {Message.Author.SEEKER: _("You"), Message.Author.ADVISER: match.adviser.display_name}
     return _conversation(match, key, Message.Author.SEEKER, names)
 
 
 def conversation_for_adviser(match: Match, adviser_private_key: bytes) -> list[Shown]:
     key = crypto.open_sealed(adviser_private_key, match.adviser_conversation_key)
-    names = {Message.Author.SEEKER: "The seeker", Message.Author.ADVISER: "You"}
+    names = {Message.Author.SEEKER: _("The seeker"), Message.Author.ADVISER: _("You")}
     return _conversation(match, key, Message.Author.ADVISER, names)
 
 

@@ -1,6 +1,8 @@
 """Background work of the help programme. Tasks take row ids only: a task's arguments are
 stored in the task queue's table, so nothing a seeker wrote may ever be one."""
 
+from django.conf import settings
+from django.utils import translation
 from django_tasks import task
 
 from groundswell.core import emails
@@ -22,7 +24,8 @@ def send_adviser_invitation(adviser_id: int) -> None:
         .first()
     )
     if adviser is not None:
-        emails.support_adviser_invitation(adviser, adviser.get_join_path())
+        with translation.override(settings.LANGUAGE_CODE):
+            emails.support_adviser_invitation(adviser, adviser.get_join_path())
 
 
 @task()
@@ -35,13 +38,17 @@ def notify_adviser(match_id: int, event: str) -> None:
     )
     match = match.first()
     if match is not None and match.adviser.user is not None:
-        ADVISER_NOTICES[event](match.adviser.user, match.adviser.programme)
+        # Advisers have no stored language yet: the site's, never the seeker's whose
+        # request happened to enqueue this (the immediate backend runs it in that request).
+        with translation.override(settings.LANGUAGE_CODE):
+            ADVISER_NOTICES[event](match.adviser.user, match.adviser.programme)
 
 
 @task()
 def notify_seeker(request_id: int) -> None:
     """Only for a seeker who chose to leave an address: opened here, at sending time, with
-    the server's notification key (docs/privacy.md explains the trade-off)."""
+    the server's notification key (docs/privacy.md explains the trade-off). In the language
+    of the seeker's pages, stored with the request."""
     from groundswell.support import crypto
     from groundswell.support.models import HelpRequest
 
@@ -57,7 +64,8 @@ def notify_seeker(request_id: int) -> None:
         address = crypto.open_sealed(private, help_request.sealed_notify_address).decode()
     except crypto.Unreadable:
         return  # the pepper changed: the address can no longer be read, by anyone
-    emails.support_seeker_notice(address)
+    with translation.override(help_request.page_language_or_default()):
+        emails.support_seeker_notice(address)
 
 
 @task()

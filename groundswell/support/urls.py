@@ -18,6 +18,7 @@ urlpatterns = [
     path("request/close/", views.request_close, name="request_close"),
     path("request/delete/", views.request_delete, name="request_delete"),
     path("request/leave/", views.request_leave, name="request_leave"),
+    path("request/language/", views.request_language, name="request_language"),
     # Advisers: password and a second factor; the password also unwraps their key.
     path("adviser/", views.adviser_home, name="adviser_home"),
     path("adviser/login/", views.adviser_login, name="adviser_login"),

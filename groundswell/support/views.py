@@ -12,6 +12,8 @@ from django.contrib.auth import login, logout
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
@@ -94,7 +96,7 @@ def intake(request, slug):
     if not form.is_valid():
         return render(request, "support/intake.html", context, status=422)
     if form.is_bot:
-        form.add_error("website", "Please leave this field empty.")
+        form.add_error("website", _("Please leave this field empty."))
         return render(request, "support/intake.html", context, status=422)
     try:
         _limit(request, "intake")
@@ -110,9 +112,18 @@ def intake(request, slug):
     return response
 
 
+def _speak_to(request, seeker) -> None:
+    """A signed-in seeker's pages, errors and notices are in the language stored with their
+    request (models.page_language_for), whatever the browser they come back with says."""
+    language = seeker.request.page_language_or_default()
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+
+
 @signed_in
 def receipt(request):
     seeker = seeker_for(request)
+    _speak_to(request, seeker)
     code = keyring.receipt_to_show(request)
     form = forms.ReceiptSavedForm(request.POST or None)
     if not code or (request.method == "POST" and form.is_valid()):
@@ -167,19 +178,23 @@ def _seeker_page(request, seeker, *, status=200, error="", **forms_):
         "reveal_form": forms_.get("reveal_form") or forms.RevealForm(initial={"contact": contact}),
         "close_form": forms_.get("close_form") or forms.CloseForm(),
         "delete_form": forms_.get("delete_form") or forms.DeleteForm(),
+        "language_form": forms_.get("language_form")
+        or forms.PageLanguageForm(initial={"language": help_request.page_language_or_default()}),
     }
     return render(request, "support/request.html", context, status=status)
 
 
 @signed_in
 def request_page(request):
-    return _seeker_page(request, seeker_for(request))
+    seeker = seeker_for(request)
+    _speak_to(request, seeker)
+    return _seeker_page(request, seeker)
 
 
 def _accepted_match(seeker) -> Match:
     match = seeker.request.live_match()
     if match is None or match.status not in Match.READABLE:
-        raise actions.Conflict("You have no adviser at the moment.")
+        raise actions.Conflict(_("You have no adviser at the moment."))
     return match_for_seeker(seeker, match.pk)
 
 
@@ -192,6 +207,7 @@ def seeker_action(form_class=None, form_name=""):
         @wraps(act)
         def view(request):
             seeker = seeker_for(request)
+            _speak_to(request, seeker)
             form = form_class(request.POST) if form_class else None
             if form is not None and not form.is_valid():
                 return _seeker_page(request, seeker, status=422, **{form_name: form})
@@ -215,6 +231,11 @@ def request_accept(request, seeker, form):
 @seeker_action()
 def request_another(request, seeker, form):
     actions.ask_for_another(match=match_for_seeker(seeker, request.POST.get("match")))
+
+
+@seeker_action(forms.PageLanguageForm, "language_form")
+def request_language(request, seeker, form):
+    actions.set_page_language(help_request=seeker.request, language=form.cleaned_data["language"])
 
 
 @seeker_action(forms.MessageForm, "message_form")

@@ -19,14 +19,15 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from groundswell.core.errors import LinkInvalid
 from groundswell.petitions.access import petition_for_viewing
 from groundswell.petitions.models import Petition, PetitionTarget
 from groundswell.targets.models import AnswerLink, Delivery, Target, TargetContact
 
-NOT_FOUND = "No such person in the directory."
-ORGANISERS_ONLY = "Only the organisation running this petition, or staff, can do that."
+NOT_FOUND = _("No such person in the directory.")
+ORGANISERS_ONLY = _("Only the organisation running this petition, or staff, can do that.")
 
 
 def _organisation_ids(target: Target) -> set[int]:
@@ -89,7 +90,7 @@ def can_set_directory_address(user) -> bool:
     return user.is_authenticated and user.is_staff
 
 
-STAFF_ONLY = "Only staff keep the directory's addresses."
+STAFF_ONLY = _("Only staff keep the directory's addresses.")
 
 
 def contacts_for_staff(user):
@@ -102,7 +103,7 @@ def contacts_for_staff(user):
 def contact_for_staff(user, pk: int) -> TargetContact:
     contact = contacts_for_staff(user).filter(pk=pk).first()
     if contact is None:
-        raise Http404("No such address.")
+        raise Http404(_("No such address."))
     return contact
 
 
@@ -120,8 +121,10 @@ def target_for_edit(user, pk: int) -> Target:
     target = target_for_viewing(user, pk)
     if not can_edit_target(user, target):
         raise PermissionDenied(
-            "Only staff, or the one organisation whose campaigns address this person, "
-            "can change this entry."
+            _(
+                "Only staff, or the one organisation whose campaigns address this person, "
+                "can change this entry."
+            )
         )
     return target
 
@@ -131,7 +134,7 @@ def target_for_delivery_address(user, slug: str, pk: int) -> tuple[Petition, Tar
     petition = petition_for_delivery(user, slug)
     target = petition.targets.filter(pk=pk).first()
     if target is None:
-        raise Http404("This petition is not addressed to that person.")
+        raise Http404(_("This petition is not addressed to that person."))
     return petition, target
 
 
@@ -157,7 +160,7 @@ def delivery_for_organiser(user, slug: str, pk: int) -> Delivery:
         .first()
     )
     if delivery is None:
-        raise Http404("This petition has no such delivery.")
+        raise Http404(_("This petition has no such delivery."))
     return delivery
 
 
@@ -170,14 +173,15 @@ def link_for_answer(slug: str, token: str) -> AnswerLink:
     )
     if link is None or link.delivery.petition.slug != slug:
         raise LinkInvalid(
-            "This link is not valid. Check that you copied all of it from the email.", status=404
+            _("This link is not valid. Check that you copied all of it from the email."),
+            status=404,
         )
     if link.used_at is not None:
-        raise LinkInvalid("This link has been used: the answer is on the petition page.")
+        raise LinkInvalid(_("This link has been used: the answer is on the petition page."))
     if link.delivery.status not in Delivery.WAITING:
-        raise LinkInvalid("This petition has already been answered: see the petition page.")
+        raise LinkInvalid(_("This petition has already been answered: see the petition page."))
     if link.is_expired():
         raise LinkInvalid(
-            "This link has expired. Ask the organisers of the petition to send a new one."
+            _("This link has expired. Ask the organisers of the petition to send a new one.")
         )
     return link

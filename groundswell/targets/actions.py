@@ -14,6 +14,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from groundswell.accounts.models import Organisation, User
 from groundswell.core import leases
@@ -50,7 +51,7 @@ def create_target(*, name: str, role: str) -> Target:
     """A new directory entry. Never matched by name and role: another entry may share them."""
     name, role = name.strip(), role.strip()
     if not name or not role:
-        raise ActionError("Give both the person's name and their role.", status=422)
+        raise ActionError(_("Give both the person's name and their role."), status=422)
     return Target.objects.create(name=name, role=role)
 
 
@@ -86,7 +87,7 @@ def set_organisation_address(
     if not email:
         TargetContact.objects.filter(target=target, organisation=organisation).delete()
         return None
-    contact, _ = TargetContact.objects.update_or_create(
+    contact, _created = TargetContact.objects.update_or_create(
         target=target,
         organisation=organisation,
         defaults={"email": email, "updated_by": by, "updated_at": timezone.now()},
@@ -171,7 +172,7 @@ def save_delivery_plan(
     """
     petitions = _petitions_actions()
     petitions.set_delivery_threshold(petition=petition, threshold=delivery_threshold)
-    plan, _ = DeliveryPlan.objects.update_or_create(
+    plan, _created = DeliveryPlan.objects.update_or_create(
         petition=petition,
         defaults={
             "answer_within_days": answer_within_days,
@@ -190,16 +191,18 @@ def plan_for(petition: Petition) -> DeliveryPlan:
 def deliverable_addresses(petition: Petition) -> list[DeliveryAddress]:
     """Where a delivery made now would go, or an ``ActionError`` saying why none can be made."""
     if petition.status not in Petition.DELIVERABLE:
-        raise ActionError("Only an open or closed petition can be delivered.", status=409)
+        raise ActionError(_("Only an open or closed petition can be delivered."), status=409)
     done = set(Delivery.objects.filter(petition=petition).values_list("target_id", flat=True))
     remaining = [a for a in delivery_addresses(petition) if a.target.pk not in done]
     if not remaining:
-        raise ActionError("This petition has been delivered to every target.", status=409)
+        raise ActionError(_("This petition has been delivered to every target."), status=409)
     reachable = [a for a in remaining if a.email]
     if not reachable:
         names = ", ".join(a.target.name for a in remaining)
         raise ActionError(
-            f"Add an email address for {names} first: deliveries go by email.", status=409
+            _("Add an email address for %(names)s first: deliveries go by email.")
+            % {"names": names},
+            status=409,
         )
     return reachable
 
@@ -224,7 +227,7 @@ def deliver_petition(
     reachable = deliverable_addresses(locked)
     if confirmed is not None and confirmed != addresses_fingerprint(reachable):
         raise AddressesChanged(
-            "The addresses changed since the page was shown: check them and confirm again."
+            _("The addresses changed since the page was shown: check them and confirm again.")
         )
     now = timezone.now()
     deadline = (
@@ -266,15 +269,18 @@ def record_delivery_by_other_means(
     """
     locked = Petition.objects.select_for_update().get(pk=petition.pk)
     if locked.status not in Petition.DELIVERABLE:
-        raise ActionError("Only an open or closed petition can be delivered.", status=409)
+        raise ActionError(_("Only an open or closed petition can be delivered."), status=409)
     if method not in Delivery.RECORDED:
-        raise ActionError("Say how it was delivered: by post or by hand.", status=422)
+        raise ActionError(_("Say how it was delivered: by post or by hand."), status=422)
     if not petition.targets.filter(pk=target.pk).exists():
-        raise ActionError("This petition is not addressed to that person.", status=422)
+        raise ActionError(_("This petition is not addressed to that person."), status=422)
     if delivered_on > timezone.localdate():
-        raise ActionError("The delivery cannot be in the future.", status=422)
+        raise ActionError(_("The delivery cannot be in the future."), status=422)
     if Delivery.objects.filter(petition=petition, target=target).exists():
-        raise ActionError(f"This petition was already delivered to {target.name}.", status=409)
+        raise ActionError(
+            _("This petition was already delivered to %(name)s.") % {"name": target.name},
+            status=409,
+        )
     delivered_at = timezone.make_aware(datetime.combine(delivered_on, time(12)))
     delivery = Delivery.objects.create(
         petition=petition,
@@ -482,7 +488,7 @@ def _record(
         status=status, responded_at=now
     )
     if not moved:
-        raise LinkInvalid("This delivery has already been answered.", status=409)
+        raise LinkInvalid(_("This delivery has already been answered."), status=409)
     delivery.status, delivery.responded_at = status, now
     answer = Answer(
         delivery=delivery,
@@ -530,11 +536,11 @@ def answer_through_link(
     """
     link = AnswerLink.objects.select_for_update().select_related("delivery").get(pk=link.pk)
     if link.used_at is not None:
-        raise LinkInvalid("This link has been used: the answer is on the petition page.")
+        raise LinkInvalid(_("This link has been used: the answer is on the petition page."))
     if link.is_expired():
-        raise LinkInvalid("This link has expired. Ask the organisers for a new one.")
+        raise LinkInvalid(_("This link has expired. Ask the organisers for a new one."))
     if not declined and not text.strip():
-        raise ActionError("Write your answer, or decline to answer.", status=422)
+        raise ActionError(_("Write your answer, or decline to answer."), status=422)
     answer = _record(
         link.delivery,
         declined=declined,
@@ -564,13 +570,13 @@ def record_outside_answer(
 ) -> Answer:
     """An organiser records an answer that came another way (a letter, a press statement...)."""
     if source not in Answer.OUTSIDE:
-        raise ActionError("Say how the answer came: by letter, email, statement or meeting.")
+        raise ActionError(_("Say how the answer came: by letter, email, statement or meeting."))
     if received_on > timezone.localdate():
-        raise ActionError("The answer cannot have come in the future.", status=422)
+        raise ActionError(_("The answer cannot have come in the future."), status=422)
     if received_on < delivery.delivered_on:
-        raise ActionError("The answer cannot predate the delivery.", status=422)
+        raise ActionError(_("The answer cannot predate the delivery."), status=422)
     if not declined and not text.strip():
-        raise ActionError("Write what the answer said, or a summary of it.", status=422)
+        raise ActionError(_("Write what the answer said, or a summary of it."), status=422)
     answer = _record(
         delivery,
         declined=declined,
@@ -641,9 +647,9 @@ def record_outcome(*, petition: Petition, outcome: str, note: str) -> Petition:
     Both stop signing. A won campaign stays won; a closed one may later be marked won.
     """
     if outcome not in OUTCOMES:
-        raise ActionError("Choose won or closed.", status=422)
+        raise ActionError(_("Choose won or closed."), status=422)
     if not note.strip():
-        raise ActionError("Say in a sentence or two what happened.", status=422)
+        raise ActionError(_("Say in a sentence or two what happened."), status=422)
     petitions = _petitions_actions()
     petitions.record_outcome(petition=petition, status=OUTCOMES[outcome], note=note)
     cache.forget_on_commit(petition.pk)

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from groundswell.core.forms import CountryChoiceField, Form, LineField
@@ -14,8 +15,11 @@ def validate_pdf(upload) -> None:
     """A PDF of at most ``MAX_ATTACHMENT_MB``: its bytes must say so, not its name or type."""
     if upload.size > MAX_ATTACHMENT_MB * 1024 * 1024:
         raise forms.ValidationError(
-            f"The attachment is larger than {MAX_ATTACHMENT_MB} MB. Attach a smaller PDF, "
-            "or put the answer in the text."
+            _(
+                "The attachment is larger than %(mb)s MB. Attach a smaller PDF, "
+                "or put the answer in the text."
+            )
+            % {"mb": MAX_ATTACHMENT_MB}
         )
     upload.seek(0)
     head = upload.read(1024)
@@ -23,28 +27,30 @@ def validate_pdf(upload) -> None:
     tail = upload.read()
     upload.seek(0)
     if b"%PDF-" not in head or b"%%EOF" not in tail:
-        raise forms.ValidationError("The attachment must be a PDF document.")
+        raise forms.ValidationError(_("The attachment must be a PDF document."))
 
 
 class AnswerForm(Form):
     """The target's answer through the private link: the text, or a decline."""
 
-    DECISIONS = [("answer", "Publish our answer"), ("decline", "Decline to answer")]
+    DECISIONS = [("answer", _("Publish our answer")), ("decline", _("Decline to answer"))]
 
     # Sent by the button pressed; a form submitted with the Enter key publishes the answer.
     decision = forms.ChoiceField(choices=DECISIONS, required=False, widget=forms.HiddenInput)
     text = forms.CharField(
-        label="Your answer",
+        label=_("Your answer"),
         max_length=20000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 12}),
-        help_text="Published on the petition page as you write it, with today's date, and "
-        "emailed to the signers who asked for updates. This link works once.",
+        help_text=_(
+            "Published on the petition page as you write it, with today's date, and "
+            "emailed to the signers who asked for updates. This link works once."
+        ),
     )
     attachment = forms.FileField(
-        label="Attach a letter (PDF, optional)",
+        label=_("Attach a letter (PDF, optional)"),
         required=False,
-        help_text=f"At most {MAX_ATTACHMENT_MB} MB.",
+        help_text=_("At most %(mb)s MB.") % {"mb": MAX_ATTACHMENT_MB},
         widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 
@@ -61,38 +67,40 @@ class AnswerForm(Form):
     def clean(self):
         data = super().clean()
         if not self.declined and not (data.get("text") or "").strip():
-            self.add_error("text", "Write your answer, or choose to decline to answer.")
+            self.add_error("text", _("Write your answer, or choose to decline to answer."))
         return data
 
 
 class OutsideAnswerForm(Form):
     """An answer that came another way, recorded by an organiser."""
 
-    OUTCOMES = [("answered", "They answered"), ("declined", "They declined to answer")]
+    OUTCOMES = [("answered", _("They answered")), ("declined", _("They declined to answer"))]
 
-    outcome = forms.ChoiceField(choices=OUTCOMES, widget=forms.RadioSelect, initial="answered")
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=OUTCOMES, widget=forms.RadioSelect, initial="answered"
+    )
     source = forms.ChoiceField(
-        label="How it came",
+        label=_("How it came"),
         choices=[
             (value, label) for value, label in Answer.Source.choices if value in Answer.OUTSIDE
         ],
     )
-    received_on = forms.DateField(label="On", widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(label=_("On"), widget=forms.DateInput(attrs={"type": "date"}))
     text = forms.CharField(
-        label="What they said",
+        label=_("What they said"),
         max_length=20000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 10}),
-        help_text="Quote it, or summarise it faithfully: it is published on the petition page.",
+        help_text=_("Quote it, or summarise it faithfully: it is published on the petition page."),
     )
     attachment = forms.FileField(
-        label="A copy (PDF, optional)",
+        label=_("A copy (PDF, optional)"),
         required=False,
-        help_text=f"At most {MAX_ATTACHMENT_MB} MB.",
+        help_text=_("At most %(mb)s MB.") % {"mb": MAX_ATTACHMENT_MB},
         widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
     email_signers = forms.BooleanField(
-        label="Email it to signers who asked for updates", required=False, initial=True
+        label=_("Email it to signers who asked for updates"), required=False, initial=True
     )
 
     @property
@@ -102,7 +110,7 @@ class OutsideAnswerForm(Form):
     def clean_received_on(self):
         received_on = self.cleaned_data["received_on"]
         if received_on > timezone.localdate():
-            raise forms.ValidationError("The answer cannot have come in the future.")
+            raise forms.ValidationError(_("The answer cannot have come in the future."))
         return received_on
 
     def clean_attachment(self):
@@ -114,7 +122,7 @@ class OutsideAnswerForm(Form):
     def clean(self):
         data = super().clean()
         if data.get("outcome") == "answered" and not (data.get("text") or "").strip():
-            self.add_error("text", "Write what the answer said, or a summary of it.")
+            self.add_error("text", _("Write what the answer said, or a summary of it."))
         return data
 
     def action_arguments(self) -> dict:
@@ -129,7 +137,7 @@ class OutsideAnswerForm(Form):
         }
 
 
-def _days(label: str, maximum: int, help_text: str) -> forms.IntegerField:
+def _days(label, maximum: int, help_text) -> forms.IntegerField:
     return forms.IntegerField(
         label=label, required=False, min_value=1, max_value=maximum, help_text=help_text
     )
@@ -139,10 +147,10 @@ class DeliverForm(Form):
     prefix = "deliver"  # the dashboard shows this form and the next one together
 
     answer_within_days = _days(
-        "Ask for an answer within (days)", 365, "Optional. Past it, the page says overdue."
+        _("Ask for an answer within (days)"), 365, _("Optional. Past it, the page says overdue.")
     )
     remind_every_days = _days(
-        "Remind them every (days)", 90, "Optional. Reminders stop when they answer."
+        _("Remind them every (days)"), 90, _("Optional. Reminders stop when they answer.")
     )
     # The addresses the organiser was shown (actions.addresses_fingerprint); without them
     # the organiser is shown the addresses and asked to confirm before anything is sent.
@@ -157,11 +165,11 @@ class DeliveryPlanForm(DeliverForm):
     confirmed = None
 
     delivery_threshold = forms.IntegerField(
-        label="Deliver automatically at (confirmed signatures)",
+        label=_("Deliver automatically at (confirmed signatures)"),
         required=False,
         min_value=1,
         max_value=100_000_000,
-        help_text="Optional. Checked every few minutes while the petition is open.",
+        help_text=_("Optional. Checked every few minutes while the petition is open."),
     )
 
     field_order = ["delivery_threshold", "answer_within_days", "remind_every_days"]
@@ -169,40 +177,51 @@ class DeliveryPlanForm(DeliverForm):
 
 class OutcomeForm(Form):
     prefix = "outcome"
-    OUTCOMES = [("won", "We won"), ("closed", "Close the campaign")]
+    OUTCOMES = [("won", _("We won")), ("closed", _("Close the campaign"))]
 
-    outcome = forms.ChoiceField(choices=OUTCOMES, widget=forms.RadioSelect, initial="won")
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=OUTCOMES, widget=forms.RadioSelect, initial="won"
+    )
     note = forms.CharField(
-        label="What happened",
+        label=_("What happened"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Shown on the petition page. Signing stops.",
+        help_text=_("Shown on the petition page. Signing stops."),
     )
 
 
 class TargetForm(Form):
-    name = LineField(max_length=150)
+    name = LineField(label=_("Name"), max_length=150)
     role = LineField(
-        label="Role and office",
+        label=_("Role and office"),
         max_length=200,
-        help_text='As petitions show it, e.g. "Director, Immigration and Customs Enforcement".',
+        help_text=_('As petitions show it, e.g. "Director, Immigration and Customs Enforcement".'),
     )
-    title = LineField(max_length=150, required=False, help_text='e.g. "Director"')
-    office = LineField(label="Office or organisation", max_length=200, required=False)
-    country = CountryChoiceField(choices=countries, required=False)
-    state = forms.CharField(label="State or region", max_length=100, required=False)
+    title = LineField(
+        label=_("Title"), max_length=150, required=False, help_text=_('e.g. "Director"')
+    )
+    office = LineField(label=_("Office or organisation"), max_length=200, required=False)
+    country = CountryChoiceField(label=_("Country"), choices=countries, required=False)
+    state = forms.CharField(label=_("State or region"), max_length=100, required=False)
     district = forms.CharField(
-        max_length=100, required=False, help_text="Where it applies, e.g. a congressional district."
+        label=_("District"),
+        max_length=100,
+        required=False,
+        help_text=_("Where it applies, e.g. a congressional district."),
     )
     email = forms.EmailField(
-        label="Public contact email",
+        label=_("Public contact email"),
         max_length=254,
         required=False,
-        help_text="The directory's address: every campaign's deliveries go here unless its "
-        "organisation set its own. It is shown on this page.",
+        help_text=_(
+            "The directory's address: every campaign's deliveries go here unless its "
+            "organisation set its own. It is shown on this page."
+        ),
     )
-    website = forms.URLField(max_length=200, required=False, assume_scheme="https")
-    photo = ImageUploadField(required=False, max_mb=MAX_PHOTO_MB)
+    website = forms.URLField(
+        label=_("Website"), max_length=200, required=False, assume_scheme="https"
+    )
+    photo = ImageUploadField(label=_("Photo"), required=False, max_mb=MAX_PHOTO_MB)
 
     def __init__(self, *args, directory_address: bool = False, **kwargs):
         """``directory_address``: whether this person may change the contact address (staff)."""
@@ -227,11 +246,13 @@ class AddressForm(Form):
     """Where one organisation's deliveries to one target go. Only its own deliveries use it."""
 
     email = forms.EmailField(
-        label="Your organisation's address for this person",
+        label=_("Your organisation's address for this person"),
         max_length=254,
         required=False,
-        help_text="Only your organisation's deliveries (and their private answer links) go "
-        "here. Leave it empty to use the directory's address.",
+        help_text=_(
+            "Only your organisation's deliveries (and their private answer links) go "
+            "here. Leave it empty to use the directory's address."
+        ),
     )
 
 
@@ -240,13 +261,15 @@ class OtherDeliveryForm(Form):
 
     prefix = "other"
 
-    target = forms.ModelChoiceField(queryset=None, label="Delivered to", empty_label=None)
-    method = forms.ChoiceField(label="How", choices=[("post", "By post"), ("hand", "By hand")])
+    target = forms.ModelChoiceField(queryset=None, label=_("Delivered to"), empty_label=None)
+    method = forms.ChoiceField(
+        label=_("How"), choices=[("post", _("By post")), ("hand", _("By hand"))]
+    )
     delivered_on = forms.DateField(
-        label="On", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label=_("On"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
     )
     answer_within_days = _days(
-        "Asked for an answer within (days)", 365, "Optional. Past it, the page says overdue."
+        _("Asked for an answer within (days)"), 365, _("Optional. Past it, the page says overdue.")
     )
 
     def __init__(self, *args, targets=None, **kwargs):

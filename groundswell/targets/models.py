@@ -56,25 +56,27 @@ class Target(models.Model):
 
     name = models.CharField(max_length=150)
     role = models.CharField(
-        max_length=200, help_text='e.g. "Director, Immigration and Customs Enforcement"'
+        max_length=200, help_text=_('e.g. "Director, Immigration and Customs Enforcement"')
     )
-    title = models.CharField(max_length=150, blank=True, help_text='e.g. "Director"')
+    title = models.CharField(max_length=150, blank=True, help_text=_('e.g. "Director"'))
     office = models.CharField(
         "office or organisation",
         max_length=200,
         blank=True,
-        help_text='e.g. "Immigration and Customs Enforcement"',
+        help_text=_('e.g. "Immigration and Customs Enforcement"'),
     )
     country = CountryField(blank=True)
     state = models.CharField("state or region", max_length=100, blank=True)
     district = models.CharField(
-        max_length=100, blank=True, help_text="Where it applies, e.g. a congressional district."
+        max_length=100, blank=True, help_text=_("Where it applies, e.g. a congressional district.")
     )
     email = models.EmailField(
         "public contact email",
         blank=True,
-        help_text="Kept by staff. Deliveries go here unless the petition's organisation set "
-        "its own address for this person. It is shown on the target's page.",
+        help_text=_(
+            "Kept by staff. Deliveries go here unless the petition's organisation set "
+            "its own address for this person. It is shown on the target's page."
+        ),
     )
     website = models.URLField(blank=True)
     photo = models.ImageField(upload_to="targets/%Y/", blank=True)
@@ -199,15 +201,15 @@ class Delivery(models.Model):
     """
 
     class Status(models.TextChoices):
-        SENT = "sent", "Sent"
-        ANSWERED = "answered", "Answered"
-        DECLINED = "declined", "Declined to answer"
-        OVERDUE = "overdue", "Overdue"  # derived by state(); never stored
+        SENT = "sent", _("Sent")
+        ANSWERED = "answered", _("Answered")
+        DECLINED = "declined", _("Declined to answer")
+        OVERDUE = "overdue", _("Overdue")  # derived by state(); never stored
 
     class Method(models.TextChoices):
-        EMAIL = "email", "by email"
-        POST = "post", "by post"
-        HAND = "hand", "by hand"
+        EMAIL = "email", _("by email")
+        POST = "post", _("by post")
+        HAND = "hand", _("by hand")
 
     # Only email deliveries carry an answer link and reminders; the others are recorded by
     # the organiser so the silence that follows a letter is counted too.
@@ -299,12 +301,12 @@ class Answer(models.Model):
     """What a target said (``delivery.status`` answered) or why they declined (declined)."""
 
     class Source(models.TextChoices):
-        LINK = "link", "Through the private response link"
-        LETTER = "letter", "By letter"
-        EMAIL = "email", "By email"
-        PRESS = "press", "In a press statement"
-        MEETING = "meeting", "At a meeting"
-        OTHER = "other", "Another way"
+        LINK = "link", _("Through the private response link")
+        LETTER = "letter", _("By letter")
+        EMAIL = "email", _("By email")
+        PRESS = "press", _("In a press statement")
+        MEETING = "meeting", _("At a meeting")
+        OTHER = "other", _("Another way")
 
     # What an organiser may record for an answer that did not come through the link.
     OUTSIDE = {Source.LETTER, Source.EMAIL, Source.PRESS, Source.MEETING, Source.OTHER}

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -102,7 +103,7 @@ def edit_target(request, pk):
                 form.add_error(None, error.message)
                 status = error.status
             else:
-                messages.success(request, "Saved.")
+                messages.success(request, _("Saved."))
                 return redirect(target)
     return render(request, "targets/edit.html", {"target": target, "form": form}, status=status)
 
@@ -127,7 +128,9 @@ def adopt_address(request, pk):
     contact = contact_for_staff(request.user, pk)
     actions.adopt_organisation_address(contact=contact)
     messages.success(
-        request, f"The directory's address for {contact.target.name} is now {contact.email}."
+        request,
+        _("The directory's address for %(name)s is now %(email)s.")
+        % {"name": contact.target.name, "email": contact.email},
     )
     return redirect("targets:addresses")
 
@@ -223,7 +226,7 @@ def deliver(request, slug):
     except ActionError as error:
         return _manage_page(request, petition, error.status, deliver_form=form, error=error.message)
     sent = ", ".join(f"{d.target.name} ({d.email})" for d in deliveries)
-    messages.success(request, f"Delivered to {sent}. The email is on its way.")
+    messages.success(request, _("Delivered to %(sent)s. The email is on its way.") % {"sent": sent})
     return _back(request, petition)
 
 
@@ -241,8 +244,11 @@ def delivery_address(request, slug, pk):
             email=form.cleaned_data["email"],
             by=request.user,
         )
-        messages.success(request, f"Saved: where {petition.organisation}'s deliveries to "
-                         f"{target.name} go.")  # fmt: skip
+        messages.success(
+            request,
+            _("Saved: where %(organisation)s's deliveries to %(name)s go.")
+            % {"organisation": petition.organisation, "name": target.name},
+        )
         return _back(request, petition)
     context = {"petition": petition, "target": target, "form": form}
     status = 422 if request.method == "POST" else 200
@@ -264,8 +270,12 @@ def deliver_other_way(request, slug):
         return _manage_page(request, petition, error.status, other_form=form, error=error.message)
     messages.success(
         request,
-        f"Recorded: delivered to {delivery.target.name} {delivery.get_method_display()} "
-        f"on {date_format(delivery.delivered_on)}. The page now counts the days.",
+        _("Recorded: delivered to %(name)s %(method)s on %(date)s. The page now counts the days.")
+        % {
+            "name": delivery.target.name,
+            "method": delivery.get_method_display(),
+            "date": date_format(delivery.delivered_on),
+        },
     )
     return _back(request, petition)
 
@@ -278,7 +288,7 @@ def delivery_plan(request, slug):
     if not form.is_valid():
         return _manage_page(request, petition, 422, plan_form=form)
     actions.save_delivery_plan(petition=petition, **form.cleaned_data)
-    messages.success(request, "Delivery settings saved.")
+    messages.success(request, _("Delivery settings saved."))
     return _back(request, petition)
 
 
@@ -293,7 +303,10 @@ def outcome(request, slug):
         actions.record_outcome(petition=petition, **form.cleaned_data)
     except ActionError as error:
         return _manage_page(request, petition, error.status, outcome_form=form, error=error.message)
-    messages.success(request, f"The campaign is marked {petition.get_status_display().lower()}.")
+    messages.success(
+        request,
+        _("The campaign is marked %(status)s.") % {"status": petition.get_status_display().lower()},
+    )
     return _back(request, petition)
 
 
@@ -302,7 +315,7 @@ def record_answer(request, slug, pk):
     delivery = delivery_for_organiser(request.user, slug, pk)
     petition = delivery.petition
     if delivery.status not in Delivery.WAITING:
-        messages.info(request, f"{delivery.target.name} has already answered.")
+        messages.info(request, _("%(name)s has already answered.") % {"name": delivery.target.name})
         return _back(request, petition)
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
@@ -321,7 +334,9 @@ def record_answer(request, slug, pk):
                 form.add_error(None, error.message)
                 status = error.status
             else:
-                messages.success(request, "The answer is recorded and shown on the petition page.")
+                messages.success(
+                    request, _("The answer is recorded and shown on the petition page.")
+                )
                 return _back(request, petition)
     context = {"delivery": delivery, "petition": petition, "form": form}
     return render(request, "targets/record_answer.html", context, status=status)
@@ -386,7 +401,7 @@ def respond(request, slug, token):
                 form.add_error(None, error.message)
                 status = error.status
             else:
-                messages.success(request, "Thank you. Your answer is published on this page.")
+                messages.success(request, _("Thank you. Your answer is published on this page."))
                 return redirect(reverse("petitions:detail", args=[slug]) + "#answers")
     delivery = link.delivery
     context = {"link": link, "delivery": delivery, "petition": delivery.petition, "form": form}

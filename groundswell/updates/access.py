@@ -3,6 +3,7 @@
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from groundswell.accounts.models import Organisation
 from groundswell.core.errors import LinkInvalid
@@ -10,7 +11,7 @@ from groundswell.petitions.access import petition_for_edit, petition_for_viewing
 from groundswell.petitions.models import Petition, Signature
 from groundswell.updates.models import UNSUBSCRIBE_SALT, Update
 
-NOT_FOUND = "No update here. Check the address."
+NOT_FOUND = _("No update here. Check the address.")
 
 
 def petition_for_updates(user, slug: str) -> Petition:
@@ -25,7 +26,7 @@ def petition_for_reading_updates(user, slug: str) -> Petition:
 def public_organisation(slug: str) -> Organisation:
     organisation = Organisation.objects.filter(slug=slug).first()
     if organisation is None:
-        raise Http404("No organisation here. Check the address.")
+        raise Http404(_("No organisation here. Check the address."))
     return organisation
 
 
@@ -33,7 +34,7 @@ def organisation_for_press(user, slug: str) -> Organisation:
     """Members of the organisation write, publish and manage its press releases."""
     organisation = public_organisation(slug)
     if organisation.role_of(user) is None:
-        raise PermissionDenied("Only members of this organisation can do that.")
+        raise PermissionDenied(_("Only members of this organisation can do that."))
     return organisation
 
 
@@ -55,7 +56,7 @@ def update_for_edit(user, pk: int) -> Update:
     if update is None:
         raise Http404(NOT_FOUND)
     if not _is_member(user, update):
-        raise PermissionDenied("Only members of the organisation can change its updates.")
+        raise PermissionDenied(_("Only members of the organisation can change its updates."))
     return update
 
 
@@ -65,11 +66,11 @@ def signature_for_unsubscribe(token: str) -> Signature:
         ref_code = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token)
     except signing.BadSignature:
         raise LinkInvalid(
-            "This unsubscribe link is not valid. Check that you copied all of it from the email."
+            _("This unsubscribe link is not valid. Check that you copied all of it from the email.")
         ) from None
     signature = Signature.objects.select_related("petition").filter(ref_code=ref_code).first()
     if signature is None:
-        raise LinkInvalid("We no longer keep this signature, so you will get no more emails.")
+        raise LinkInvalid(_("We no longer keep this signature, so you will get no more emails."))
     return signature
 
 

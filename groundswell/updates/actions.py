@@ -15,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from groundswell.accounts.models import Organisation, User
 from groundswell.core import emails, leases
@@ -188,7 +190,7 @@ def edit_update(*, update: Update, title: str, body: str) -> Update:
     update scheduled to be mailed goes back to draft."""
     if not update.is_editable:
         raise ActionError(
-            "Imported posts are edited on the site they came from, then imported again.",
+            _("Imported posts are edited on the site they came from, then imported again."),
             status=409,
         )
     _words(update, title=title, body=body)
@@ -214,22 +216,22 @@ def send_test(*, update: Update, to: User) -> None:
 
 def _check_publishable(update: Update) -> None:
     if update.status not in Update.PUBLISHABLE:
-        raise ActionError("This is published already.", status=409)
+        raise ActionError(_("This is published already."), status=409)
     if update.petition_id is not None and not update.petition.is_public:
         raise ActionError(
-            "The petition is not public yet: updates can be published once it is open.",
+            _("The petition is not public yet: updates can be published once it is open."),
             status=409,
         )
 
 
 def _check_mailable(update: Update) -> None:
     if not update.can_be_mailed:
-        raise ActionError("Only an update on a petition can be emailed to its signers.")
+        raise ActionError(_("Only an update on a petition can be emailed to its signers."))
     if Mailing.objects.filter(update=update).exists():
-        raise ActionError("This update has been emailed to signers already.", status=409)
+        raise ActionError(_("This update has been emailed to signers already."), status=409)
     if update.needs_test_send:
         raise ActionError(
-            "Send yourself a test first, so you see the email as signers will.", status=409
+            _("Send yourself a test first, so you see the email as signers will."), status=409
         )
 
 
@@ -250,7 +252,7 @@ def publish_update(
         email_signers=email_signers,
     )
     if not moved:
-        raise ActionError("This is published already.", status=409)
+        raise ActionError(_("This is published already."), status=409)
     update.refresh_from_db()
     cache.forget_on_commit(update)
     _announce_published(update)
@@ -264,9 +266,9 @@ def schedule_update(*, update: Update, publish_at: datetime, email_signers: bool
     A scheduled mailing is not refused by the limit: it waits until the limit allows.
     """
     if update.status not in Update.PUBLISHABLE:
-        raise ActionError("This is published already.", status=409)
+        raise ActionError(_("This is published already."), status=409)
     if publish_at <= timezone.now():
-        raise ActionError("Choose a time in the future, or publish now.")
+        raise ActionError(_("Choose a time in the future, or publish now."))
     if email_signers:
         _check_mailable(update)
     Update.objects.filter(pk=update.pk).update(
@@ -283,7 +285,7 @@ def withdraw_update(*, update: Update) -> Update:
         status=Update.Status.DRAFT, publish_at=None
     )
     if not moved:
-        raise ActionError("This is a draft already.", status=409)
+        raise ActionError(_("This is a draft already."), status=409)
     Mailing.objects.filter(update=update, status=Mailing.Status.WAITING).delete()
     update.refresh_from_db()
     cache.forget_on_commit(update)
@@ -300,7 +302,7 @@ def hide_update(*, update: Update) -> str:
         .update(status=Update.Status.HIDDEN)
     )
     if not moved:
-        raise ActionError("This update is hidden already.", status=409)
+        raise ActionError(_("This update is hidden already."), status=409)
     Mailing.objects.filter(update=update, status=Mailing.Status.WAITING).delete()
     cache.forget_on_commit(update)
     return status
@@ -310,7 +312,7 @@ def hide_update(*, update: Update) -> str:
 def show_update(*, update: Update, status: str) -> Update:
     moved = Update.objects.filter(pk=update.pk, status=Update.Status.HIDDEN).update(status=status)
     if not moved:
-        raise ActionError("Only a hidden update can be shown again.", status=409)
+        raise ActionError(_("Only a hidden update can be shown again."), status=409)
     update.refresh_from_db()
     cache.forget_on_commit(update)
     return update
@@ -351,9 +353,9 @@ def _mailing_was_asked_for(update: Update) -> bool:
 def mail_update(*, update: Update, by: User) -> Mailing:
     """Email an update that is already published to the signers who asked for updates."""
     if update.status != Update.Status.PUBLISHED:
-        raise ActionError("Publish the update before you email it.", status=409)
+        raise ActionError(_("Publish the update before you email it."), status=409)
     if not update.is_public:
-        raise ActionError("The petition is not public, so it has nobody to email.", status=409)
+        raise ActionError(_("The petition is not public, so it has nobody to email."), status=409)
     _check_mailable(update)
     return _start_mailing(update, requested_by=by, when_limited="refuse")
 
@@ -391,11 +393,14 @@ def _start_mailing(
         if when_limited == "skip":
             return None
         if when_limited == "refuse":
-            when = date_format(timezone.localtime(starts_at), "j F, H:i")
+            when = date_format(timezone.localtime(starts_at), "DATETIME_FORMAT")
             raise MailingLimited(
-                f"This petition emailed its signers less than {_hours()} ago. You can "
-                f"publish without emailing now, or email signers from {when} "
-                f"({settings.TIME_ZONE})."
+                _(
+                    "This petition emailed its signers less than %(hours)s ago. You can "
+                    "publish without emailing now, or email signers from %(when)s "
+                    "(%(time_zone)s)."
+                )
+                % {"hours": _hours(), "when": when, "time_zone": settings.TIME_ZONE}
             )
     waiting = starts_at > now
     mailing = Mailing.objects.create(
@@ -412,7 +417,8 @@ def _start_mailing(
 
 def _hours() -> str:
     hours = mailing_interval().total_seconds() / 3600
-    return f"{hours:g} hour{'s' if hours != 1 else ''}"
+    count = 1 if hours == 1 else 2  # gettext wants a whole number; 1.5 reads as plural
+    return ngettext("%(hours)s hour", "%(hours)s hours", count) % {"hours": f"{hours:g}"}
 
 
 def start_due_mailings(now: datetime | None = None) -> int:
@@ -538,7 +544,7 @@ def unsubscribe(*, token: str) -> Signature:
 
 def forget_mailings_of(signature_ids: list[int]) -> int:
     """Delete the record of which mailings went to these signatures (withdrawal, erasure)."""
-    deleted, _ = MailingRecipient.objects.filter(signature_id__in=signature_ids).delete()
+    deleted, _by_model = MailingRecipient.objects.filter(signature_id__in=signature_ids).delete()
     return deleted
 
 
@@ -558,7 +564,7 @@ def rungs_reached(count: int) -> list[int]:
 def set_update_settings(
     *, petition: Petition, milestone_updates: bool, email_milestones: bool
 ) -> UpdateSettings:
-    row, _ = UpdateSettings.objects.update_or_create(
+    row, _created = UpdateSettings.objects.update_or_create(
         petition=petition,
         defaults={"milestone_updates": milestone_updates, "email_milestones": email_milestones},
     )

@@ -4,6 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
 
 from groundswell.core.emails import absolute
 from groundswell.petitions.models import Petition
@@ -50,14 +51,16 @@ class PetitionFeed(_UpdatesFeed):
     def get_object(self, request, slug):
         petition = Petition.objects.public().select_related("organisation").filter(slug=slug)
         if not petition:
-            raise Http404("No public petition here.")
+            raise Http404(_("No public petition here."))
         return petition[0]
 
     def title(self, petition: Petition) -> str:
-        return f"Updates: {petition.title}"
+        return _("Updates: %(title)s") % {"title": petition.title}
 
     def subtitle(self, petition: Petition) -> str:
-        return f"News from {petition.organisation.name} about this petition."
+        return _("News from %(organisation)s about this petition.") % {
+            "organisation": petition.organisation.name
+        }
 
     def link(self, petition: Petition) -> str:
         return absolute(petition.get_absolute_url())
@@ -74,10 +77,12 @@ class OrganisationFeed(_UpdatesFeed):
         return public_organisation(slug)
 
     def title(self, organisation) -> str:
-        return f"{organisation.name}: news and press releases"
+        return _("%(organisation)s: news and press releases") % {"organisation": organisation.name}
 
     def subtitle(self, organisation) -> str:
-        return f"Press releases and campaign updates from {organisation.name}."
+        return _("Press releases and campaign updates from %(organisation)s.") % {
+            "organisation": organisation.name
+        }
 
     def link(self, organisation) -> str:
         return absolute(reverse("updates:press_list", args=[organisation.slug]))

@@ -1,37 +1,39 @@
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from groundswell.core.forms import Form, LineField
 
 
 class UpdateForm(Form):
-    title = LineField(max_length=200)
+    title = LineField(label=_("Title"), max_length=200)
     body = forms.CharField(
-        label="Text",
+        label=_("Text"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 14}),
-        help_text="Markdown: **bold**, *italic*, [a link](https://example.org), - lists, "
-        "## headings.",
+        help_text=_(
+            "Markdown: **bold**, *italic*, [a link](https://example.org), - lists, ## headings."
+        ),
     )
 
     def clean_title(self):
         title = self.cleaned_data["title"]
         if not title:
-            raise forms.ValidationError("Give the update a title.")
+            raise forms.ValidationError(_("Give the update a title."))
         return title
 
 
 class PublishForm(Form):
-    WHEN = [("now", "Publish now"), ("later", "Schedule for later")]
+    WHEN = [("now", _("Publish now")), ("later", _("Schedule for later"))]
 
-    when = forms.ChoiceField(choices=WHEN, widget=forms.RadioSelect, initial="now")
+    when = forms.ChoiceField(label=_("When"), choices=WHEN, widget=forms.RadioSelect, initial="now")
     publish_at = forms.DateTimeField(
-        label="Publish at",
+        label=_("Publish at"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     email_signers = forms.BooleanField(
-        label="Also email it to signers who asked for updates", required=False
+        label=_("Also email it to signers who asked for updates"), required=False
     )
 
     def __init__(self, *args, mailable: bool = True, **kwargs):
@@ -44,18 +46,18 @@ class PublishForm(Form):
         if data.get("when") == "later":
             publish_at = data.get("publish_at")
             if publish_at is None:
-                self.add_error("publish_at", "Choose when to publish it.")
+                self.add_error("publish_at", _("Choose when to publish it."))
             elif publish_at <= timezone.now():
-                self.add_error("publish_at", "Choose a time in the future, or publish now.")
+                self.add_error("publish_at", _("Choose a time in the future, or publish now."))
         return data
 
 
 class UpdateSettingsForm(Form):
     milestone_updates = forms.BooleanField(
-        label="Post an update when the petition passes a milestone (100, 500, 1,000, …)",
+        label=_("Post an update when the petition passes a milestone (100, 500, 1,000, …)"),
         required=False,
     )
     email_milestones = forms.BooleanField(
-        label="Also email milestone updates to signers (only when the mailing limit allows)",
+        label=_("Also email milestone updates to signers (only when the mailing limit allows)"),
         required=False,
     )

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from groundswell.accounts.models import Organisation
 from groundswell.petitions.models import Petition, Signature
@@ -49,20 +50,20 @@ class Update(models.Model):
     """
 
     class Kind(models.TextChoices):
-        UPDATE = "update", "Campaign update"
-        PRESS_RELEASE = "press_release", "Press release"
+        UPDATE = "update", _("Campaign update")
+        PRESS_RELEASE = "press_release", _("Press release")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
         # Taken down by moderators (groundswell/moderation); only they show it again.
-        HIDDEN = "hidden", "Hidden by moderators"
+        HIDDEN = "hidden", _("Hidden by moderators")
 
     class Origin(models.TextChoices):
-        WRITTEN = "written", "Written here"
-        AUTOMATIC = "automatic", "Posted automatically"
-        IMPORTED = "imported", "Imported from WordPress"
+        WRITTEN = "written", _("Written here")
+        AUTOMATIC = "automatic", _("Posted automatically")
+        IMPORTED = "imported", _("Imported from WordPress")
 
     PUBLISHABLE = {Status.DRAFT, Status.SCHEDULED}
     WITHDRAWABLE = {Status.SCHEDULED, Status.PUBLISHED}
@@ -80,7 +81,7 @@ class Update(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     title = models.CharField(max_length=200)
-    body = models.TextField(max_length=20000, blank=True, help_text="Markdown.")
+    body = models.TextField(max_length=20000, blank=True, help_text=_("Markdown."))
     body_html = models.TextField(blank=True, editable=False)
     summary = models.TextField(max_length=1000, blank=True)
     # For a scheduled update: mail it to signers when it is published.
@@ -177,8 +178,8 @@ class Mailing(models.Model):
     """
 
     class Status(models.TextChoices):
-        WAITING = "waiting", "Waiting for the mailing limit"
-        STARTED = "started", "Sending"
+        WAITING = "waiting", _("Waiting for the mailing limit")
+        STARTED = "started", _("Sending")
 
     update = models.OneToOneField(Update, on_delete=models.CASCADE, related_name="mailing")
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="mailings")

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -46,7 +47,7 @@ def petition_updates(request, slug):
 def petition_update(request, slug, pk):
     update = update_for_viewing(request.user, pk)
     if update.petition is None or update.petition.slug != slug:
-        raise Http404("No update here. Check the address.")
+        raise Http404(_("No update here. Check the address."))
     return render(request, "updates/detail.html", {"update": update})
 
 
@@ -75,7 +76,7 @@ def press_list(request, slug):
 def press_release(request, slug, pk):
     update = update_for_viewing(request.user, pk)
     if update.kind != Update.Kind.PRESS_RELEASE or update.organisation.slug != slug:
-        raise Http404("No press release here. Check the address.")
+        raise Http404(_("No press release here. Check the address."))
     return render(request, "updates/detail.html", {"update": update})
 
 
@@ -110,7 +111,7 @@ def new_update(request, slug):
     form = UpdateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         update = actions.write_update(petition=petition, author=request.user, **form.cleaned_data)
-        messages.success(request, "Draft saved. Check the preview, then publish it.")
+        messages.success(request, _("Draft saved. Check the preview, then publish it."))
         return redirect("updates:preview", pk=update.pk)
     return _edit_page(request, form, petition=petition, kind="update")
 
@@ -124,7 +125,7 @@ def new_press_release(request, slug):
         update = actions.write_press_release(
             organisation=organisation, author=request.user, **form.cleaned_data
         )
-        messages.success(request, "Draft saved. Check the preview, then publish it.")
+        messages.success(request, _("Draft saved. Check the preview, then publish it."))
         return redirect("updates:preview", pk=update.pk)
     return _edit_page(request, form, organisation=organisation, kind="press_release")
 
@@ -152,7 +153,7 @@ def edit(request, pk):
     update = update_for_edit(request.user, pk)
     if not update.is_editable:
         messages.error(
-            request, "Imported posts are edited where they came from, then imported again."
+            request, _("Imported posts are edited where they came from, then imported again.")
         )
         return redirect("updates:preview", pk=pk)
     initial = {"title": update.title, "body": update.body}
@@ -163,11 +164,13 @@ def edit(request, pk):
         if was_scheduled and update.status == Update.Status.DRAFT:
             messages.warning(
                 request,
-                "Saved. It was scheduled to be emailed, so it is a draft again: send yourself "
-                "a test of the new words, then schedule it again.",
+                _(
+                    "Saved. It was scheduled to be emailed, so it is a draft again: send yourself "
+                    "a test of the new words, then schedule it again."
+                ),
             )
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
         return redirect("updates:preview", pk=pk)
     return _edit_page(request, form, update=update, kind=update.kind)
 
@@ -213,9 +216,12 @@ def _run(request, update: Update, action, success: str, **arguments):
 def test_send(request, pk):
     update = update_for_edit(request.user, pk)
     return _run(
-        request, update, actions.send_test, f"A test is on its way to {request.user.email}.",
+        request,
+        update,
+        actions.send_test,
+        _("A test is on its way to %(email)s.") % {"email": request.user.email},
         to=request.user,
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -258,5 +264,5 @@ def update_settings(request, slug):
     form = UpdateSettingsForm(request.POST)
     form.is_valid()  # two check boxes: always valid
     actions.set_update_settings(petition=petition, **form.cleaned_data)
-    messages.success(request, "Milestone settings saved.")
+    messages.success(request, _("Milestone settings saved."))
     return redirect("petitions:dashboard", slug=slug)
