@@ -32,6 +32,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from groundswell.core import i18n
+
 log = logging.getLogger(__name__)
 
 # Cookies that make a visitor someone in particular: their pages are never shared.
@@ -86,7 +88,10 @@ class MicroCache:
     def __call__(self, environ, start_response):
         if self.seconds <= 0 or not _shareable_request(environ):
             return self.app(environ, start_response)
-        key = f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
+        # One copy per language: the same address is English or Spanish by cookie or
+        # Accept-Language (core/i18n.py), which Django decides the same way.
+        language = i18n.of_environ(environ)
+        key = f"{language}:{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
         now = time.monotonic()
         current, made = False, None
         with self.lock:

@@ -18,6 +18,7 @@ from django.db.models.functions import Cast, Concat, Least
 from django.utils import timezone
 
 from groundswell.accounts.models import Organisation, User
+from groundswell.core import i18n
 from groundswell.core.email_address import normalise_email
 from groundswell.core.errors import ActionError, LinkInvalid
 from groundswell.core.markdown import render_markdown
@@ -116,12 +117,20 @@ def _set_words(
     reasons: str,
     closes_on: date | None,
     first_goal: int | None = None,
+    title_es: str = "",
+    demand_es: str = "",
+    reasons_es: str = "",
 ) -> None:
     petition.first_goal = first_goal
     petition.title = title.strip()
     petition.demand = demand.strip()
     petition.reasons = reasons
     petition.reasons_html = render_markdown(reasons)
+    # The Spanish version (core/translated.py): its title decides whether there is one.
+    petition.title_es = title_es.strip()
+    petition.demand_es = demand_es.strip()
+    petition.reasons_es = reasons_es
+    petition.reasons_html_es = render_markdown(reasons_es) if reasons_es.strip() else ""
     petition.closes_on = closes_on
 
 
@@ -137,6 +146,9 @@ def create_petition(
     image=None,
     closes_on: date | None = None,
     first_goal: int | None = None,
+    title_es: str = "",
+    demand_es: str = "",
+    reasons_es: str = "",
 ) -> Petition:
     petition = Petition(
         organisation=organisation,
@@ -151,6 +163,9 @@ def create_petition(
         reasons=reasons,
         closes_on=closes_on,
         first_goal=first_goal,
+        title_es=title_es,
+        demand_es=demand_es,
+        reasons_es=reasons_es,
     )
     petition.save()
     _set_targets(petition, targets, by=created_by)
@@ -169,6 +184,9 @@ def update_petition(
     image=None,
     closes_on: date | None = None,
     first_goal: int | None = None,
+    title_es: str = "",
+    demand_es: str = "",
+    reasons_es: str = "",
     by: User | None = None,
 ) -> Petition:
     """Edit a draft. Once people have signed, the words they signed stay as they were."""
@@ -181,6 +199,9 @@ def update_petition(
         reasons=reasons,
         closes_on=closes_on,
         first_goal=first_goal,
+        title_es=title_es,
+        demand_es=demand_es,
+        reasons_es=reasons_es,
     )
     if image is not None:
         petition.image = image or ""
@@ -326,6 +347,7 @@ class SignerInput:
     # The keyed hash of the signer's network (core.network.network_key), never an address.
     network: str = ""
     source: str = ""  # sharing.SOURCES, or ""
+    language: str = ""  # the page's language ("es"): every email to them is in it
 
     def details(self) -> dict:
         return {
@@ -338,6 +360,7 @@ class SignerInput:
             "wants_updates": self.wants_updates,
             "network_hash": self.network,
             "source": sharing.clean_source(self.source),
+            "language": i18n.supported(self.language) or "",
         }
 
 
@@ -435,7 +458,7 @@ def _existing(petition: Petition, emails: list[str]) -> dict[str, tuple[int, boo
 # emails_sent are the same for the whole batch, and id and confirmed_at take NULL/default.
 _PER_ROW = [
     "name", "email", "email_normalised", "postcode", "country", "comment", "show_name",
-    "wants_updates", "ref_code", "referred_by", "network_hash", "source",
+    "wants_updates", "ref_code", "referred_by", "network_hash", "source", "language",
 ]  # fmt: skip
 
 
@@ -453,7 +476,8 @@ def _insert_new(petition_id: int, fresh: dict) -> dict[str, int]:
          "postcode": d["postcode"], "country": d["country"], "comment": d["comment"],
          "show_name": d["show_name"], "wants_updates": d["wants_updates"],
          "ref_code": new_ref_code(), "referred_by": referrer,
-         "network_hash": d["network_hash"], "source": d["source"]}
+         "network_hash": d["network_hash"], "source": d["source"],
+         "language": d["language"]}
         for normalised, (referrer, d) in fresh.items()
     ]  # fmt: skip
     shared = [petition_id, Signature.Status.PENDING.value, now, 1, 0]  # one email owed

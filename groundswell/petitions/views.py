@@ -3,6 +3,7 @@ import re
 from functools import partial
 
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
@@ -10,11 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from groundswell.core import ratelimit
+from groundswell.core import i18n, ratelimit
 from groundswell.core.emails import absolute
 from groundswell.core.errors import ActionError
 from groundswell.core.network import network_key
@@ -80,8 +83,10 @@ def _share_context(petition: Petition, ref_code: str = "") -> dict:
     mastodon = reverse("petitions:share_mastodon", args=[petition.slug]) + ref
     return {
         "share_url": sharing.with_source(url, "link"),
-        "share_links": sharing.share_links(url=url, title=petition.title, mastodon_path=mastodon),
-        "qr_path": reverse("petitions:qr", args=[petition.slug]) + ref,
+        "share_links": sharing.share_links(
+            url=url, title=petition.text.title, mastodon_path=i18n.with_language(mastodon)
+        ),
+        "qr_path": i18n.with_language(reverse("petitions:qr", args=[petition.slug]) + ref),
     }
 
 
@@ -93,7 +98,7 @@ def _growth(petition: Petition) -> dict | None:
     if not petition.insights_public:
         return None
     cache = caches["local"]
-    key = f"petition-growth:{petition.pk}"
+    key = f"petition-growth:{petition.pk}:{translation.get_language()}"
     growth = cache.get(key)
     if growth is None:
         found = insights.for_petition(petition, count=petition.signature_count, private=False)
@@ -114,6 +119,11 @@ def _detail_context(request, petition: Petition, form: SignatureForm) -> dict:
         "targets": petition.targets.all(),
         "form": form,
         "canonical_url": absolute(petition.get_absolute_url()),
+        # The form posts in the page's language, even when only ?lang= chose it.
+        "sign_action": i18n.with_language(reverse("petitions:sign", args=[petition.slug])),
+        "petition_languages": [
+            code for code, _name in settings.LANGUAGES if petition.has_version(code)
+        ],
         "can_edit": petition.organisation.role_of(request.user) is not None,
         **_supporters(petition),
         **_share_context(petition),
@@ -160,14 +170,19 @@ def sign(request, slug):
     try:
         _limit_signing(request, form.cleaned_data["email"])
         network = network_key(ratelimit.client_ip(request))
-        actions.sign_petition(petition=petition, network=network, **form.action_arguments())
+        actions.sign_petition(
+            petition=petition,
+            network=network,
+            language=translation.get_language(),
+            **form.action_arguments(),
+        )
     except ratelimit.RateLimited as limit:
         form.add_error(None, limit.message)
         return _sign_form_again(request, slug, form, 429)
     except ActionError as error:
         form.add_error(None, error.message)
         return _sign_form_again(request, slug, form, error.status)
-    return redirect("petitions:thanks", slug=slug)
+    return redirect(i18n.with_language(reverse("petitions:thanks", args=[slug])))
 
 
 def _limit_signing(request, email: str) -> None:
@@ -226,7 +241,10 @@ def _clean_ref(value: str) -> str:
 
 
 def _petition_url(petition: Petition, ref: str = "") -> str:
-    return absolute(petition.get_absolute_url() + (f"?ref={ref}" if ref else ""))
+    """The petition's address to share: in the language the sharer read it in (?lang=es)."""
+    return absolute(
+        i18n.with_language(petition.get_absolute_url() + (f"?ref={ref}" if ref else ""))
+    )
 
 
 @require_GET
@@ -247,14 +265,14 @@ def share_mastodon(request, slug):
     context = {"petition": petition, "ref": ref, "instance": instance, "error": ""}
     if instance:
         url = sharing.with_source(_petition_url(petition, ref), "mastodon")
-        share = sharing.mastodon_share(instance, url=url, title=petition.title)
+        share = sharing.mastodon_share(instance, url=url, title=petition.text.title)
         if share:
             # Never a bare redirect: anyone can put any name in this link, so the visitor
             # sees where it goes and chooses to go (no open redirect through our domain).
             server, target = share
             context.update(server=server, target=target)
             return render(request, "petitions/share_mastodon_confirm.html", context)
-        context["error"] = (
+        context["error"] = _(
             "That does not look like a Mastodon server name, such as mastodon.social."
         )
     return render(
