@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import Http404
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 
 from groundswell.api.audit import record_personal_data_read
@@ -54,7 +55,7 @@ def _own_petition(request, slug: str) -> Petition:
     """The token's organisation's petition, whatever its status; 404 for anyone else's."""
     petition = Petition.objects.filter(slug=slug, organisation=request.auth.organisation).first()
     if petition is None:
-        raise Http404("Your organisation has no petition with this slug.")
+        raise Http404(gettext("Your organisation has no petition with this slug."))
     return petition
 
 

@@ -1,4 +1,5 @@
 from django.http import Http404
+from django.utils.translation import gettext
 from ninja import Router
 
 from groundswell.api.schemas import Error, TargetDetailOut
@@ -53,7 +54,7 @@ def petition_deliveries_out(petition: Petition) -> dict:
 def get_target(request, target_id: int):
     target = Target.objects.public().filter(pk=target_id).first()
     if target is None:
-        raise Http404("No such person in the directory.")
+        raise Http404(gettext("No such person in the directory."))
     petitions = (
         target.petitions.filter(status__in=Petition.PUBLIC)
         .select_related("organisation")

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.http import Http404
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 
 from groundswell.api.auth import needs
@@ -64,7 +65,7 @@ def _endpoint(request, endpoint_id: int) -> WebhookEndpoint:
         pk=endpoint_id, organisation=request.auth.organisation
     ).first()
     if endpoint is None:
-        raise Http404("Your organisation has no webhook endpoint with this id.")
+        raise Http404(gettext("Your organisation has no webhook endpoint with this id."))
     return endpoint
 
 
@@ -212,7 +213,7 @@ def redeliver(request, delivery_id: int):
         .first()
     )
     if delivery is None:
-        raise Http404("Your organisation has no delivery with this id.")
+        raise Http404(gettext("Your organisation has no delivery with this id."))
     try:
         again = actions.redeliver(delivery=delivery)
     except ActionError as error:

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from groundswell.accounts.access import require_two_factor
 from groundswell.petitions.models import Petition
@@ -12,7 +13,7 @@ def _get(slug: str) -> Petition:
         Petition.objects.select_related("organisation").with_targets().filter(slug=slug).first()
     )
     if petition is None:
-        raise Http404("No petition here. Check the address, or find it on the home page.")
+        raise Http404(_("No petition here. Check the address, or find it on the home page."))
     return petition
 
 
@@ -44,7 +45,7 @@ def petition_for_viewing(user, slug: str) -> Petition:
         return petition
     if petition.status in Petition.REMOVED:
         raise PetitionRemoved(petition)
-    raise Http404("No petition here. Check the address, or find it on the home page.")
+    raise Http404(_("No petition here. Check the address, or find it on the home page."))
 
 
 def petition_for_signing(user, slug: str) -> Petition:
@@ -60,7 +61,7 @@ def petition_for_edit(user, slug: str) -> Petition:
     """For the organisation's members only: edit, close, export, see the dashboard."""
     petition = petition_for_viewing(user, slug)
     if not _is_member(user, petition):
-        raise PermissionDenied("Only the organisation running this petition can do that.")
+        raise PermissionDenied(_("Only the organisation running this petition can do that."))
     return petition
 
 
@@ -69,7 +70,7 @@ def petition_for_insights(user, slug: str) -> Petition:
     petition = petition_for_viewing(user, slug)
     if (petition.is_public and petition.insights_public) or _is_member(user, petition):
         return petition
-    raise Http404("This petition's organiser has not shared its insights.")
+    raise Http404(_("This petition's organiser has not shared its insights."))
 
 
 def petition_for_export(user, slug: str) -> Petition:

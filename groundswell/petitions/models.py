@@ -94,7 +94,7 @@ class Petition(Translatable, models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=150)
     demand = models.TextField("what we ask", max_length=1000)
-    reasons = models.TextField(max_length=10000, blank=True, help_text="Markdown.")
+    reasons = models.TextField(max_length=10000, blank=True, help_text=_("Markdown."))
     reasons_html = models.TextField(blank=True, editable=False)
     title_es = models.CharField(
         "title in Spanish", max_length=150, blank=True, default="", db_default=""

@@ -354,7 +354,7 @@ def _saved(request, form, targets, save):
 def new(request):
     organisations = request.user.organisations.all()
     if not organisations:
-        raise PermissionDenied("You need to belong to an organisation to start a petition.")
+        raise PermissionDenied(_("You need to belong to an organisation to start a petition."))
     organisation = organisations.filter(slug=request.GET.get("org")).first() or organisations[0]
     form, targets = _petition_forms(request, organisation)
     petition = _saved(
@@ -364,7 +364,7 @@ def new(request):
         partial(actions.create_petition, organisation=organisation, created_by=request.user),
     )
     if petition is not None:
-        messages.success(request, "Your draft is saved. Submit it for review when it is ready.")
+        messages.success(request, _("Your draft is saved. Submit it for review when it is ready."))
         return redirect("petitions:dashboard", slug=petition.slug)
     return _edit_page(
         request, form, targets, organisation=organisation, organisations=organisations
@@ -381,11 +381,11 @@ def _update(petition: Petition, **arguments) -> Petition:
 def edit(request, slug):
     petition = petition_for_edit(request.user, slug)
     if petition.status not in Petition.EDITABLE:
-        messages.error(request, "Only a draft can be edited: people signed these words.")
+        messages.error(request, _("Only a draft can be edited: people signed these words."))
         return redirect("petitions:dashboard", slug=slug)
     form, targets = _petition_forms(request, petition.organisation, petition)
     if _saved(request, form, targets, partial(_update, petition, by=request.user)) is not None:
-        messages.success(request, "Saved.")
+        messages.success(request, _("Saved."))
         return redirect("petitions:dashboard", slug=slug)
     return _edit_page(request, form, targets, petition=petition, organisation=petition.organisation)
 
@@ -412,7 +412,7 @@ def submit(request, slug):
 @login_required
 @require_POST
 def close(request, slug):
-    return _transition(request, slug, actions.close_petition, "The petition is closed.")
+    return _transition(request, slug, actions.close_petition, _("The petition is closed."))
 
 
 def _insights_context(petition: Petition, *, private: bool) -> dict:
@@ -424,7 +424,7 @@ def _insights_context(petition: Petition, *, private: bool) -> dict:
         "day_chart": charts.bar_chart(found.days) if found.days else None,
         "state_map": charts.state_map(found.states),
         "sources": [
-            (sharing.SOURCES.get(key, "No channel named in the link"), n)
+            (sharing.SOURCES.get(key, _("No channel named in the link")), n)
             for key, n in found.sources
         ],
     }
@@ -464,10 +464,12 @@ def insights_visibility(request, slug):
     actions.set_insights_public(petition=petition, public=public)
     messages.success(
         request,
-        "Everyone can now see the chart, the projection and the map (never who signed, "
-        "nor your sources)."
+        _(
+            "Everyone can now see the chart, the projection and the map (never who signed, "
+            "nor your sources)."
+        )
         if public
-        else "Only your organisation can see the insights now.",
+        else _("Only your organisation can see the insights now."),
     )
     return redirect("petitions:dashboard", slug=slug)
 
