@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.core.management.commands import makemessages
 from django.test.utils import override_settings
 
 from groundswell.core.translated import other_languages
@@ -49,7 +50,7 @@ class Command(BaseCommand):
     def _gather(self, locale: Path) -> None:
         with override_settings(LOCALE_PATHS=[locale]):
             call_command(
-                "makemessages",
+                _GatherInto(locale),
                 locale=other_languages(),
                 ignore_patterns=IGNORE,
                 no_obsolete=True,
@@ -70,6 +71,21 @@ class Command(BaseCommand):
                 problems += _incomplete(gathered, po)
                 problems += _stale_mo(po, Path(temporary) / f"{language}.mo")
         return problems
+
+
+class _GatherInto(makemessages.Command):
+    """makemessages, writing every string into ``locale`` (a temporary copy for the check):
+    left to itself it writes into the nearest ``locale`` folder it walks past, the real one."""
+
+    def __init__(self, locale: Path):
+        super().__init__()
+        self.into = str(locale)
+
+    def find_files(self, root):
+        files = super().find_files(root)
+        for found in files:
+            found.locale_dir = self.into
+        return files
 
 
 def _run(tool: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
