@@ -96,9 +96,9 @@ def test_readers_of_different_languages_never_share_a_copy():
     call(cache, environ(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"))
     assert call(cache, environ(HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9"))[2] == b"call 2"
     assert call(cache, environ(HTTP_COOKIE="django_language=es"))[2] == b"call 2"
-    assert call(cache, environ(HTTP_ACCEPT_LANGUAGE="es", HTTP_COOKIE="django_language=en"))[
-        2
-    ] == (b"call 1")
+    assert call(cache, environ(HTTP_ACCEPT_LANGUAGE="es", HTTP_COOKIE="django_language=en"))[2] == (
+        b"call 1"
+    )
     assert call(cache, environ(HTTP_ACCEPT_LANGUAGE="fr"))[2] == b"call 1"  # English
 
 
