@@ -34,6 +34,7 @@ def test_a_petition_with_a_spanish_version_shows_it_to_a_spanish_reader(client, 
     assert "Financien el servicio nocturno todo el año." in page
     assert "<strong>necesitan</strong>" in page  # the Spanish reasons, rendered as Markdown
     assert "Firme esta petición" in page and "solo está disponible en inglés" not in page
+    assert '<option value="DE">Alemania</option>' in page  # django-countries' own Spanish
     english = client.get(f"/p/{bilingual.slug}/").content.decode()
     assert "<h1>Fund the city&#x27;s night buses</h1>" in english
 
