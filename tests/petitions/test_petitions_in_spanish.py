@@ -133,3 +133,25 @@ def test_dates_and_numbers_have_one_format_per_language(client, petition):
     assert "on 13 November 2026" in english
     assert "el 13 de noviembre de 2026" in spanish
     assert "Nov. 13, 2026" not in english + spanish
+
+
+def test_the_projection_and_the_charts_speak_the_readers_language():
+    from django.utils import translation
+
+    from groundswell.petitions.charts import bucket_label
+    from groundswell.petitions.insights import Bucket, Projection
+
+    now = timezone.now()
+    with translation.override("es"):
+        assert Projection(goal=1000, by=now, recent=10).when == "hoy"
+        assert Projection(goal=1000, by=now + datetime.timedelta(days=1), recent=10).when == (
+            "mañana"
+        )
+        in_three_days = Projection(goal=1000, by=now + datetime.timedelta(days=3), recent=10)
+        assert in_three_days.when.startswith("el ") and in_three_days.when[3:] in {
+            "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"
+        }  # fmt: skip
+        assert (
+            bucket_label(Bucket(datetime.date(2026, 11, 13), 5)) == "vie 13 Nov 2026"
+        )  # Django's own Spanish names
+    assert bucket_label(Bucket(datetime.date(2026, 11, 13), 5)) == "Fri 13 Nov 2026"
