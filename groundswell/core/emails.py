@@ -95,7 +95,7 @@ def signature_already_counted(signature, connection=None) -> None:
     )
 
 
-def personal_data(report) -> None:
+def personal_data(report, language: str | None = None) -> None:
     """Everything held under an address, as readable HTML and a JSON attachment.
 
     ``report`` is a ``petitions.personal_data.Report``; it goes to its own address only.
@@ -105,6 +105,7 @@ def personal_data(report) -> None:
         report.email,
         {"report": report, "erase_url": absolute(report.erase_path) if report.erase_path else ""},
         [("my-data.json", report.as_json(), "application/json")],
+        language=language,
     )
 
 
@@ -236,13 +237,18 @@ def petition_update_preview(update) -> dict:
 # --- targets: deliveries and answers --------------------------------------------------------
 
 
-def _send_with_files(name: str, to: str, context: dict, files: list[tuple]) -> None:
+def _send_with_files(
+    name: str, to: str, context: dict, files: list[tuple], language: str | None = None
+) -> None:
     """``_send`` with attachments: (filename, content, mimetype) tuples."""
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
-    message = EmailMultiAlternatives(
-        subject=_subject(name, context), body=render_text(f"emails/{name}.txt", context), to=[to]
-    )
-    message.attach_alternative(render_to_string(f"emails/{name}.html", context), "text/html")
+    with translation.override(language or translation.get_language()):
+        message = EmailMultiAlternatives(
+            subject=_subject(name, context),
+            body=render_text(f"emails/{name}.txt", context),
+            to=[to],
+        )
+        message.attach_alternative(render_to_string(f"emails/{name}.html", context), "text/html")
     for filename, content, mimetype in files:
         message.attach(filename, content, mimetype)
     message.send()

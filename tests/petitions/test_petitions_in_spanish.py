@@ -155,3 +155,15 @@ def test_the_projection_and_the_charts_speak_the_readers_language():
             bucket_label(Bucket(datetime.date(2026, 11, 13), 5)) == "vie 13 Nov 2026"
         )  # Django's own Spanish names
     assert bucket_label(Bucket(datetime.date(2026, 11, 13), 5)) == "Fri 13 Nov 2026"
+
+
+def test_my_data_asked_for_in_spanish_is_sent_in_spanish(
+    client, petition, django_capture_on_commit_callbacks
+):
+    sign(petition, email="ana@example.com")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/my-data/?lang=es", {"email": "ana@example.com"})
+    [message] = mail.outbox
+    assert message.subject.startswith("Los datos que")
+    assert "FIRMAS" in message.body
