@@ -8,8 +8,6 @@ there is a version in it, else the original, with ``obj.text.is_original_only`` 
 page can say so. Open letters reuse it the same way.
 """
 
-from dataclasses import dataclass, field
-
 from django.conf import settings
 from django.utils import translation
 
@@ -19,17 +17,19 @@ def other_languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 
 
-@dataclass(frozen=True)
 class Text:
-    language: str  # the language of these words
-    wanted: str  # the reader's language
-    values: dict = field(default_factory=dict)
+    """An object's words in one language: ``text.title``. Each field is read when asked for,
+    so that a list that loaded only some columns (``.only(...)``) loads no more."""
+
+    def __init__(self, obj, language: str, wanted: str):
+        self._obj, self.language, self.wanted = obj, language, wanted
 
     def __getattr__(self, name):
-        try:
-            return self.values[name]
-        except KeyError:
-            raise AttributeError(name) from None
+        if name.startswith("_") or name not in self._obj.TRANSLATED_FIELDS:
+            raise AttributeError(name)
+        if self.language != settings.LANGUAGE_CODE:
+            return getattr(self._obj, f"{name}_{self.language}") or getattr(self._obj, name)
+        return getattr(self._obj, name)
 
     @property
     def is_original_only(self) -> bool:
@@ -47,14 +47,9 @@ class Translatable:
 
     def text_in(self, language: str | None) -> Text:
         wanted = language or settings.LANGUAGE_CODE
-        if wanted not in other_languages() or not self.has_version(wanted):
-            original = {name: getattr(self, name) for name in self.TRANSLATED_FIELDS}
-            return Text(settings.LANGUAGE_CODE, wanted, original)
-        values = {
-            name: getattr(self, f"{name}_{wanted}") or getattr(self, name)
-            for name in self.TRANSLATED_FIELDS
-        }
-        return Text(wanted, wanted, values)
+        if wanted in other_languages() and self.has_version(wanted):
+            return Text(self, wanted, wanted)
+        return Text(self, settings.LANGUAGE_CODE, wanted)
 
     @property
     def text(self) -> Text:
