@@ -33,7 +33,7 @@ def test_the_petition_form_lines_up_its_fields_and_saves_a_goal_and_an_address(
         name.fill("Dana Mayor")
         role.fill("Mayor of Springfield")
         first.get_by_label("Their email (optional)").fill("mayor@springfield.example.gov")
-        page.get_by_label("What we ask").fill("Fund the night buses all year.")
+        page.get_by_label("What we ask", exact=True).fill("Fund the night buses all year.")
         goal.fill("250")
         page.get_by_role("button", name="Save draft").click()
 
