@@ -8,12 +8,13 @@ export DJANGO_SETTINGS_MODULE := groundswell.settings
 # PostgreSQL used by `make test` for its second pass (CI sets nothing: this is the default).
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/groundswell
 
-.PHONY: help install run serve worker test test-sqlite test-postgres lint format bench clean
+.PHONY: help install run serve worker test test-sqlite test-postgres lint format messages bench clean
 
 help:
 	@echo "make run     install, migrate, load demo data, serve http://127.0.0.1:$(PORT) with the task worker"
 	@echo "make test    the whole test suite, on SQLite and on PostgreSQL"
-	@echo "make lint    ruff, migrations check, check --deploy"
+	@echo "make lint    ruff, migrations check, check --deploy, translations complete"
+	@echo "make messages  gather new strings into the Spanish catalogue and compile it (docs/i18n.md)"
 	@echo "make serve   the production server (set SECRET_KEY, DATABASE_URL, ...)"
 
 $(BIN)/python:
@@ -60,6 +61,14 @@ lint: install
 		SITE_URL=https://groundswell.example.org EMAIL_URL=smtp://127.0.0.1:25 \
 		REDIS_URL=redis://127.0.0.1:6379/0 \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
+	@command -v msgfmt >/dev/null || (apt-get -qq update && apt-get -qq install -y gettext)
+	$(BIN)/python manage.py translations check
+
+# After adding or changing a string: gathers it into groundswell/locale/es/LC_MESSAGES/django.po
+# (translate it there), then compiles the .mo that is committed beside it. Needs gettext.
+messages: install
+	@command -v msgfmt >/dev/null || (apt-get -qq update && apt-get -qq install -y gettext)
+	$(BIN)/python manage.py translations update
 
 format: install
 	$(BIN)/ruff format .

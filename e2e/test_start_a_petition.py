@@ -29,11 +29,11 @@ def test_the_petition_form_lines_up_its_fields_and_saves_a_goal_and_an_address(
         assert name.bounding_box()["height"] == role.bounding_box()["height"]
         goal = page.get_by_label("First goal (optional)")
 
-        page.get_by_label("Title").fill("Fund the night buses")
+        page.get_by_label("Title", exact=True).fill("Fund the night buses")
         name.fill("Dana Mayor")
         role.fill("Mayor of Springfield")
         first.get_by_label("Their email (optional)").fill("mayor@springfield.example.gov")
-        page.get_by_label("What we ask").fill("Fund the night buses all year.")
+        page.get_by_label("What we ask", exact=True).fill("Fund the night buses all year.")
         goal.fill("250")
         page.get_by_role("button", name="Save draft").click()
 

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from groundswell.accounts.models import Membership, Organisation
 
@@ -23,12 +24,12 @@ def require_two_factor(user) -> None:
 def organisation_for_member(user, slug: str) -> Organisation:
     organisation = Organisation.objects.filter(slug=slug).first()
     if organisation is None or organisation.role_of(user) is None:
-        raise Http404("No such organisation.")
+        raise Http404(_("No such organisation."))
     return organisation
 
 
 def organisation_for_owner(user, slug: str) -> Organisation:
     organisation = organisation_for_member(user, slug)
     if organisation.role_of(user) not in Membership.CAN_MANAGE_MEMBERS:
-        raise PermissionDenied("Only an owner of this organisation can do that.")
+        raise PermissionDenied(_("Only an owner of this organisation can do that."))
     return organisation

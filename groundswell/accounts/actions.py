@@ -6,6 +6,8 @@ from django.contrib.auth.models import Group
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -66,12 +68,12 @@ def verify_email(*, token: str) -> User:
     payload = tokens.read(token, "verify", VERIFY_MAX_AGE)
     user = User.objects.select_for_update().filter(pk=payload["u"]).first()
     if user is None:
-        raise LinkInvalid("This account no longer exists.")
+        raise LinkInvalid(_("This account no longer exists."))
     tokens.check_unused(
         payload,
         "verify",
         user.verification_state(),
-        used="This link has already been used: your address is confirmed. Log in instead.",
+        used=_("This link has already been used: your address is confirmed. Log in instead."),
     )
     user.email_verified_at = timezone.now()
     user.is_active = True
@@ -102,12 +104,12 @@ def invitation_from_token(token: str) -> Invitation:
     try:
         pk = signing.loads(token, salt=Invitation.SALT, max_age=Invitation.MAX_AGE)
     except signing.SignatureExpired:
-        raise LinkInvalid("This invitation has expired. Ask for a new one.") from None
+        raise LinkInvalid(_("This invitation has expired. Ask for a new one.")) from None
     except signing.BadSignature:
-        raise LinkInvalid("This invitation link is not valid.") from None
+        raise LinkInvalid(_("This invitation link is not valid.")) from None
     invitation = Invitation.objects.select_related("organisation").filter(pk=pk).first()
     if invitation is None or invitation.accepted_at is not None:
-        raise LinkInvalid("This invitation has already been used or was withdrawn.")
+        raise LinkInvalid(_("This invitation has already been used or was withdrawn."))
     return invitation
 
 
@@ -116,7 +118,8 @@ def accept_invitation(*, token: str, user: User) -> Membership:
     invitation = invitation_from_token(token)
     if user.email != invitation.email:
         raise ActionError(
-            f"This invitation was sent to {invitation.email}. Log in with that address to accept."
+            _("This invitation was sent to %(email)s. Log in with that address to accept.")
+            % {"email": invitation.email}
         )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
@@ -138,7 +141,7 @@ def sign_up_from_invitation(*, token: str, name: str, password: str) -> User:
     """The invitation link proved the address, so the new account is active at once."""
     invitation = invitation_from_token(token)
     if User.objects.filter(email=invitation.email).exists():
-        raise ActionError("An account with this email address exists: log in to accept.")
+        raise ActionError(_("An account with this email address exists: log in to accept."))
     user = create_verified_account(email=invitation.email, password=password, name=name)
     accept_invitation(token=token, user=user)
     return user
@@ -169,10 +172,10 @@ def unlock_login(*, token: str) -> User:
     payload = tokens.read(token, "unlock", settings.GROUNDSWELL["LOGIN_LOCK_SECONDS"])
     user = User.objects.filter(pk=payload["u"], is_active=True).first()
     if user is None:
-        raise LinkInvalid("This account no longer exists.")
+        raise LinkInvalid(_("This account no longer exists."))
     gen = throttle.generation(throttle.account_key(user.email))
     tokens.check_unused(
-        payload, "unlock", str(gen), used="This link has already been used: log in now."
+        payload, "unlock", str(gen), used=_("This link has already been used: log in now.")
     )
     throttle.unlock(user.email, gen)
     return user
@@ -181,7 +184,7 @@ def unlock_login(*, token: str) -> User:
 # --- Two-factor login ------------------------------------------------------------------------
 
 RECOVERY_CODES = 10
-WRONG_CODE = "That code did not match. Check your app's clock and try the new code."
+WRONG_CODE = gettext_lazy("That code did not match. Check your app's clock and try the new code.")
 
 
 def two_factor_device(*, user: User, name: str = "Authenticator") -> TOTPDevice:
@@ -206,7 +209,7 @@ def new_recovery_codes(*, user: User) -> list[str]:
     """Ten single-use codes for when the authenticator is lost; any earlier ones stop working."""
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    codes = [StaticToken.random_token() for _i in range(RECOVERY_CODES)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
 
@@ -216,8 +219,10 @@ def turn_off_two_factor(*, user: User) -> None:
     """Only for those who may go without: staff and exporters keep theirs."""
     if user.needs_two_factor():
         raise ActionError(
-            "Your account needs two-factor login: it can download supporters' details, "
-            "coordinate help or act as staff.",
+            _(
+                "Your account needs two-factor login: it can download supporters' details, "
+                "coordinate help or act as staff."
+            ),
             status=403,
         )
     TOTPDevice.objects.filter(user=user).delete()
@@ -230,7 +235,7 @@ def check_second_factor(*, user: User, code: str):
     code = code.strip().replace(" ", "").replace("-", "").lower()
     device = match_token(user, code) if code else None
     if device is None:
-        raise ActionError("That code is not right. Try the newest code, or a recovery code.")
+        raise ActionError(_("That code is not right. Try the newest code, or a recovery code."))
     return device
 
 
@@ -259,7 +264,7 @@ def revoke_session(*, user: User, record_id: int) -> None:
     """Log one of the user's browsers out (at its next request, at the latest)."""
     records = AccountSession.objects.filter(user=user, pk=record_id)
     if not records.exists():
-        raise ActionError("That session has already ended.", status=404)
+        raise ActionError(_("That session has already ended."), status=404)
     _end_sessions(records)
 
 
@@ -294,12 +299,12 @@ def user_for_password_reset(token: str) -> User:
     payload = tokens.read(token, "reset", RESET_MAX_AGE)
     user = User.objects.filter(pk=payload["u"], is_active=True).first()
     if user is None:
-        raise LinkInvalid("This account no longer exists.")
+        raise LinkInvalid(_("This account no longer exists."))
     tokens.check_unused(
         payload,
         "reset",
         user.password_reset_state(),
-        used="This link has already been used. Ask for a new one if you need it.",
+        used=_("This link has already been used. Ask for a new one if you need it."),
     )
     return user
 
@@ -321,7 +326,7 @@ def request_email_change(*, user: User, new_email: str) -> None:
     """Mail a confirmation link to the new address. Nothing changes until it is followed."""
     new_email = _normalise(new_email)
     if new_email == user.email:
-        raise ActionError("That is already your address.", status=422)
+        raise ActionError(_("That is already your address."), status=422)
     enqueue_on_commit(tasks.send_email_change_email, user.pk, new_email)
 
 
@@ -330,11 +335,11 @@ def change_email(*, token: str) -> User:
     payload = tokens.read(token, "email", EMAIL_CHANGE_MAX_AGE)
     user = User.objects.select_for_update().filter(pk=payload["u"], is_active=True).first()
     if user is None:
-        raise LinkInvalid("This account no longer exists.")
+        raise LinkInvalid(_("This account no longer exists."))
     tokens.check_unused(payload, "email", user.email)
     old, new = user.email, payload.get("new", "")
     if User.objects.filter(email=new).exists():
-        raise ActionError("Another account uses that address now, so it cannot be yours.")
+        raise ActionError(_("Another account uses that address now, so it cannot be yours."))
     user.email, user.email_verified_at = new, timezone.now()
     user.save(update_fields=["email", "email_verified_at"])
     enqueue_on_commit(tasks.send_email_changed_notice, user.pk, old)
@@ -344,7 +349,7 @@ def change_email(*, token: str) -> User:
 def set_signer_retention(*, organisation: Organisation, months: int) -> Organisation:
     """How long signers' personal data is kept after a petition closes (docs/privacy.md)."""
     if not 1 <= months <= 60:
-        raise ActionError("Choose between 1 and 60 months.")
+        raise ActionError(_("Choose between 1 and 60 months."))
     organisation.signer_retention_months = months
     organisation.save(update_fields=["signer_retention_months"])
     return organisation

@@ -3,6 +3,7 @@ from django.core import signing
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from groundswell.accounts import tokens
 from groundswell.core.slugs import unique_slug
@@ -160,8 +161,8 @@ class Organisation(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        EDITOR = "editor", "Editor"
+        OWNER = "owner", _("Owner")
+        EDITOR = "editor", _("Editor")
 
     # Owners manage members; editors and owners run campaigns.
     CAN_MANAGE_MEMBERS = {Role.OWNER}

@@ -26,11 +26,12 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.utils.translation import gettext_lazy, ngettext
 
 from groundswell.core.email_address import normalise_email
 from groundswell.core.ratelimit import RateLimited, _digest
 
-LOCKED = (
+LOCKED = gettext_lazy(
     "This account is locked after too many failed attempts to log in. We have emailed a "
     "link to unlock it to the account's address; you can also reset your password."
 )
@@ -87,8 +88,12 @@ def check(email: str, ip: str) -> None:
     if wait and remaining > 0:
         seconds = math.ceil(remaining)
         raise LoginThrottled(
-            f"Too many failed attempts. Wait {seconds} second{'s' if seconds > 1 else ''} "
-            "before you try again."
+            ngettext(
+                "Too many failed attempts. Wait %(n)d second before you try again.",
+                "Too many failed attempts. Wait %(n)d seconds before you try again.",
+                seconds,
+            )
+            % {"n": seconds}
         )
 
 

@@ -8,12 +8,13 @@ table of spent tokens to keep.
 
 from django.core import signing
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 from groundswell.core.errors import LinkInvalid
 
-EXPIRED = "This link has expired. Ask for a new one."
-TAMPERED = "This link is not valid. Check that you copied all of it from the email."
-USED = "This link has already been used, so it does nothing now."
+EXPIRED = _("This link has expired. Ask for a new one.")
+TAMPERED = _("This link is not valid. Check that you copied all of it from the email.")
+USED = _("This link has already been used, so it does nothing now.")
 
 
 def _fingerprint(purpose: str, state: str) -> str:

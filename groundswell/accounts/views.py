@@ -12,6 +12,8 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -70,7 +72,7 @@ def verify_email(request, token):
     except ActionError as error:
         return render(request, "core/link_error.html", {"error": error}, status=error.status)
     login(request, user)
-    messages.success(request, "Your email address is confirmed. Welcome!")
+    messages.success(request, _("Your email address is confirmed. Welcome!"))
     return redirect("accounts:home")
 
 
@@ -156,8 +158,14 @@ def _second_factor(request, user, form):
         left = device.token_set.count()
         messages.warning(
             request,
-            f"You logged in with a recovery code; {left} left. Make new ones on your "
-            "security page, and set up your authenticator again if you lost it.",
+            ngettext(
+                "You logged in with a recovery code; %(left)d left. Make new ones on your "
+                "security page, and set up your authenticator again if you lost it.",
+                "You logged in with a recovery code; %(left)d left. Make new ones on your "
+                "security page, and set up your authenticator again if you lost it.",
+                left,
+            )
+            % {"left": left},
         )
     return device
 
@@ -168,7 +176,7 @@ def login_code(request):
     user = pending and User.objects.filter(pk=pending["user"], is_active=True).first()
     if not user or time.time() - pending["at"] > PENDING_SECONDS:
         request.session.pop(PENDING_LOGIN, None)
-        messages.error(request, "Please log in again: that took too long.")
+        messages.error(request, _("Please log in again: that took too long."))
         return redirect("accounts:login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -230,7 +238,7 @@ def unlock(request, token):
         actions.unlock_login(token=token)
     except ActionError as error:
         return render(request, "core/link_error.html", {"error": error}, status=error.status)
-    messages.success(request, "Your account is unlocked. Log in now.")
+    messages.success(request, _("Your account is unlocked. Log in now."))
     return redirect("accounts:login")
 
 
@@ -273,9 +281,11 @@ def retention(request, slug):
         actions.set_signer_retention(
             organisation=organisation, months=form.cleaned_data["signer_retention_months"]
         )
-        messages.success(request, "Saved: the dashboards of closed petitions show the new dates.")
+        messages.success(
+            request, _("Saved: the dashboards of closed petitions show the new dates.")
+        )
     else:
-        messages.error(request, "Choose one of the periods offered.")
+        messages.error(request, _("Choose one of the periods offered."))
     return redirect(organisation)
 
 
@@ -292,9 +302,11 @@ def invite(request, slug):
         except ActionError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
     else:
-        messages.error(request, "Enter a valid email address to invite.")
+        messages.error(request, _("Enter a valid email address to invite."))
     return redirect(organisation)
 
 
@@ -318,7 +330,11 @@ def accept_invitation(request, token):
             messages.error(request, error.message)
         else:
             if user is not None:
-                messages.success(request, f"You are now a member of {invitation.organisation}.")
+                messages.success(
+                    request,
+                    _("You are now a member of %(organisation)s.")
+                    % {"organisation": invitation.organisation},
+                )
                 return redirect(invitation.organisation)
     return render(
         request, "accounts/accept_invitation.html", {"invitation": invitation, "form": form}
@@ -368,7 +384,7 @@ def password_reset_confirm(request, token):
             actions.reset_password(token=token, password=form.cleaned_data["new_password1"])
         except ActionError as error:
             return render(request, "core/link_error.html", {"error": error}, status=error.status)
-        messages.success(request, "Your password is changed. Log in with it now.")
+        messages.success(request, _("Your password is changed. Log in with it now."))
         return redirect("accounts:login")
     status = 422 if request.method == "POST" else 200
     return render(request, "accounts/password_reset_confirm.html", {"form": form}, status=status)
@@ -418,7 +434,7 @@ def change_password(request):
         current_session=request.session.get(actions.SESSION_RECORD),
     )
     update_session_auth_hash(request, request.user)  # this browser stays logged in
-    messages.success(request, "Your password is changed. Every other browser is logged out.")
+    messages.success(request, _("Your password is changed. Every other browser is logged out."))
     return redirect("accounts:security")
 
 
@@ -435,8 +451,8 @@ def change_email(request):
         return _security_page(request, status=error.status, email_form=form)
     messages.success(
         request,
-        f"We have sent a link to {form.cleaned_data['new_email']}. Your address changes "
-        "when you follow it.",
+        _("We have sent a link to %(email)s. Your address changes when you follow it.")
+        % {"email": form.cleaned_data["new_email"]},
     )
     return redirect("accounts:security")
 
@@ -446,7 +462,9 @@ def confirm_email_change(request, token):
         user = actions.change_email(token=token)
     except ActionError as error:
         return render(request, "core/link_error.html", {"error": error}, status=error.status)
-    messages.success(request, f"Your account's email address is now {user.email}.")
+    messages.success(
+        request, _("Your account's email address is now %(email)s.") % {"email": user.email}
+    )
     return redirect("accounts:security" if request.user.is_authenticated else "accounts:login")
 
 
@@ -458,7 +476,7 @@ def revoke_session(request, record_id):
     except ActionError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "That browser is logged out.")
+        messages.success(request, _("That browser is logged out."))
     return redirect("accounts:security")
 
 
@@ -468,7 +486,11 @@ def end_other_sessions(request):
     ended = actions.end_other_sessions(
         user=request.user, keep=request.session.get(actions.SESSION_RECORD)
     )
-    messages.success(request, f"Logged out of {ended} other browser{'s' if ended != 1 else ''}.")
+    messages.success(
+        request,
+        ngettext("Logged out of %(n)d other browser.", "Logged out of %(n)d other browsers.", ended)
+        % {"n": ended},
+    )
     return redirect("accounts:security")
 
 
@@ -493,5 +515,5 @@ def turn_off_two_factor(request):
     except ActionError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Two-factor login is off.")
+        messages.success(request, _("Two-factor login is off."))
     return redirect("accounts:security")

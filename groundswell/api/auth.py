@@ -5,6 +5,7 @@ sets the authentication and declares the scope in the OpenAPI schema.
 """
 
 from django.conf import settings
+from django.utils.translation import gettext
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
@@ -28,7 +29,10 @@ class ApiTokenAuth(HttpBearer):
             request, group="api-token", rate=settings.API_TOKEN_RATE, value=str(api_token.pk)
         )
         if not api_token.has_scope(self.scope):
-            raise HttpError(403, f"This token does not have the {self.scope} scope.")
+            raise HttpError(
+                403,
+                gettext("This token does not have the %(scope)s scope.") % {"scope": self.scope},
+            )
         return api_token
 
 

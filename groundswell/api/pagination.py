@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django.db import models
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 from ninja import Field, Schema
 from ninja.errors import HttpError
 
@@ -39,7 +40,9 @@ def _encode(values: list) -> str:
 
 
 def _decode(cursor: str, fields: list[models.Field]) -> list:
-    refused = HttpError(422, "This cursor is not valid: follow the `next` link as it was given.")
+    refused = HttpError(
+        422, gettext("This cursor is not valid: follow the `next` link as it was given.")
+    )
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, binascii.Error, UnicodeDecodeError):

@@ -1,6 +1,7 @@
 from functools import wraps
 
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext
 from ninja import Router, Status
 from ninja.decorators import decorate_view
 
@@ -105,10 +106,10 @@ def json_from_anywhere_but_a_browser_elsewhere(operation):
     @wraps(operation)
     def guarded(request, *args, **kwargs):
         if not is_same_origin(request):
-            detail = "Signatures cannot be sent from another site's pages."
+            detail = gettext("Signatures cannot be sent from another site's pages.")
             return JsonResponse({"detail": detail}, status=403)
         if request.content_type != "application/json":
-            detail = "Send the signature as JSON, with Content-Type: application/json."
+            detail = gettext("Send the signature as JSON, with Content-Type: application/json.")
             return JsonResponse({"detail": detail}, status=415)
         return operation(request, *args, **kwargs)
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 
@@ -54,21 +55,23 @@ api.add_router("/writing", writing_router)  # write to your official (docs/offic
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+    return api.create_response(request, {"detail": str(exc) or gettext("Not found.")}, status=404)
 
 
 @api.exception_handler(RequestDataTooBig)
 def too_big(request, exc):
     """413 in JSON: without this, a 500 with DEBUG on and an HTML 400 with it off."""
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
-    detail = f"The request body is too large: send at most {limit} MiB."
+    detail = gettext("The request body is too large: send at most %(limit)d MiB.") % {
+        "limit": limit
+    }
     return api.create_response(request, {"detail": detail}, status=413)
 
 
 @api.exception_handler(AuthenticationError)
 def no_token(request, exc):
     response = api.create_response(
-        request, {"detail": "Send an API token: Authorization: Bearer gs_…"}, status=401
+        request, {"detail": gettext("Send an API token: Authorization: Bearer gs_…")}, status=401
     )
     response["WWW-Authenticate"] = "Bearer"
     return response

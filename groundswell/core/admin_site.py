@@ -13,6 +13,7 @@ from django.contrib.admin.apps import AdminConfig as BaseAdminConfig
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 
 class AdminSite(admin.AdminSite):
@@ -24,7 +25,7 @@ class AdminSite(admin.AdminSite):
         then = request.GET.get("next") or reverse("admin:index")
         user = request.user
         if user.is_authenticated and not user.is_staff:
-            raise PermissionDenied("The admin is for staff.")
+            raise PermissionDenied(_("The admin is for staff."))
         where = "accounts:two_factor" if user.is_authenticated else "accounts:login"
         return redirect(f"{reverse(where)}?{urlencode({'next': then})}")
 

@@ -40,6 +40,8 @@ from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.urls import ResolverMatch
 
+from groundswell.core import i18n
+
 log = logging.getLogger(__name__)
 
 # Cookies that make a visitor someone in particular: their pages are never shared.
@@ -94,7 +96,10 @@ class MicroCache:
     def __call__(self, environ, start_response):
         if self.seconds <= 0 or not _shareable_request(environ):
             return self.app(environ, start_response)
-        key = f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
+        # One copy per language: the same address is English or Spanish by cookie or
+        # Accept-Language (core/i18n.py), which Django decides the same way.
+        language = i18n.of_environ(environ)
+        key = f"{language}:{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
         now = time.monotonic()
         current, made = False, None
         with self.lock:

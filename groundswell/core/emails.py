@@ -9,6 +9,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
+from django.utils import translation
+
+from groundswell.core import i18n
 
 
 def render_text(template_name: str, context: dict) -> str:
@@ -28,17 +31,37 @@ def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def _send(name: str, to: str, context: dict, headers: dict | None = None, connection=None) -> None:
+def _send(
+    name: str,
+    to: str,
+    context: dict,
+    headers: dict | None = None,
+    connection=None,
+    language: str | None = None,
+) -> None:
+    """Render and send one message; in ``language`` when given (the recipient's, such as
+    the one they signed in), else in the active one (the site's own, in the worker)."""
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
-    message = EmailMultiAlternatives(
-        subject=_subject(name, context),
-        body=render_text(f"emails/{name}.txt", context),
-        to=[to],
-        headers=headers or {},
-        connection=connection,
-    )
-    message.attach_alternative(render_to_string(f"emails/{name}.html", context), "text/html")
+    with translation.override(language or translation.get_language()):
+        message = EmailMultiAlternatives(
+            subject=_subject(name, context),
+            body=render_text(f"emails/{name}.txt", context),
+            to=[to],
+            headers={"Content-Language": translation.get_language(), **(headers or {})},
+            connection=connection,
+        )
+        message.attach_alternative(render_to_string(f"emails/{name}.html", context), "text/html")
     message.send()
+
+
+def signer_language(signature) -> str:
+    """The language a signer signed in (the site's own for older signatures)."""
+    return signature.language or settings.LANGUAGE_CODE
+
+
+def _signer_link(signature, path: str) -> str:
+    """A link in an email to a signer, opening in the language they signed in."""
+    return absolute(i18n.with_language(path, signer_language(signature)))
 
 
 def signature_confirmation(signature, connection=None) -> None:
@@ -48,10 +71,11 @@ def signature_confirmation(signature, connection=None) -> None:
         {
             "signature": signature,
             "petition": signature.petition,
-            "confirm_url": absolute(signature.get_confirm_path()),
-            "withdraw_url": absolute(signature.get_withdraw_path()),
+            "confirm_url": _signer_link(signature, signature.get_confirm_path()),
+            "withdraw_url": _signer_link(signature, signature.get_withdraw_path()),
         },
         connection=connection,
+        language=signer_language(signature),
     )
 
 
@@ -63,14 +87,15 @@ def signature_already_counted(signature, connection=None) -> None:
         {
             "signature": signature,
             "petition": signature.petition,
-            "referral_url": absolute(signature.get_referral_path()),
-            "withdraw_url": absolute(signature.get_withdraw_path()),
+            "referral_url": _signer_link(signature, signature.get_referral_path()),
+            "withdraw_url": _signer_link(signature, signature.get_withdraw_path()),
         },
         connection=connection,
+        language=signer_language(signature),
     )
 
 
-def personal_data(report) -> None:
+def personal_data(report, language: str | None = None) -> None:
     """Everything held under an address, as readable HTML and a JSON attachment.
 
     ``report`` is a ``petitions.personal_data.Report``; it goes to its own address only.
@@ -80,6 +105,7 @@ def personal_data(report) -> None:
         report.email,
         {"report": report, "erase_url": absolute(report.erase_path) if report.erase_path else ""},
         [("my-data.json", report.as_json(), "application/json")],
+        language=language,
     )
 
 
@@ -170,7 +196,7 @@ def _update_context(update) -> dict:
 def petition_update(update, *, signature, unsubscribe_path: str) -> None:
     """An update to one signer who asked for updates, with RFC 8058 one-click unsubscribe."""
     unsubscribe_url = absolute(unsubscribe_path)
-    withdraw_url = absolute(signature.get_withdraw_path())
+    withdraw_url = _signer_link(signature, signature.get_withdraw_path())
     _send(
         "petition_update",
         signature.email,
@@ -184,6 +210,7 @@ def petition_update(update, *, signature, unsubscribe_path: str) -> None:
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
+        language=signer_language(signature),
     )
 
 
@@ -210,13 +237,18 @@ def petition_update_preview(update) -> dict:
 # --- targets: deliveries and answers --------------------------------------------------------
 
 
-def _send_with_files(name: str, to: str, context: dict, files: list[tuple]) -> None:
+def _send_with_files(
+    name: str, to: str, context: dict, files: list[tuple], language: str | None = None
+) -> None:
     """``_send`` with attachments: (filename, content, mimetype) tuples."""
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
-    message = EmailMultiAlternatives(
-        subject=_subject(name, context), body=render_text(f"emails/{name}.txt", context), to=[to]
-    )
-    message.attach_alternative(render_to_string(f"emails/{name}.html", context), "text/html")
+    with translation.override(language or translation.get_language()):
+        message = EmailMultiAlternatives(
+            subject=_subject(name, context),
+            body=render_text(f"emails/{name}.txt", context),
+            to=[to],
+        )
+        message.attach_alternative(render_to_string(f"emails/{name}.html", context), "text/html")
     for filename, content, mimetype in files:
         message.attach(filename, content, mimetype)
     message.send()

@@ -1,6 +1,9 @@
 import copy
 
 from django import forms
+from django.conf import settings
+from django.utils import translation
+from django.utils.choices import BaseChoiceIterator
 from django_countries.fields import LazyTypedChoiceField
 
 from groundswell.core.text import clean_line
@@ -40,12 +43,32 @@ class SharedChoicesMixin:
         return result
 
 
+class ChoicesInLanguage(BaseChoiceIterator):
+    """A long list of choices with translated names (django-countries' countries), listed
+    once per language and shared by every form: the sign form in Spanish says "Alemania"."""
+
+    def __init__(self, choices):
+        self.choices = choices
+        self.made: dict[str, list] = {}
+
+    def __iter__(self):
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        made = self.made.get(language)
+        if made is None:
+            made = self.made[language] = list(self.choices)
+        return iter(made)
+
+
 class CountryChoiceField(SharedChoicesMixin, LazyTypedChoiceField):
     """A country from django-countries' list, without copying the list for every form.
 
     A code is checked against a set: Django's ``ChoiceField`` walks the 249 choices for
-    each value, which was most of the time the sign form's fields took to clean.
+    each value, which was most of the time the sign form's fields took to clean. Names are
+    shown in the reader's language.
     """
+
+    def __init__(self, *, choices, **kwargs):
+        super().__init__(choices=ChoicesInLanguage(choices), **kwargs)
 
     def valid_value(self, value) -> bool:
         codes = getattr(self, "_codes", None)

@@ -16,6 +16,7 @@ from io import BytesIO
 from django import forms
 from django.core.files.base import ContentFile
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
 MAX_MB = 5
@@ -25,14 +26,14 @@ MAX_PIXELS = 40_000_000  # a 40-megapixel camera's photo
 # What is read, and what each is written as (animated GIFs keep their first frame only).
 _OUTPUT = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "GIF": "PNG"}
 _EXTENSION = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-NOT_AN_IMAGE = "Upload a valid image: a JPEG, PNG, WebP or GIF picture."
+NOT_AN_IMAGE = _("Upload a valid image: a JPEG, PNG, WebP or GIF picture.")
 
 
 def reencode(upload, *, max_mb: int = MAX_MB) -> ContentFile:
     """``upload`` decoded and encoded again without its metadata; or ValidationError."""
     if upload.size > max_mb * 1024 * 1024:
         raise forms.ValidationError(
-            f"The picture is larger than {max_mb} MB. Upload a smaller one."
+            _("The picture is larger than %(mb)d MB. Upload a smaller one.") % {"mb": max_mb}
         )
     upload.seek(0)
     try:
@@ -63,8 +64,11 @@ def _check_dimensions(size: tuple[int, int]) -> None:
 
 def _too_many_pixels() -> forms.ValidationError:
     return forms.ValidationError(
-        f"The picture is too large: at most {MAX_SIDE} pixels on a side and "
-        f"{MAX_PIXELS // 1_000_000} megapixels in all."
+        _(
+            "The picture is too large: at most %(side)d pixels on a side and "
+            "%(megapixels)d megapixels in all."
+        )
+        % {"side": MAX_SIDE, "megapixels": MAX_PIXELS // 1_000_000}
     )
 
 

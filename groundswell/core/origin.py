@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
-CROSS_SITE = "This form can only be sent from this site's own pages."
+CROSS_SITE = _("This form can only be sent from this site's own pages.")
 
 
 def is_same_origin(request) -> bool:

@@ -12,6 +12,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.utils.translation import gettext
 from django_ratelimit.core import _SIMPLE_KEYS, is_ratelimited
 
 from groundswell.core.email_address import normalise_email
@@ -20,7 +21,8 @@ from groundswell.core.email_address import normalise_email
 class RateLimited(Exception):
     """Raised by actions' callers when a limit is passed; views answer 429."""
 
-    def __init__(self, message: str = "Too many attempts. Please wait a little and try again."):
+    def __init__(self, message: str | None = None):
+        message = message or gettext("Too many attempts. Please wait a little and try again.")
         super().__init__(message)
         self.message = message
 

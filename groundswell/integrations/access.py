@@ -45,7 +45,7 @@ def endpoints_of_organisation(organisation):
 def endpoint_of_organisation(organisation, endpoint_id: int) -> WebhookEndpoint:
     endpoint = endpoints_of_organisation(organisation).filter(pk=endpoint_id).first()
     if endpoint is None:
-        raise Http404("Your organisation has no webhook endpoint with this id.")
+        raise Http404(_("Your organisation has no webhook endpoint with this id."))
     return endpoint
 
 
@@ -61,5 +61,5 @@ def delivery_of_organisation(organisation, delivery_id: int) -> WebhookDelivery:
         .first()
     )
     if delivery is None:
-        raise Http404("Your organisation has no delivery with this id.")
+        raise Http404(_("Your organisation has no delivery with this id."))
     return delivery

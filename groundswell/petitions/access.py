@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from groundswell.accounts.access import require_two_factor
 from groundswell.core.cache import Kept
@@ -17,7 +18,7 @@ def _get(slug: str) -> Petition:
         Petition.objects.select_related("organisation").with_targets().filter(slug=slug).first()
     )
     if petition is None:
-        raise Http404("No petition here. Check the address, or find it on the home page.")
+        raise Http404(_("No petition here. Check the address, or find it on the home page."))
     return petition
 
 
@@ -49,7 +50,7 @@ def petition_for_viewing(user, slug: str) -> Petition:
         return petition
     if petition.status in Petition.REMOVED:
         raise PetitionRemoved(petition)
-    raise Http404("No petition here. Check the address, or find it on the home page.")
+    raise Http404(_("No petition here. Check the address, or find it on the home page."))
 
 
 def petition_for_signing(user, slug: str) -> Petition:
@@ -89,7 +90,7 @@ def petition_for_edit(user, slug: str) -> Petition:
     """For the organisation's members only: edit, close, export, see the dashboard."""
     petition = petition_for_viewing(user, slug)
     if not _is_member(user, petition):
-        raise PermissionDenied("Only the organisation running this petition can do that.")
+        raise PermissionDenied(_("Only the organisation running this petition can do that."))
     return petition
 
 
@@ -98,7 +99,7 @@ def petition_for_insights(user, slug: str) -> Petition:
     petition = petition_for_viewing(user, slug)
     if (petition.is_public and petition.insights_public) or _is_member(user, petition):
         return petition
-    raise Http404("This petition's organiser has not shared its insights.")
+    raise Http404(_("This petition's organiser has not shared its insights."))
 
 
 def petition_for_export(user, slug: str) -> Petition:
@@ -131,7 +132,7 @@ def petition_of_organisation(organisation, slug: str) -> Petition:
     """One of them, whatever its status; Http404 for any other organisation's."""
     petition = petitions_of_organisation(organisation).filter(slug=slug).first()
     if petition is None:
-        raise Http404("Your organisation has no petition with this slug.")
+        raise Http404(_("Your organisation has no petition with this slug."))
     return petition
 
 

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Cast, Concat, Least
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from groundswell.accounts.models import Organisation, User
 from groundswell.core import ratelimit
@@ -56,7 +57,7 @@ class AlreadyConfirmed(LinkInvalid):
     status = 409
 
     def __init__(self, signature: Signature):
-        super().__init__("You have already confirmed this signature. It is counted once.")
+        super().__init__(_("You have already confirmed this signature. It is counted once."))
         self.signature = signature
 
 
@@ -65,8 +66,10 @@ class SignatureWithdrawn(LinkInvalid):
 
     def __init__(self):
         super().__init__(
-            "This signature was withdrawn, so it does not count and we keep nothing of it. "
-            "You can sign the petition again if you wish."
+            _(
+                "This signature was withdrawn, so it does not count and we keep nothing of it. "
+                "You can sign the petition again if you wish."
+            )
         )
 
 
@@ -95,13 +98,13 @@ def _target(petition: Petition, item: TargetInput) -> Target:
         return create_target(name=item.name, role=item.role)
     target = targets_for_addressing(petition.organisation).filter(pk=item.target_id).first()
     if target is None:
-        raise ActionError("No such person in the directory: choose them again.", status=422)
+        raise ActionError(_("No such person in the directory: choose them again."), status=422)
     return target
 
 
 def _set_targets(petition: Petition, targets: list[TargetInput], *, by: User) -> None:
     if not targets:
-        raise ActionError("Name at least one person this petition is addressed to.")
+        raise ActionError(_("Name at least one person this petition is addressed to."))
     chosen = [_target(petition, item) for item in targets]  # checked before anything changes
     PetitionTarget.objects.filter(petition=petition).delete()
     for position, (item, target) in enumerate(zip(targets, chosen, strict=True)):
@@ -122,12 +125,20 @@ def _set_words(
     reasons: str,
     closes_on: date | None,
     first_goal: int | None = None,
+    title_es: str = "",
+    demand_es: str = "",
+    reasons_es: str = "",
 ) -> None:
     petition.first_goal = first_goal
     petition.title = title.strip()
     petition.demand = demand.strip()
     petition.reasons = reasons
     petition.reasons_html = render_markdown(reasons)
+    # The Spanish version (core/translated.py): its title decides whether there is one.
+    petition.title_es = title_es.strip()
+    petition.demand_es = demand_es.strip()
+    petition.reasons_es = reasons_es
+    petition.reasons_html_es = render_markdown(reasons_es) if reasons_es.strip() else ""
     petition.closes_on = closes_on
 
 
@@ -144,6 +155,9 @@ def create_petition(
     closes_on: date | None = None,
     first_goal: int | None = None,
     kind: str = Petition.Kind.PETITION,
+    title_es: str = "",
+    demand_es: str = "",
+    reasons_es: str = "",
 ) -> Petition:
     petition = Petition(
         organisation=organisation,
@@ -159,6 +173,9 @@ def create_petition(
         reasons=reasons,
         closes_on=closes_on,
         first_goal=first_goal,
+        title_es=title_es,
+        demand_es=demand_es,
+        reasons_es=reasons_es,
     )
     petition.save()
     _set_targets(petition, targets, by=created_by)
@@ -177,11 +194,14 @@ def update_petition(
     image=None,
     closes_on: date | None = None,
     first_goal: int | None = None,
+    title_es: str = "",
+    demand_es: str = "",
+    reasons_es: str = "",
     by: User | None = None,
 ) -> Petition:
     """Edit a draft. Once people have signed, the words they signed stay as they were."""
     if petition.status not in Petition.EDITABLE:
-        raise ActionError("Only a draft can be edited.")
+        raise ActionError(_("Only a draft can be edited."))
     _set_words(
         petition,
         title=title,
@@ -189,6 +209,9 @@ def update_petition(
         reasons=reasons,
         closes_on=closes_on,
         first_goal=first_goal,
+        title_es=title_es,
+        demand_es=demand_es,
+        reasons_es=reasons_es,
     )
     if image is not None:
         petition.image = image or ""
@@ -213,7 +236,7 @@ def submit_for_review(*, petition: Petition) -> Petition:
         petition,
         Petition.EDITABLE,
         Petition.Status.IN_REVIEW,
-        "Only a draft or a rejected petition can be submitted.",
+        _("Only a draft or a rejected petition can be submitted."),
         submitted_at=timezone.now(),
     )
 
@@ -222,7 +245,7 @@ def _check_reviewer(reviewer: User) -> None:
     from groundswell.moderation.access import REVIEW, has_power
 
     if not has_power(reviewer, REVIEW):
-        raise ActionError("Only moderators can review petitions.", status=403)
+        raise ActionError(_("Only moderators can review petitions."), status=403)
 
 
 @transaction.atomic
@@ -232,7 +255,7 @@ def approve_petition(*, petition: Petition, reviewer: User) -> Petition:
         petition,
         {Petition.Status.IN_REVIEW},
         Petition.Status.OPEN,
-        "Only a petition in review can be approved.",
+        _("Only a petition in review can be approved."),
         published_at=timezone.now(),
         review_note="",
     )
@@ -247,14 +270,14 @@ def reject_petition(*, petition: Petition, reviewer: User, reason: str, note: st
 
     _check_reviewer(reviewer)
     if reason not in Reason.values:
-        raise ActionError("Choose a reason from the list.")
+        raise ActionError(_("Choose a reason from the list."))
     if not note.strip():
-        raise ActionError("Tell the organiser what to change.")
+        raise ActionError(_("Tell the organiser what to change."))
     petition = _move(
         petition,
         {Petition.Status.IN_REVIEW},
         Petition.Status.REJECTED,
-        "Only a petition in review can be rejected.",
+        _("Only a petition in review can be rejected."),
         review_note=note.strip(),
     )
     moderation.note_decision(
@@ -266,16 +289,18 @@ def reject_petition(*, petition: Petition, reviewer: User, reason: str, note: st
 def hide_petition(*, petition: Petition) -> str:
     """Take a public petition off the site (moderation calls this); returns its old status."""
     status = petition.status
-    _move(petition, {status} & Petition.HIDEABLE, Petition.Status.HIDDEN, "This cannot be hidden.")
+    _move(
+        petition, {status} & Petition.HIDEABLE, Petition.Status.HIDDEN, _("This cannot be hidden.")
+    )
     counting.forget(petition.pk)
     return status
 
 
 def show_petition(*, petition: Petition, status: str) -> Petition:
     if status not in Petition.HIDEABLE:
-        raise ActionError("A hidden petition goes back to what it was: open, closed or won.")
+        raise ActionError(_("A hidden petition goes back to what it was: open, closed or won."))
     return _move(
-        petition, {Petition.Status.HIDDEN}, status, "Only a hidden petition can be shown again."
+        petition, {Petition.Status.HIDDEN}, status, _("Only a hidden petition can be shown again.")
     )
 
 
@@ -294,7 +319,7 @@ def close_petition(*, petition: Petition) -> Petition:
         petition,
         Petition.CLOSABLE,
         Petition.Status.CLOSED,
-        "Only an open petition can be closed.",
+        _("Only an open petition can be closed."),
         closed_at=timezone.now(),
     )
 
@@ -353,6 +378,7 @@ class SignerInput:
     # The keyed hash of the signer's network (core.network.network_key), never an address.
     network: str = ""
     source: str = ""  # sharing.SOURCES, or ""
+    language: str = ""  # the page's language ("es"): every email to them is in it
 
     def details(self) -> dict:
         details = {k: v for k, v in self.__dict__.items() if k not in ("referral_code", "network")}
@@ -460,7 +486,7 @@ def sign_petitions(*, petition: Petition, signers: list[SignerInput]) -> list[Si
     does not tell strangers who has signed.
     """
     if not petition.is_signable():
-        raise PetitionNotSignable("This petition is closed and no longer takes signatures.")
+        raise PetitionNotSignable(_("This petition is closed and no longer takes signatures."))
     codes = {s.referral_code for s in signers if s.referral_code}
     referrers = dict(
         Signature.objects.filter(petition=petition, ref_code__in=codes).values_list(
@@ -478,14 +504,16 @@ def sign_petitions(*, petition: Petition, signers: list[SignerInput]) -> list[Si
         if not missing:
             wake_on_commit(tasks.send_signature_emails)  # the rows are the mailer's queue
             outcomes = []
-            for normalised, _, _ in wanted:
+            for normalised, _referrer, _details in wanted:
                 fresh = normalised in new
                 new.discard(normalised)  # the same person twice in one batch: a duplicate
                 outcomes.append(
                     Signed(Outcome.ACCEPTED if fresh else Outcome.DUPLICATE, pk=rows[normalised])
                 )
             return outcomes
-    raise ActionError("We could not record your signature just now. Please try again.", status=409)
+    raise ActionError(
+        _("We could not record your signature just now. Please try again."), status=409
+    )
 
 
 def _insert_or_existing(petition: Petition, wanted: list) -> tuple[dict, set, bool]:
@@ -545,7 +573,7 @@ def _existing(petition: Petition, emails: list[str]) -> dict[str, tuple[int, boo
 # emails_sent are the same for the whole batch, and id and confirmed_at take NULL/default.
 _PER_ROW = [
     "name", "email", "email_normalised", "postcode", "country", "comment", "show_name",
-    "wants_updates", "ref_code", "referred_by", "network_hash", "source",
+    "wants_updates", "ref_code", "referred_by", "network_hash", "source", "language",
 ]  # fmt: skip
 
 
@@ -563,7 +591,8 @@ def _insert_new(petition_id: int, fresh: dict) -> dict[str, int]:
          "postcode": d["postcode"], "country": d["country"], "comment": d["comment"],
          "show_name": d["show_name"], "wants_updates": d["wants_updates"],
          "ref_code": new_ref_code(), "referred_by": referrer,
-         "network_hash": d["network_hash"], "source": d["source"]}
+         "network_hash": d["network_hash"], "source": d["source"],
+         "language": d["language"]}
         for normalised, (referrer, d) in fresh.items()
     ]  # fmt: skip
     shared = [petition_id, Signature.Status.PENDING.value, now, 1, 0]  # one email owed
@@ -628,11 +657,12 @@ def ref_code_in(token: str) -> str:
         )
     except signing.SignatureExpired:
         raise LinkInvalid(
-            f"This link has expired: links work for {days} days. Please sign again."
+            _("This link has expired: links work for %(days)d days. Please sign again.")
+            % {"days": days}
         ) from None
     except signing.BadSignature:
         raise LinkInvalid(
-            "This link is not valid. Check that you copied all of it from the email."
+            _("This link is not valid. Check that you copied all of it from the email.")
         ) from None
 
 
@@ -642,16 +672,16 @@ def confirm_signature(*, token: str) -> Signature:
     with transaction.atomic():
         signature = Signature.objects.select_related("petition").filter(ref_code=ref_code).first()
         if signature is None or signature.is_expired():
-            raise LinkInvalid("This link has expired. Please sign the petition again.")
+            raise LinkInvalid(_("This link has expired. Please sign the petition again."))
         if signature.status == Signature.Status.WITHDRAWN:
             raise SignatureWithdrawn()
         if signature.status == Signature.Status.INVALID:
-            raise LinkInvalid("This signature was removed as invalid, so it cannot be counted.")
+            raise LinkInvalid(_("This signature was removed as invalid, so it cannot be counted."))
         if signature.status == Signature.Status.CONFIRMED:
             raise AlreadyConfirmed(signature)
         if not signature.petition.is_signable():
             raise PetitionNotSignable(
-                "This petition closed before you confirmed, so your signature was not counted."
+                _("This petition closed before you confirmed, so your signature was not counted.")
             )
         now = timezone.now()
         confirmed = Signature.objects.filter(
@@ -660,7 +690,7 @@ def confirm_signature(*, token: str) -> Signature:
         if not confirmed:  # followed twice at once, or withdrawn or erased meanwhile
             now_status = Signature.objects.filter(pk=signature.pk).values_list("status").first()
             if now_status is None:
-                raise LinkInvalid("We no longer hold this signature. Please sign again.")
+                raise LinkInvalid(_("We no longer hold this signature. Please sign again."))
             if now_status[0] == Signature.Status.WITHDRAWN:
                 raise SignatureWithdrawn()
             raise AlreadyConfirmed(signature)
@@ -767,7 +797,7 @@ def release_emails(signatures: list[Signature]) -> None:
 
 def purge_expired_signatures(now=None) -> int:
     """Delete pending signatures nobody confirmed in time: they never counted."""
-    deleted, _ = Signature.objects.expired(now).delete()
+    deleted, _by_model = Signature.objects.expired(now).delete()
     return deleted
 
 
@@ -850,12 +880,15 @@ def _unsign(token: str, *, salt: str, days: int, what: str) -> str:
         return signing.TimestampSigner(salt=salt).unsign(token, max_age=timedelta(days=days))
     except signing.SignatureExpired:
         raise LinkInvalid(
-            f"This {what} link has expired: such links work for {days} days. "
-            "Ask for a new one on the “My data” page."
+            _(
+                "This link has expired: such links work for %(days)d days. "
+                "Ask for a new one on the “My data” page."
+            )
+            % {"days": days}
         ) from None
     except signing.BadSignature:
         raise LinkInvalid(
-            f"This {what} link is not valid. Check that you copied all of it from the email."
+            _("This link is not valid. Check that you copied all of it from the email.")
         ) from None
 
 
@@ -901,7 +934,7 @@ def signature_to_withdraw(*, token: str) -> Signature:
     signature = Signature.objects.select_related("petition").filter(ref_code=ref_code).first()
     if signature is None:
         raise LinkInvalid(
-            "We no longer hold this signature: it was never confirmed, or it was erased."
+            _("We no longer hold this signature: it was never confirmed, or it was erased.")
         )
     if signature.status == Signature.Status.WITHDRAWN:
         raise SignatureWithdrawn()
@@ -927,7 +960,7 @@ def withdraw_signature(*, token: str) -> Signature:
         )
         if signature is None:
             raise LinkInvalid(
-                "We no longer hold this signature: it was never confirmed, or it was erased."
+                _("We no longer hold this signature: it was never confirmed, or it was erased.")
             )
         if signature.status not in Signature.WITHDRAWABLE:
             raise SignatureWithdrawn()
@@ -961,12 +994,15 @@ def _erasure_in(token: str) -> tuple[str, datetime]:
         normalised, issued = signing.loads(token, salt=ERASE_SALT, max_age=timedelta(days=days))
     except signing.SignatureExpired:
         raise LinkInvalid(
-            f"This link has expired: it works for {days} days. "
-            "Ask for a new one on the “My data” page."
+            _(
+                "This link has expired: it works for %(days)d days. "
+                "Ask for a new one on the “My data” page."
+            )
+            % {"days": days}
         ) from None
     except (signing.BadSignature, ValueError, TypeError):
         raise LinkInvalid(
-            "This link is not valid. Check that you copied all of it from the email."
+            _("This link is not valid. Check that you copied all of it from the email.")
         ) from None
     return normalised, datetime.fromtimestamp(issued, tz=UTC)
 
@@ -987,8 +1023,10 @@ def signatures_to_erase(*, token: str):
     held = signatures_of(normalised).filter(created_at__lte=issued)
     if not held.exists():
         raise LinkInvalid(
-            "We hold nothing under this address any more: it was erased already, "
-            "or each signature was withdrawn."
+            _(
+                "We hold nothing under this address any more: it was erased already, "
+                "or each signature was withdrawn."
+            )
         )
     return held
 
@@ -1007,7 +1045,7 @@ def erase_personal_data(*, token: str) -> dict[str, int]:
         ids = list(held.values_list("pk", flat=True))
         signatures = Signature.objects.filter(pk__in=ids)
         forget_mailings_of(ids)
-        deleted, _ = signatures.filter(status=Signature.Status.PENDING).delete()
+        deleted, _by_model = signatures.filter(status=Signature.Status.PENDING).delete()
         kept = signatures.exclude(status=Signature.Status.PENDING)  # counted, or set aside
         _keep_us_states(kept)
         anonymised = kept.update(**_anonymous(keep_place=True))

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import ngettext
 
 from groundswell.petitions.insights import Bucket
 
@@ -65,8 +67,10 @@ def bar_chart(buckets: list[Bucket]) -> dict:
                 "middle": middle,
                 "value_y": _at(max(TOP + 10, baseline - height - 4)),
                 "n": bucket.n,
-                "title": f"{bucket_label(bucket)}: {intcomma(bucket.n)} "
-                f"signature{'' if bucket.n == 1 else 's'}",
+                "title": ngettext(
+                    "%(when)s: %(n)s signature", "%(when)s: %(n)s signatures", bucket.n
+                )
+                % {"when": bucket_label(bucket), "n": intcomma(bucket.n)},
             }
         )
         if i % every == 0:
@@ -94,15 +98,15 @@ def bucket_label(bucket: Bucket) -> str:
     if bucket.is_hour:
         start = timezone.localtime(bucket.start)
         end = start + timedelta(hours=1)
-        return f"{start:%a %-d %b}, {start:%H:%M}{DASH}{end:%H:%M}"
-    return f"{bucket.start:%a %-d %b %Y}"
+        return f"{date_format(start, 'D j M')}, {start:%H:%M}{DASH}{end:%H:%M}"
+    return date_format(bucket.start, "D j M Y")  # day and month names in the reader's language
 
 
 def tick_label(bucket: Bucket) -> str:
     if bucket.is_hour:
         start = timezone.localtime(bucket.start)
-        return f"{start:%a %H:%M}"
-    return f"{bucket.start:%-d %b}"
+        return f"{date_format(start, 'D')} {start:%H:%M}"
+    return date_format(bucket.start, "j M")
 
 
 # Each state's outline as an SVG path in a 960 x 610 frame, drawn from the Census Bureau's
@@ -132,8 +136,12 @@ def state_map(states) -> dict:
                 "code": code,
                 "d": path,
                 "shade": shade,
-                "title": f"{state_name(code)}: {intcomma(n)} signature{'' if n == 1 else 's'}, "
-                f"{rate:,.1f} per million residents",
+                "title": ngettext(
+                    "%(state)s: %(n)s signature, %(rate)s per million residents",
+                    "%(state)s: %(n)s signatures, %(rate)s per million residents",
+                    n,
+                )
+                % {"state": state_name(code), "n": intcomma(n), "rate": f"{rate:,.1f}"},
             }
         )
     legend = [

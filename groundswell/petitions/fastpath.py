@@ -16,9 +16,10 @@ import queue
 import threading
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from io import BytesIO
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
@@ -26,7 +27,7 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection
 from django.views.decorators.csrf import csrf_exempt
 
-from groundswell.core import ratelimit
+from groundswell.core import i18n, ratelimit
 from groundswell.core.cache import Kept
 from groundswell.core.edge import BUSY_HTML, PERSONAL_COOKIES, DjangoAnswers, busy_response
 from groundswell.core.errors import ActionError
@@ -155,10 +156,18 @@ def _wait(future_or_full):
 BUSY = busy_response("text/html; charset=utf-8", BUSY_HTML)  # nothing recorded: try again
 
 
-def _without_cookies(environ) -> dict:
-    """The request as anyone's: for an answer made once and replayed to everyone."""
+def _without_cookies(environ, language: str) -> dict:
+    """The request as anyone's who reads ``language``: for an answer made once and replayed
+    to everyone who reads it (the language named in the address, as core.i18n does)."""
     inner = {k: v for k, v in environ.items() if k != "HTTP_COOKIE"}
-    return {**inner, "REQUEST_METHOD": "GET", "CONTENT_LENGTH": "0", "wsgi.input": BytesIO()}
+    query = {"QUERY_STRING": urlencode({i18n.QUERY_PARAMETER: language})}
+    return {
+        **inner,
+        **query,
+        "REQUEST_METHOD": "GET",
+        "CONTENT_LENGTH": "0",
+        "wsgi.input": BytesIO(),
+    }
 
 
 # --- Signing --------------------------------------------------------------------------------
@@ -205,8 +214,9 @@ class FastSign:
 
     def _sign(self, environ, slug: str, body: bytes):
         request = WSGIRequest(environ)
+        language = i18n.of_environ(environ)
         try:
-            key = (request.scheme, request.get_host(), slug)
+            key = (request.scheme, request.get_host(), slug, language)
         except DisallowedHost:
             return None  # Django refuses it
         if request.content_type != "application/x-www-form-urlencoded":
@@ -217,8 +227,10 @@ class FastSign:
             return None
         # Django's answer to a signature taken, for this host and petition; False where
         # Django answers otherwise before any view (e.g. its SSL redirect).
-        if not (redirect := REDIRECTS.get(key, partial(self._make_redirect, environ, slug))):
+        make = partial(self._make_redirect, environ, slug, language)
+        if not (redirect := REDIRECTS.get(key, make)):
             return None
+        signer = replace(signer, language=language)  # every email to them is in it
         attempt = actions.Attempt(petition, signer, ratelimit.client_ip(request))
         signed, busy = _wait(lambda: self.writer.submit(attempt))
         if busy or signed.recorded:
@@ -226,10 +238,10 @@ class FastSign:
         # No CSRF token: the sign form has none, and is_same_origin checked it as ``sign`` does.
         return csrf_exempt(partial(views.signing_answer, slug=slug, signed=signed))
 
-    def _make_redirect(self, environ, slug: str):
+    def _make_redirect(self, environ, slug: str, language: str):
         accepted = actions.Signed(actions.Outcome.ACCEPTED)
         view = partial(views.signing_answer, slug=slug, signed=accepted)
-        status, headers, body = self.answers.render(_without_cookies(environ), view)
+        status, headers, body = self.answers.render(_without_cookies(environ, language), view)
         if not status.startswith("302") or any(k.lower() == "set-cookie" for k, _v in headers):
             return False
         return status, headers, body
@@ -289,12 +301,15 @@ class FastConfirm:
     def page(self, environ, petition_id: int):
         """The petition's "your signature counts" page with stand-ins, rendered by Django and
         kept for ``page_seconds`` (its count may be that old)."""
-        return self.pages.get(petition_id, partial(self._render, environ, petition_id))
+        language = i18n.of_environ(environ)  # the email's link names it
+        render = partial(self._render, environ, petition_id, language)
+        return self.pages.get((petition_id, language), render)
 
-    def _render(self, environ, petition_id: int):
+    def _render(self, environ, petition_id: int, language: str):
         stand_ins = {"name": NAME_STAND_IN, "ref_code": REF_STAND_IN}
         view = partial(views.confirmed_page_with_stand_ins, petition_id=petition_id, **stand_ins)
-        status, headers, body = self.answers.render(_without_cookies(environ), view)
+        env = _without_cookies(environ, language)
+        status, headers, body = self.answers.render(env, view)
         if not status.startswith("200"):
             return None
         return status, [(k, v) for k, v in headers if k.lower() != "content-length"], body

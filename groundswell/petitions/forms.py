@@ -4,8 +4,10 @@ from urllib.parse import parse_qsl
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from groundswell.core import i18n
 from groundswell.core.email_address import is_disposable
 from groundswell.core.forms import CountryChoiceField, Form, LineField
 from groundswell.core.images import ImageUploadField
@@ -13,7 +15,7 @@ from groundswell.petitions.actions import SignerInput, TargetInput
 from groundswell.petitions.sharing import clean_source
 from groundswell.targets.access import targets_for_addressing
 
-DISPOSABLE_MESSAGE = (
+DISPOSABLE_MESSAGE = _(
     "Please use an address you keep: throwaway mailboxes cannot sign here, "
     "because the confirmation is what makes a signature count."
 )
@@ -46,28 +48,32 @@ class SignatureForm(Form):
     """The one definition of a valid signer. Every rule is in a field, so that
     ``read_signer`` (the fast path's, petitions/fastpath.py) cleans with the same code."""
 
-    name = LineField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = LineField(
+        label=_("Name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     email = SignerEmailField(
-        max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     postcode = PostcodeField(
-        label="ZIP or postcode",
+        label=_("ZIP or postcode"),
         max_length=16,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
-    country = CountryChoiceField(choices=countries)
+    country = CountryChoiceField(label=_("Country"), choices=countries)
     comment = forms.CharField(
-        label="Why are you signing? (optional)",
+        label=_("Why are you signing? (optional)"),
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    show_name = forms.BooleanField(label="Show my name on this petition", required=False)
-    wants_updates = forms.BooleanField(label="Email me updates about this campaign", required=False)
+    show_name = forms.BooleanField(label=_("Show my name on this petition"), required=False)
+    wants_updates = forms.BooleanField(
+        label=_("Email me updates about this campaign"), required=False
+    )
     ref = forms.CharField(max_length=16, required=False, widget=forms.HiddenInput)
     src = SourceField(required=False)
     # A honeypot: hidden from people by CSS, filled in by naive bots.
-    website = forms.CharField(required=False, label="Leave this empty")
+    website = forms.CharField(required=False, label=_("Leave this empty"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,8 +83,8 @@ class SignatureForm(Form):
     def is_bot(self) -> bool:
         return bool(self.cleaned_data.get("website"))
 
-    def signer(self, *, network: str = "") -> SignerInput:
-        return _signer(self.cleaned_data, network)
+    def signer(self, *, network: str = "", language: str = "") -> SignerInput:
+        return _signer(self.cleaned_data, network, language)
 
 
 def read_signer(body: bytes) -> SignerInput | None:
@@ -99,48 +105,83 @@ def read_signer(body: bytes) -> SignerInput | None:
     return None if cleaned["website"] else _signer(cleaned)
 
 
-def _signer(cleaned: dict, network: str = "") -> SignerInput:
+def _signer(cleaned: dict, network: str = "", language: str = "") -> SignerInput:
+    """``language``: the page's ("es"), in which every email to them is written."""
     fields = {k: v for k, v in cleaned.items() if k not in ("website", "ref", "src")}
     return SignerInput(
-        **fields, referral_code=cleaned["ref"], source=cleaned["src"], network=network
+        **fields,
+        referral_code=cleaned["ref"],
+        source=cleaned["src"],
+        network=network,
+        language=i18n.supported(language) or "",
     )
 
 
 class PetitionForm(Form):
-    title = LineField(max_length=150)
+    title = LineField(label=_("Title"), max_length=150)
     demand = forms.CharField(
-        label="What we ask",
+        label=_("What we ask"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One or two sentences: what should the decision-maker do?",
+        help_text=_("One or two sentences: what should the decision-maker do?"),
     )
     reasons = forms.CharField(
-        label="Why it matters",
+        label=_("Why it matters"),
         max_length=10000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 10}),
-        help_text="Markdown: **bold**, *italic*, [links](https://example.org), lists.",
+        help_text=_("Markdown: **bold**, *italic*, [links](https://example.org), lists."),
     )
     image = ImageUploadField(required=False)
     closes_on = forms.DateField(
         required=False,
-        label="Closing date (optional)",
+        label=_("Closing date (optional)"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     first_goal = forms.IntegerField(
         required=False,
         min_value=10,
         max_value=100_000_000,
-        label="First goal (optional)",
-        help_text="How many signatures to aim for first. Once it is reached, the goal moves "
-        "up the ladder (500, 1,000, 5,000 …). Without one, the first goal is 100.",
+        label=_("First goal (optional)"),
+        help_text=_(
+            "How many signatures to aim for first. Once it is reached, the goal moves "
+            "up the ladder (500, 1,000, 5,000 …). Without one, the first goal is 100."
+        ),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
+
+    # The Spanish version (core/translated.py): a Spanish title makes one, and then its
+    # demand is needed too; without one, Spanish readers see the English and are told so.
+    title_es = LineField(label=_("Title in Spanish"), max_length=150, required=False)
+    demand_es = forms.CharField(
+        label=_("What we ask, in Spanish"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "lang": "es"}),
+    )
+    reasons_es = forms.CharField(
+        label=_("Why it matters, in Spanish"),
+        max_length=10000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "lang": "es"}),
+        help_text=_("Markdown, as above."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        spanish = [data.get(name) for name in ("title_es", "demand_es", "reasons_es")]
+        if any(spanish) and not data.get("title_es"):
+            self.add_error("title_es", _("Give the Spanish title too, or leave the Spanish empty."))
+        if data.get("title_es") and not data.get("demand_es"):
+            self.add_error("demand_es", _("Say what you ask in Spanish too."))
+        if data.get("title_es") and data.get("reasons") and not data.get("reasons_es"):
+            self.add_error("reasons_es", _("Say why it matters in Spanish too."))
+        return data
 
     def clean_closes_on(self):
         closes_on = self.cleaned_data.get("closes_on")
         if closes_on and closes_on < timezone.localdate():
-            raise forms.ValidationError("The closing date cannot be in the past.")
+            raise forms.ValidationError(_("The closing date cannot be in the past."))
         return closes_on
 
 
@@ -151,17 +192,17 @@ class TargetForm(Form):
 
     entry = forms.IntegerField(
         required=False,
-        label="From the directory",
+        label=_("From the directory"),
         widget=forms.Select,
-        help_text="Pick someone already in the directory, to add to their record of answers.",
+        help_text=_("Pick someone already in the directory, to add to their record of answers."),
     )
-    name = LineField(max_length=150, required=False, label="Or someone new: name")
+    name = LineField(max_length=150, required=False, label=_("Or someone new: name"))
     # No help text: Django puts it between label and input, which would drop this input
     # below the name's beside it (the fieldset's introduction says what to write).
     role = LineField(
         max_length=200,
         required=False,
-        label="Role and office",
+        label=_("Role and office"),
         widget=forms.TextInput(
             attrs={"placeholder": "e.g. Director, Immigration and Customs Enforcement"}
         ),
@@ -169,18 +210,20 @@ class TargetForm(Form):
     email = forms.EmailField(
         required=False,
         max_length=254,
-        label="Their email (optional)",
-        help_text="Where your organisation's delivery to them goes. Only your campaigns use it; "
-        "you see it again before anything is sent.",
+        label=_("Their email (optional)"),
+        help_text=_(
+            "Where your organisation's delivery to them goes. Only your campaigns use it; "
+            "you see it again before anything is sent."
+        ),
     )
     separate = forms.BooleanField(
-        required=False, label="This is someone else: make a separate directory entry"
+        required=False, label=_("This is someone else: make a separate directory entry")
     )
 
     def __init__(self, *args, organisation=None, directory=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.fields["entry"].widget.choices = [("", "— someone new —"), *directory]
+        self.fields["entry"].widget.choices = [("", _("— someone new —")), *directory]
         self.clash = False
 
     def clean_entry(self):
@@ -189,7 +232,7 @@ class TargetForm(Form):
             return None
         target = targets_for_addressing(self.organisation).filter(pk=pk).first()
         if target is None:
-            raise forms.ValidationError("No such person in the directory: choose them again.")
+            raise forms.ValidationError(_("No such person in the directory: choose them again."))
         return target
 
     def clean(self):
@@ -199,17 +242,20 @@ class TargetForm(Form):
         data["name"], data["role"] = name, role
         if data.get("entry") and (name or role):
             raise forms.ValidationError(
-                "Pick someone from the directory or name someone new, not both."
+                _("Pick someone from the directory or name someone new, not both.")
             )
         if bool(name) != bool(role):
-            raise forms.ValidationError("Give both the person's name and their role.")
+            raise forms.ValidationError(_("Give both the person's name and their role."))
         if data.get("email") and not (name or data.get("entry")):
-            raise forms.ValidationError("Name the person, or pick them, as well as their email.")
+            raise forms.ValidationError(_("Name the person, or pick them, as well as their email."))
         if name and not data.get("separate") and self._in_directory(name, role):
             self.clash = True
             raise forms.ValidationError(
-                f"{name}, {role} is already in the directory. Pick them from the list to add "
-                "this petition to their record, or tick the box if this is someone else."
+                _(
+                    "%(name)s, %(role)s is already in the directory. Pick them from the list to "
+                    "add this petition to their record, or tick the box if this is someone else."
+                )
+                % {"name": name, "role": role}
             )
         return data
 
@@ -236,7 +282,9 @@ class BaseTargetFormSet(forms.BaseFormSet):
         if any(self.errors):
             return
         if not self.targets():
-            raise forms.ValidationError("Name at least one person this petition is addressed to.")
+            raise forms.ValidationError(
+                _("Name at least one person this petition is addressed to.")
+            )
 
     def targets(self) -> list[TargetInput]:
         return [t for t in (f.target() for f in self.forms) if t is not None]
@@ -260,14 +308,22 @@ def directory_choices(organisation, keep=(), limit: int = 500) -> list[tuple[int
         for pk, name, role, office in sorted(rows, key=lambda r: (r[1], r[2], r[0]))
     ]
     repeated = Counter(label for _, label in labels)
-    return [(pk, f"{label} · entry {pk}" if repeated[label] > 1 else label) for pk, label in labels]
+    return [
+        (
+            pk,
+            _("%(label)s · entry %(pk)s") % {"label": label, "pk": pk}
+            if repeated[label] > 1
+            else label,
+        )
+        for pk, label in labels
+    ]
 
 
 class MyDataForm(Form):
     """The "My data" page: an address whose data is sent to it."""
 
     email = forms.EmailField(
-        label="Your email address",
+        label=_("Your email address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

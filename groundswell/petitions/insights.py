@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import Substr, Trunc, TruncDate
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import pgettext
 
 from groundswell.petitions.models import (
     HourlyTally,
@@ -213,15 +215,21 @@ class Projection:
 
     @property
     def when(self) -> str:
-        """ "today", "tomorrow", "Thursday", or a date further off."""
-        days = (timezone.localtime(self.by).date() - timezone.localdate()).days
+        """ "today", "tomorrow", "Thursday", or a date further off, in the reader's language
+        and as "by …" wants it (Spanish: "hoy", "el jueves", "el 13 de noviembre")."""
+        by = timezone.localtime(self.by)
+        days = (by.date() - timezone.localdate()).days
         if days <= 0:
-            return "today"
+            return pgettext("at this rate, … by", "today")
         if days == 1:
-            return "tomorrow"
+            return pgettext("at this rate, … by", "tomorrow")
         if days < 7:
-            return f"{timezone.localtime(self.by):%A}"
-        return f"{timezone.localtime(self.by):%-d %B}"
+            return pgettext("at this rate, … by a weekday", "%(weekday)s") % {
+                "weekday": date_format(by, "l")
+            }
+        return pgettext("at this rate, … by a date", "%(date)s") % {
+            "date": date_format(by, "MONTH_DAY_FORMAT")
+        }
 
 
 @dataclass

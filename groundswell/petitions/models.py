@@ -8,10 +8,12 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from groundswell.accounts.models import Organisation
 from groundswell.core.slugs import unique_slug
+from groundswell.core.translated import Translatable
 
 # The goal a petition shows is the next rung above its count (1, 5, 10, 50, ... from 100).
 _RUNG_FACTORS = (1, 5)
@@ -62,17 +64,20 @@ RETENTION_NOTICE = timedelta(days=14)
 RESERVED_SLUGS = {"new", "review", "confirm", "withdraw", "logs", "cosigners"}
 
 
-class Petition(models.Model):
+class Petition(Translatable, models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "in_review", "In review"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
-        WON = "won", "Won"
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        WON = "won", _("Won")
         # Moderation (groundswell/moderation): a rejected petition may be edited and
         # submitted again; a hidden one was public and may be shown again.
-        REJECTED = "rejected", "Rejected"
-        HIDDEN = "hidden", "Hidden by moderators"
+        REJECTED = "rejected", _("Rejected")
+        HIDDEN = "hidden", _("Hidden by moderators")
+
+    # The organiser's words that may have a Spanish version (core/translated.py).
+    TRANSLATED_FIELDS = ("title", "demand", "reasons_html")
 
     class Kind(models.TextChoices):
         PETITION = "petition", "Petition"
@@ -105,8 +110,16 @@ class Petition(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=150)
     demand = models.TextField("what we ask", max_length=1000)
-    reasons = models.TextField(max_length=10000, blank=True, help_text="Markdown.")
+    reasons = models.TextField(max_length=10000, blank=True, help_text=_("Markdown."))
     reasons_html = models.TextField(blank=True, editable=False)
+    title_es = models.CharField(
+        "title in Spanish", max_length=150, blank=True, default="", db_default=""
+    )
+    demand_es = models.TextField(
+        "what we ask, in Spanish", max_length=1000, blank=True, default="", db_default=""
+    )
+    reasons_es = models.TextField(max_length=10000, blank=True, default="", db_default="")
+    reasons_html_es = models.TextField(blank=True, default="", db_default="", editable=False)
     image = models.ImageField(upload_to="petitions/%Y/", blank=True)
     closes_on = models.DateField(null=True, blank=True)
     # The number the organiser aims for first; after it the goal climbs the ladder (goal_for).
@@ -288,12 +301,12 @@ def new_ref_code() -> str:
 
 class Signature(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for email confirmation"
-        CONFIRMED = "confirmed", "Confirmed"
+        PENDING = "pending", _("Waiting for email confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
         # The signer took it back: it no longer counts, and holds no personal data.
-        WITHDRAWN = "withdrawn", "Withdrawn by the signer"
+        WITHDRAWN = "withdrawn", _("Withdrawn by the signer")
         # Removed by a fraud rule (groundswell/moderation); a revert puts it back.
-        INVALID = "invalid", "Removed as invalid"
+        INVALID = "invalid", _("Removed as invalid")
 
     COUNTED = {Status.CONFIRMED}
     WITHDRAWABLE = {Status.PENDING, Status.CONFIRMED}
@@ -324,6 +337,9 @@ class Signature(models.Model):
     # The share channel or widget the signer came through (?src=..., sharing.SOURCES),
     # or "" when the link carried none.
     source = models.CharField(max_length=16, blank=True, default="", db_default="")
+    # The language the person signed in ("es"), so that every email to them is in it;
+    # "" for the site's own (English).
+    language = models.CharField(max_length=8, blank=True, default="", db_default="")
     # The outbox: signing asks for an email by raising emails_owed (in the signing
     # transaction, at most MAX_SIGNATURE_EMAILS); the mailer sends while sent < owed.
     emails_owed = models.PositiveSmallIntegerField(default=0)

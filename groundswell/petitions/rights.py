@@ -7,6 +7,7 @@ Bad links (tampered, expired, used) get ``core/link_error.html`` with the reason
 from django.conf import settings
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from groundswell.core import ratelimit
@@ -65,7 +66,8 @@ def my_data(request):
         except ratelimit.RateLimited as limit:
             form.add_error(None, limit.message)
             return _private(render(request, "petitions/my_data.html", {"form": form}, status=429))
-        enqueue_on_commit(tasks.send_personal_data, seal_address(email))
+        # In the language of the page it was asked from.
+        enqueue_on_commit(tasks.send_personal_data, seal_address(email), get_language())
         # The same answer whether or not anything is held under the address.
         return _private(render(request, "petitions/my_data_sent.html", {"email": email}))
     status = 422 if request.method == "POST" else 200

@@ -5,6 +5,8 @@ import re
 from urllib.parse import quote, urlencode
 
 import segno
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 MASTODON_INSTANCE = re.compile(
     r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
@@ -16,14 +18,14 @@ MASTODON_USER = re.compile(r"^[a-z0-9_]{0,30}$")
 # below, the copied link, the QR code, and the embedded widget. Stored on the signature
 # (Signature.source) and counted for the organiser (petitions/insights.py).
 SOURCES = {
-    "email": "Email",
+    "email": _("Email"),
     "x": "X",
     "facebook": "Facebook",
     "whatsapp": "WhatsApp",
     "mastodon": "Mastodon",
-    "link": "Copied link",
-    "qr": "QR code",
-    "embed": "Embedded widget",
+    "link": _("Copied link"),
+    "qr": _("QR code"),
+    "embed": _("Embedded widget"),
 }
 
 
@@ -39,13 +41,13 @@ def with_source(url: str, source: str) -> str:
 def share_links(*, url: str, title: str, mastodon_path: str) -> list[dict]:
     """Each link shares the petition's URL tagged with its channel, so signers it brings
     are counted by channel."""
-    text = f"I signed “{title}”. Will you sign too?"
+    text = gettext("I signed “%(title)s”. Will you sign too?") % {"title": title}
     mail, x, facebook, whatsapp = (
         with_source(url, s) for s in ("email", "x", "facebook", "whatsapp")
     )
     body = quote(f"{text} {mail}")
     return [
-        {"name": "Email", "href": f"mailto:?subject={quote(title)}&body={body}"},
+        {"name": gettext("Email"), "href": f"mailto:?subject={quote(title)}&body={body}"},
         {"name": "X", "href": "https://x.com/intent/post?" + urlencode({"text": text, "url": x})},
         {
             "name": "Facebook",
@@ -64,7 +66,7 @@ def mastodon_share(instance: str, *, url: str, title: str) -> tuple[str, str] | 
         user, _, instance = instance.removeprefix("@").rpartition("@")
     if not (MASTODON_USER.match(user) and MASTODON_INSTANCE.match(instance)):
         return None
-    text = f"I signed “{title}”. Will you sign too? {url}"
+    text = gettext("I signed “%(title)s”. Will you sign too?") % {"title": title} + f" {url}"
     return instance, f"https://{instance}/share?" + urlencode({"text": text})
 
 

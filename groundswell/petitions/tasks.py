@@ -108,7 +108,7 @@ def close_past_deadline() -> int:
 
 
 @task()
-def send_personal_data(sealed_email: str) -> None:
+def send_personal_data(sealed_email: str, language: str = "") -> None:
     """Everything held under an address, to that address ("My data", docs/privacy.md).
 
     The address arrives encrypted (``personal_data.seal_address``), since task arguments
@@ -116,7 +116,7 @@ def send_personal_data(sealed_email: str) -> None:
     """
     from groundswell.petitions.personal_data import open_address, report_for
 
-    emails.personal_data(report_for(open_address(sealed_email)))
+    emails.personal_data(report_for(open_address(sealed_email)), language=language or None)
 
 
 @task()

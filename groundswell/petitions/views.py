@@ -3,6 +3,7 @@ import re
 from functools import partial
 
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
@@ -10,11 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from groundswell.core import ratelimit
+from groundswell.core import i18n, ratelimit
 from groundswell.core.emails import absolute
 from groundswell.core.errors import ActionError
 from groundswell.core.origin import same_origin_post
@@ -79,8 +82,10 @@ def _share_context(petition: Petition, ref_code: str = "") -> dict:
     mastodon = reverse("petitions:share_mastodon", args=[petition.slug]) + ref
     return {
         "share_url": sharing.with_source(url, "link"),
-        "share_links": sharing.share_links(url=url, title=petition.title, mastodon_path=mastodon),
-        "qr_path": reverse("petitions:qr", args=[petition.slug]) + ref,
+        "share_links": sharing.share_links(
+            url=url, title=petition.text.title, mastodon_path=i18n.with_language(mastodon)
+        ),
+        "qr_path": i18n.with_language(reverse("petitions:qr", args=[petition.slug]) + ref),
     }
 
 
@@ -92,7 +97,7 @@ def _growth(petition: Petition) -> dict | None:
     if not petition.insights_public:
         return None
     cache = caches["local"]
-    key = f"petition-growth:{petition.pk}"
+    key = f"petition-growth:{petition.pk}:{translation.get_language()}"
     growth = cache.get(key)
     if growth is None:
         found = insights.for_petition(petition, count=petition.signature_count, private=False)
@@ -113,6 +118,11 @@ def _detail_context(request, petition: Petition, form: SignatureForm) -> dict:
         "targets": petition.targets.all(),
         "form": form,
         "canonical_url": absolute(petition.get_absolute_url()),
+        # The form posts in the page's language, even when only ?lang= chose it.
+        "sign_action": i18n.with_language(reverse("petitions:sign", args=[petition.slug])),
+        "petition_languages": [
+            code for code, _name in settings.LANGUAGES if petition.has_version(code)
+        ],
         "can_edit": petition.organisation.role_of(request.user) is not None,
         **_supporters(petition),
         **_share_context(petition),
@@ -157,10 +167,11 @@ def sign(request, slug):
     if not form.is_valid():
         return signing_answer(request, slug, actions.Signed(actions.Outcome.INVALID), form=form)
     if form.is_bot:
-        return redirect("petitions:thanks", slug=slug)
+        return redirect(_thanks_path(slug))
     ip = ratelimit.client_ip(request)
     try:
-        signed = actions.sign_attempt(petition=petition, signer=form.signer(), ip=ip)
+        signer = form.signer(language=translation.get_language())
+        signed = actions.sign_attempt(petition=petition, signer=signer, ip=ip)
     except ActionError as error:
         form.add_error(None, error.message)
         return _sign_form_again(request, slug, form, error.status)
@@ -171,13 +182,18 @@ def signing_answer(request, slug: str, signed: actions.Signed, form: SignatureFo
     """The answer to a sign form, whatever became of it: by the view above, and by the fast
     path (petitions/fastpath.py) through Django's middleware."""
     if signed.recorded:
-        return redirect("petitions:thanks", slug=slug)
+        return redirect(_thanks_path(slug))
     if form is None:
         form = SignatureForm(request.POST)
         form.is_valid()  # what they typed, shown again
     if signed.message:
         form.add_error(None, signed.message)
     return _sign_form_again(request, slug, form, signed.status)
+
+
+def _thanks_path(slug: str) -> str:
+    """In the language the form was read in, when a link named it (?lang=es)."""
+    return i18n.with_language(reverse("petitions:thanks", args=[slug]))
 
 
 @require_GET
@@ -232,7 +248,10 @@ def _clean_ref(value: str) -> str:
 
 
 def _petition_url(petition: Petition, ref: str = "") -> str:
-    return absolute(petition.get_absolute_url() + (f"?ref={ref}" if ref else ""))
+    """The petition's address to share: in the language the sharer read it in (?lang=es)."""
+    return absolute(
+        i18n.with_language(petition.get_absolute_url() + (f"?ref={ref}" if ref else ""))
+    )
 
 
 @require_GET
@@ -253,14 +272,14 @@ def share_mastodon(request, slug):
     context = {"petition": petition, "ref": ref, "instance": instance, "error": ""}
     if instance:
         url = sharing.with_source(_petition_url(petition, ref), "mastodon")
-        share = sharing.mastodon_share(instance, url=url, title=petition.title)
+        share = sharing.mastodon_share(instance, url=url, title=petition.text.title)
         if share:
             # Never a bare redirect: anyone can put any name in this link, so the visitor
             # sees where it goes and chooses to go (no open redirect through our domain).
             server, target = share
             context.update(server=server, target=target)
             return render(request, "petitions/share_mastodon_confirm.html", context)
-        context["error"] = (
+        context["error"] = _(
             "That does not look like a Mastodon server name, such as mastodon.social."
         )
     return render(
@@ -342,7 +361,7 @@ def _saved(request, form, targets, save):
 def new(request):
     organisations = request.user.organisations.all()
     if not organisations:
-        raise PermissionDenied("You need to belong to an organisation to start a petition.")
+        raise PermissionDenied(_("You need to belong to an organisation to start a petition."))
     organisation = organisations.filter(slug=request.GET.get("org")).first() or organisations[0]
     form, targets = _petition_forms(request, organisation)
     petition = _saved(
@@ -352,7 +371,7 @@ def new(request):
         partial(actions.create_petition, organisation=organisation, created_by=request.user),
     )
     if petition is not None:
-        messages.success(request, "Your draft is saved. Submit it for review when it is ready.")
+        messages.success(request, _("Your draft is saved. Submit it for review when it is ready."))
         return redirect("petitions:dashboard", slug=petition.slug)
     return _edit_page(
         request, form, targets, organisation=organisation, organisations=organisations
@@ -369,11 +388,11 @@ def _update(petition: Petition, **arguments) -> Petition:
 def edit(request, slug):
     petition = petition_for_edit(request.user, slug)
     if petition.status not in Petition.EDITABLE:
-        messages.error(request, "Only a draft can be edited: people signed these words.")
+        messages.error(request, _("Only a draft can be edited: people signed these words."))
         return redirect("petitions:dashboard", slug=slug)
     form, targets = _petition_forms(request, petition.organisation, petition)
     if _saved(request, form, targets, partial(_update, petition, by=request.user)) is not None:
-        messages.success(request, "Saved.")
+        messages.success(request, _("Saved."))
         return redirect("petitions:dashboard", slug=slug)
     return _edit_page(request, form, targets, petition=petition, organisation=petition.organisation)
 
@@ -400,7 +419,7 @@ def submit(request, slug):
 @login_required
 @require_POST
 def close(request, slug):
-    return _transition(request, slug, actions.close_petition, "The petition is closed.")
+    return _transition(request, slug, actions.close_petition, _("The petition is closed."))
 
 
 def _insights_context(petition: Petition, *, private: bool) -> dict:
@@ -412,7 +431,7 @@ def _insights_context(petition: Petition, *, private: bool) -> dict:
         "day_chart": charts.bar_chart(found.days) if found.days else None,
         "state_map": charts.state_map(found.states),
         "sources": [
-            (sharing.SOURCES.get(key, "No channel named in the link"), n)
+            (sharing.SOURCES.get(key, _("No channel named in the link")), n)
             for key, n in found.sources
         ],
     }
@@ -452,10 +471,12 @@ def insights_visibility(request, slug):
     actions.set_insights_public(petition=petition, public=public)
     messages.success(
         request,
-        "Everyone can now see the chart, the projection and the map (never who signed, "
-        "nor your sources)."
+        _(
+            "Everyone can now see the chart, the projection and the map (never who signed, "
+            "nor your sources)."
+        )
         if public
-        else "Only your organisation can see the insights now.",
+        else _("Only your organisation can see the insights now."),
     )
     return redirect("petitions:dashboard", slug=slug)
 

@@ -14,9 +14,12 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import reportlab
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_countries import countries
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -123,7 +126,7 @@ def _paragraphs(html: str) -> list[str]:
 
 
 def _table(rows: list[tuple[str, int]], heading: str, style) -> Table:
-    data = [[heading, "Signatures"]] + [[name, f"{n:,}"] for name, n in rows]
+    data = [[heading, _("Signatures")]] + [[name, intcomma(n)] for name, n in rows]
     table = Table(data, colWidths=[110 * mm, 40 * mm], repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -142,42 +145,65 @@ def _table(rows: list[tuple[str, int]], heading: str, style) -> Table:
 def delivery_pdf(petition: Petition, targets: list, data: Breakdown, when: datetime) -> bytes:
     """The petition as delivered: its words, the count, the counts by place, the names."""
     styles = _styles()
-    day = date_format(timezone.localtime(when), "j F Y")
+    day = date_format(timezone.localtime(when), "DATE_FORMAT")
     addressed = "; ".join(f"{t.name}, {t.role}" for t in targets)
     story = [
         Paragraph(_text(petition.title), styles["title"]),
-        Paragraph(_text(f"To {addressed}"), styles["body"]),
-        Paragraph(_text(f"From {petition.organisation.name}, delivered on {day}"), styles["small"]),
-        Spacer(1, 6 * mm),
-        Paragraph(_text(f"{data.count:,} confirmed signatures"), styles["count"]),
+        Paragraph(_text(_("To %(targets)s") % {"targets": addressed}), styles["body"]),
         Paragraph(
-            "Every signature was confirmed from the signer's own email address; each person "
-            "is counted once.",
+            _text(
+                _("From %(organisation)s, delivered on %(day)s")
+                % {"organisation": petition.organisation.name, "day": day}
+            ),
             styles["small"],
         ),
-        Paragraph("What we ask", styles["h2"]),
+        Spacer(1, 6 * mm),
+        Paragraph(
+            _text(
+                ngettext("%(n)s confirmed signature", "%(n)s confirmed signatures", data.count)
+                % {"n": intcomma(data.count)}
+            ),
+            styles["count"],
+        ),
+        Paragraph(
+            _text(
+                _(
+                    "Every signature was confirmed from the signer's own email address; each "
+                    "person is counted once."
+                )
+            ),
+            styles["small"],
+        ),
+        Paragraph(_text(_("What we ask")), styles["h2"]),
         Paragraph(_text(petition.demand), styles["demand"]),
     ]
     reasons = _paragraphs(petition.reasons_html)
     if reasons:
         story.append(
-            Paragraph("The letter" if petition.is_letter else "Why it matters", styles["h2"])
+            Paragraph(
+                _text(_("The letter") if petition.is_letter else _("Why it matters")),
+                styles["h2"],
+            )
         )
         story += [Paragraph(part, styles["body"]) for part in reasons]
     if petition.is_letter:
         story += _cosigning_organisations(petition, styles)
-    story += [Paragraph("Signatures by country", styles["h2"])]
-    story.append(_table(data.by_country, "Country", styles) if data.by_country else _none(styles))
+    story += [Paragraph(_text(_("Signatures by country")), styles["h2"])]
+    story.append(
+        _table(data.by_country, _("Country"), styles) if data.by_country else _none(styles)
+    )
     if data.by_state:
         story += [
-            Paragraph("Signatures from the United States by state", styles["h2"]),
+            Paragraph(_text(_("Signatures from the United States by state")), styles["h2"]),
             Paragraph(
-                "Approximate: the state is read from the first three digits of the ZIP code.",
+                _text(
+                    _("Approximate: the state is read from the first three digits of the ZIP code.")
+                ),
                 styles["small"],
             ),
-            _table(data.by_state, "State", styles),
+            _table(data.by_state, _("State"), styles),
         ]
-    story.append(Paragraph("Signers who chose to show their name", styles["h2"]))
+    story.append(Paragraph(_text(_("Signers who chose to show their name")), styles["h2"]))
     if data.names:
         for start in range(0, len(data.names), NAMES_PER_PARAGRAPH):
             chunk = data.names[start : start + NAMES_PER_PARAGRAPH]
@@ -186,7 +212,15 @@ def delivery_pdf(petition: Petition, targets: list, data: Breakdown, when: datet
         if hidden > 0:
             story.append(
                 Paragraph(
-                    f"… and {hidden:,} more who signed without showing their name.", styles["small"]
+                    _text(
+                        ngettext(
+                            "… and %(n)s more who signed without showing their name.",
+                            "… and %(n)s more who signed without showing their name.",
+                            hidden,
+                        )
+                        % {"n": intcomma(hidden)}
+                    ),
+                    styles["small"],
                 )
             )
     else:
@@ -211,13 +245,13 @@ def _cosigning_organisations(petition: Petition, styles) -> list:
     from groundswell.letters.models import CoSigner
 
     shown = CoSigner.objects.filter(letter=petition).shown().values_list("name", "website")
-    story = [Paragraph("Co-signing organisations", styles["h2"])]
+    story = [Paragraph(_text(_("Co-signing organisations")), styles["h2"])]
     rows = [Paragraph(_text(f"{name} ({website})"), styles["body"]) for name, website in shown]
     return story + (rows or [_none(styles)])
 
 
 def _none(styles) -> Paragraph:
-    return Paragraph("None.", styles["small"])
+    return Paragraph(_text(_("None.")), styles["small"])
 
 
 # --- CSV ------------------------------------------------------------------------------------

@@ -152,15 +152,27 @@ def _post_automatic(
 # --- Writing --------------------------------------------------------------------------------
 
 
-def _words(update: Update, *, title: str, body: str) -> None:
+def _words(update: Update, *, title: str, body: str, title_es: str = "", body_es: str = "") -> None:
     update.title = title.strip()
     update.body = body
     update.body_html = render_markdown(body)
+    # The Spanish version (core/translated.py): its title decides whether there is one.
+    update.title_es = title_es.strip()
+    update.body_es = body_es
+    update.body_html_es = render_markdown(body_es) if body_es.strip() else ""
     update.modified_at = timezone.now()
 
 
 @transaction.atomic
-def write_update(*, petition: Petition, author: User, title: str, body: str) -> Update:
+def write_update(
+    *,
+    petition: Petition,
+    author: User,
+    title: str,
+    body: str,
+    title_es: str = "",
+    body_es: str = "",
+) -> Update:
     """A draft update on a petition."""
     update = Update(
         organisation_id=petition.organisation_id,
@@ -168,24 +180,32 @@ def write_update(*, petition: Petition, author: User, title: str, body: str) -> 
         kind=Update.Kind.UPDATE,
         author=author,
     )
-    _words(update, title=title, body=body)
+    _words(update, title=title, body=body, title_es=title_es, body_es=body_es)
     update.save()
     return update
 
 
 @transaction.atomic
 def write_press_release(
-    *, organisation: Organisation, author: User, title: str, body: str
+    *,
+    organisation: Organisation,
+    author: User,
+    title: str,
+    body: str,
+    title_es: str = "",
+    body_es: str = "",
 ) -> Update:
     """A draft press release of the organisation."""
     update = Update(organisation=organisation, kind=Update.Kind.PRESS_RELEASE, author=author)
-    _words(update, title=title, body=body)
+    _words(update, title=title, body=body, title_es=title_es, body_es=body_es)
     update.save()
     return update
 
 
 @transaction.atomic
-def edit_update(*, update: Update, title: str, body: str) -> Update:
+def edit_update(
+    *, update: Update, title: str, body: str, title_es: str = "", body_es: str = ""
+) -> Update:
     """Change the words. A changed text needs a fresh test send before it is mailed, so an
     update scheduled to be mailed goes back to draft."""
     if not update.is_editable:
@@ -193,8 +213,8 @@ def edit_update(*, update: Update, title: str, body: str) -> Update:
             _("Imported posts are edited on the site they came from, then imported again."),
             status=409,
         )
-    _words(update, title=title, body=body)
-    fields = ["title", "body", "body_html", "modified_at"]
+    _words(update, title=title, body=body, title_es=title_es, body_es=body_es)
+    fields = ["title", "body", "body_html", "title_es", "body_es", "body_html_es", "modified_at"]
     if update.status == Update.Status.SCHEDULED and update.email_signers:
         update.status, update.publish_at = Update.Status.DRAFT, None
         fields += ["status", "publish_at"]

@@ -27,9 +27,17 @@ def latest_for(petition) -> dict:
             Update.objects.public()
             .filter(petition_id=petition.pk)
             .newest_first()
-            .only("pk", "title", "body_html", "published_at", "origin", "kind", "petition_id")[
-                : SHOWN + 1
-            ]
+            .only(
+                "pk",
+                "title",
+                "body_html",
+                "title_es",  # its Spanish version (core/translated.py)
+                "body_html_es",
+                "published_at",
+                "origin",
+                "kind",
+                "petition_id",
+            )[: SHOWN + 1]
         )
         found = {"updates": updates[:SHOWN], "more": len(updates) > SHOWN}
         cache.set(_key(petition.pk), found, SECONDS)

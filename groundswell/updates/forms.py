@@ -16,11 +16,28 @@ class UpdateForm(Form):
         ),
     )
 
+    # The Spanish version (core/translated.py), optional: Spanish readers see it instead.
+    title_es = LineField(label=_("Title in Spanish (optional)"), max_length=200, required=False)
+    body_es = forms.CharField(
+        label=_("Text in Spanish (optional)"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14, "lang": "es"}),
+    )
+
     def clean_title(self):
         title = self.cleaned_data["title"]
         if not title:
             raise forms.ValidationError(_("Give the update a title."))
         return title
+
+    def clean(self):
+        data = super().clean()
+        if data.get("body_es") and not data.get("title_es"):
+            self.add_error("title_es", _("Give the Spanish title too, or leave the Spanish empty."))
+        if data.get("title_es") and not data.get("body_es"):
+            self.add_error("body_es", _("Write the Spanish text too."))
+        return data
 
 
 class PublishForm(Form):

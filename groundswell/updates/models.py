@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groundswell.accounts.models import Organisation
+from groundswell.core.translated import Translatable
 from groundswell.petitions.models import Petition, Signature
 
 UNSUBSCRIBE_SALT = "updates.unsubscribe"
@@ -42,7 +43,7 @@ class UpdateQuerySet(models.QuerySet):
         return self.select_related("petition", "organisation")
 
 
-class Update(models.Model):
+class Update(Translatable, models.Model):
     """A campaign update on a petition, or a press release of an organisation.
 
     Written in Markdown and rendered once, on save, to sanitised ``body_html``; imported
@@ -65,6 +66,9 @@ class Update(models.Model):
         AUTOMATIC = "automatic", _("Posted automatically")
         IMPORTED = "imported", _("Imported from WordPress")
 
+    # The organiser's words that may have a Spanish version (core/translated.py).
+    TRANSLATED_FIELDS = ("title", "body", "body_html")
+
     PUBLISHABLE = {Status.DRAFT, Status.SCHEDULED}
     WITHDRAWABLE = {Status.SCHEDULED, Status.PUBLISHED}
     # Imported posts are edited on their own site and imported again.
@@ -84,6 +88,9 @@ class Update(models.Model):
     body = models.TextField(max_length=20000, blank=True, help_text=_("Markdown."))
     body_html = models.TextField(blank=True, editable=False)
     summary = models.TextField(max_length=1000, blank=True)
+    title_es = models.CharField(max_length=200, blank=True, default="", db_default="")
+    body_es = models.TextField(max_length=20000, blank=True, default="", db_default="")
+    body_html_es = models.TextField(blank=True, default="", db_default="", editable=False)
     # For a scheduled update: mail it to signers when it is published.
     email_signers = models.BooleanField(default=False)
     publish_at = models.DateTimeField(null=True, blank=True)

@@ -156,7 +156,12 @@ def edit(request, pk):
             request, _("Imported posts are edited where they came from, then imported again.")
         )
         return redirect("updates:preview", pk=pk)
-    initial = {"title": update.title, "body": update.body}
+    initial = {
+        "title": update.title,
+        "body": update.body,
+        "title_es": update.title_es,
+        "body_es": update.body_es,
+    }
     form = UpdateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         was_scheduled = update.status == Update.Status.SCHEDULED

@@ -90,6 +90,18 @@ def test_the_query_string_is_part_of_the_key():
     assert call(cache, environ(QUERY_STRING="ref=a"))[2] == b"call 1"
 
 
+def test_readers_of_different_languages_never_share_a_copy():
+    app = Counter()
+    cache = MicroCache(app, seconds=60)
+    call(cache, environ(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"))
+    assert call(cache, environ(HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9"))[2] == b"call 2"
+    assert call(cache, environ(HTTP_COOKIE="django_language=es"))[2] == b"call 2"
+    assert call(cache, environ(HTTP_ACCEPT_LANGUAGE="es", HTTP_COOKIE="django_language=en"))[2] == (
+        b"call 1"
+    )
+    assert call(cache, environ(HTTP_ACCEPT_LANGUAGE="fr"))[2] == b"call 1"  # English
+
+
 def test_a_copy_is_shared_only_for_its_time():
     app = Counter()
     cache = MicroCache(app, seconds=0.05)

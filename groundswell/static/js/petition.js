@@ -33,10 +33,11 @@
     var input = document.querySelector(button.getAttribute("data-copy"));
     if (!input || !navigator.clipboard) return;
     button.hidden = false;
+    var label = button.textContent;  // the page's language: "Copied" comes from data-copied
     button.addEventListener("click", function () {
       navigator.clipboard.writeText(input.value).then(function () {
-        button.textContent = "Copied";
-        setTimeout(function () { button.textContent = "Copy link"; }, 2000);
+        button.textContent = button.getAttribute("data-copied") || "Copied";
+        setTimeout(function () { button.textContent = label; }, 2000);
       });
     });
   });

@@ -60,6 +60,16 @@ PETITIONS = [
         "reasons": "Officers are trained to weigh each case. **Punishing judgement** makes "
         "every decision slower and worse.\n\n- Clear guidance protects the public\n"
         "- It protects officers who act in good faith\n",
+        # Its Spanish version: the page in Spanish (?lang=es, or the footer's switcher) shows
+        # it; the other petitions say that they are only available in English.
+        "title_es": "Permitan que los agentes usen su criterio sin temor a ser suspendidos",
+        "demand_es": "Emitan una guía por escrito que asegure que los agentes que usan su "
+        "criterio dentro de la ley no serán suspendidos por ello, y revisen cada suspensión "
+        "impuesta por ese motivo desde enero.",
+        "reasons_es": "Los agentes están capacitados para evaluar cada caso. **Castigar el "
+        "buen juicio** hace que cada decisión sea más lenta y peor.\n\n"
+        "- Una guía clara protege al público\n"
+        "- Protege a los agentes que actúan de buena fe\n",
         "targets": [TargetInput("Jordan Blake", "Director, Immigration and Customs Enforcement")],
         "status": Petition.Status.OPEN,
         "signers": 420,
@@ -154,6 +164,9 @@ class Command(BaseCommand):
                 demand=spec["demand"],
                 reasons=spec["reasons"],
                 targets=spec["targets"],
+                title_es=spec.get("title_es", ""),
+                demand_es=spec.get("demand_es", ""),
+                reasons_es=spec.get("reasons_es", ""),
             )
             for target in petition.targets.filter(email=""):
                 # Demo offices have addresses, so "Deliver now" works (mail goes to var/mail/).
