@@ -908,8 +908,50 @@ SCENARIO_FUNCTIONS = {name: globals()[f"scenario_{name.replace('-', '_')}"] for 
 def run_scenarios(bench: Bench, names: list[str]) -> dict:
     results = {}
     for name in names:
+        before = cpu_seconds(bench.server)
         results.update(SCENARIO_FUNCTIONS[name](bench))
+        after = cpu_seconds(bench.server)
+        spent = {role: after[role] - before.get(role, 0.0) for role in after}
+        used = ", ".join(f"{role} {t:.1f}" for role, t in spent.items() if t >= 0.05)
+        note(f"CPU seconds: {used}")
     return results
+
+
+# Which process of the site is which, by its command line (the first that matches).
+ROLES = [("signing_service", "signing service"), ("--queue-name webhooks", "webhook worker"),
+         ("db_worker", "task worker"), ("scheduler", "scheduler"), ("granian", "web")]  # fmt: skip
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds ``pid`` has used, with its children that have ended (Django's checks)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(x) for x in fields[11:15]) / TICKS  # utime stime cutime cstime
+
+
+def cpu_seconds(server: "Server") -> dict[str, float]:
+    """CPU seconds used so far by each kind of process of the site, and by PostgreSQL (all
+    of its databases: other work on the machine counts too) and the mail sink: where a
+    scenario's time went, which a shared machine's noise does not move."""
+    totals: dict[str, float] = {}
+    for pid in descendants(server.proc.pid, ""):
+        args = _args(pid)
+        role = next((role for key, role in ROLES if key in args), None)
+        if role is not None:
+            totals[role] = totals.get(role, 0.0) + _cpu(pid)
+    out = subprocess.run(["ps", "-e", "-o", "pid=,comm=,args="], capture_output=True,
+                         text=True).stdout  # fmt: skip
+    for line in out.splitlines():
+        pid, comm, args = [*line.split(None, 2), ""][:3]
+        role = "postgres" if comm == "postgres" else "mail sink" if "mailsink.py" in args else None
+        if role == "mail sink" and f":{MAIL_PORT}" not in args:
+            role = None  # another bench's sink
+        if role is not None:
+            totals[role] = totals.get(role, 0.0) + _cpu(int(pid))
+    return totals
 
 
 def raise_open_files(wanted: int) -> None:

@@ -270,12 +270,15 @@ def warm_up_services() -> None:
     from django.core.validators import validate_email
     from django.db import connection
 
-    try:
-        validate_email("warm-up@example.org")
-        caches["default"].get("warm-up")
-        connection.ensure_connection()
-    except Exception:
-        log.warning("opening this process's connections failed; its first requests will", exc_info=True)
-    finally:
-        if not connection.in_atomic_block:
-            connection.close()  # back to the pool, or kept by CONN_MAX_AGE's next request
+    steps = [
+        lambda: validate_email("warm-up@example.org"),
+        lambda: caches["default"].get("warm-up"),
+        connection.ensure_connection,
+    ]
+    for step in steps:
+        try:
+            step()
+        except Exception:
+            log.warning("warming up a connection failed; the first request opens it", exc_info=True)
+    if not connection.in_atomic_block:
+        connection.close()  # back to the pool (or reopened by the first request)
