@@ -55,6 +55,9 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 # BENCH_PORT and BENCH_DATABASE let two people bench on one machine without colliding.
 PORT = int(os.environ.get("BENCH_PORT", "8099"))
 BASE = f"http://127.0.0.1:{PORT}"
+# The sink SMTP server's port (bench/mailsink.py), also one per bench: a sink left behind
+# by another bench on the same port would receive this one's mail.
+MAIL_PORT = int(os.environ.get("BENCH_MAIL_PORT", PORT + 10000))
 BENCH_DB = os.environ.get("BENCH_DATABASE", "groundswell_bench")
 SLUG = "bench-petition"
 COUNT_PATH = f"/api/v1/petitions/{SLUG}/count"
@@ -98,7 +101,7 @@ def environment(db: str, var: Path) -> dict:
         "VAR_DIR": str(var),
         "DATABASE_URL": PG_URL if db == "postgres" else "",
         "REDIS_URL": "redis://127.0.0.1:6379/15",
-        "EMAIL_URL": "smtp://127.0.0.1:2599",
+        "EMAIL_URL": f"smtp://127.0.0.1:{MAIL_PORT}",
         "MAIL_LEASE_SECONDS": str(MAIL_LEASE_SECONDS),
         # One load generator is one IP: lift the per-address limits, keep the mechanism.
         "SIGN_RATE_PER_IP": "100000000/h",
@@ -351,6 +354,7 @@ class Bench:
     seconds: int
     connections: int
     tag: str
+    before: dict | None = None  # the database before the server started (the cold run)
 
 
 def start_wrk(
@@ -416,6 +420,13 @@ def report(name: str, result: dict, check: dict | None = None) -> None:
         note(f"database: {check}")
 
 
+def timeline(result: dict) -> list[int]:
+    """Answers in each wall-clock second of the run, the first and last partial: a stall
+    shows as a dip."""
+    seconds = {int(k): v for k, v in result.get("per_second", {}).items()}
+    return [seconds.get(s, 0) for s in range(min(seconds), max(seconds) + 1)] if seconds else []
+
+
 def note(text: str) -> None:
     print(f"{'':<22} {text}")
 
@@ -456,10 +467,11 @@ def scenario_sign(b: Bench) -> dict:
 def scenario_cold(b: Bench) -> dict:
     """Signing from the moment the server first answers: no warm-up run (a node that joins
     a surge is a cold node). 15 s of sign POSTs; its p99 is the figure."""
-    before = django(b.env, CHECK)
+    before = b.before or django(b.env, CHECK)  # counted before the server started
     r = wrk("sign", 15, b.connections, sign_env(b.tag + "c"))
     after = django(b.env, CHECK)
     report("sign (cold start)", r, after)
+    note(f"answers a second: {timeline(r)}")
     check_signed(before, after, r)
     return {"cold": r}
 
@@ -1039,8 +1051,50 @@ SCENARIO_FUNCTIONS = {name: globals()[f"scenario_{name.replace('-', '_')}"] for 
 def run_scenarios(bench: Bench, names: list[str]) -> dict:
     results = {}
     for name in names:
+        before = cpu_seconds(bench.server)
         results.update(SCENARIO_FUNCTIONS[name](bench))
+        after = cpu_seconds(bench.server)
+        spent = {role: after[role] - before.get(role, 0.0) for role in after}
+        used = ", ".join(f"{role} {t:.1f}" for role, t in spent.items() if t >= 0.05)
+        note(f"CPU seconds: {used}")
     return results
+
+
+# Which process of the site is which, by its command line (the first that matches).
+ROLES = [("signing_service", "signing service"), ("--queue-name webhooks", "webhook worker"),
+         ("db_worker", "task worker"), ("scheduler", "scheduler"), ("granian", "web")]  # fmt: skip
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds ``pid`` has used, with its children that have ended (Django's checks)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(x) for x in fields[11:15]) / TICKS  # utime stime cutime cstime
+
+
+def cpu_seconds(server: "Server") -> dict[str, float]:
+    """CPU seconds used so far by each kind of process of the site, and by PostgreSQL (all
+    of its databases: other work on the machine counts too) and the mail sink: where a
+    scenario's time went, which a shared machine's noise does not move."""
+    totals: dict[str, float] = {}
+    for pid in descendants(server.proc.pid, ""):
+        args = _args(pid)
+        role = next((role for key, role in ROLES if key in args), None)
+        if role is not None:
+            totals[role] = totals.get(role, 0.0) + _cpu(pid)
+    out = subprocess.run(["ps", "-e", "-o", "pid=,comm=,args="], capture_output=True,
+                         text=True).stdout  # fmt: skip
+    for line in out.splitlines():
+        pid, comm, args = [*line.split(None, 2), ""][:3]
+        role = "postgres" if comm == "postgres" else "mail sink" if "mailsink.py" in args else None
+        if role == "mail sink" and f":{MAIL_PORT}" not in args:
+            role = None  # another bench's sink
+        if role is not None:
+            totals[role] = totals.get(role, 0.0) + _cpu(int(pid))
+    return totals
 
 
 def raise_open_files(wanted: int) -> None:
@@ -1120,10 +1174,13 @@ def main() -> int:
     fresh_database(args.db, env)
     env["BENCH_MAIL_LOG"] = str(var / "mailed.txt")  # every recipient, one a line
     sink = subprocess.Popen(
-        [PY, str(ROOT / "bench" / "mailsink.py"), "127.0.0.1:2599", env["BENCH_MAIL_LOG"]],
+        [PY, str(ROOT / "bench" / "mailsink.py"), f"127.0.0.1:{MAIL_PORT}", env["BENCH_MAIL_LOG"]],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     all_runs = []
+    # The cold run starts the moment the server first answers: what it needs to know of
+    # the database beforehand is read before the server starts.
+    before = django(env, CHECK) if "cold" in names else None
     try:
         with Server(env) as server:
             print(f"--- server output in {server.log}")
@@ -1133,7 +1190,8 @@ def main() -> int:
                 print(
                     f"--- run {run + 1} of {args.runs} ({args.db}, {args.connections} connections)"
                 )
-                bench = Bench(env, server, args.seconds, args.connections, f"r{run}")
+                bench = Bench(env, server, args.seconds, args.connections, f"r{run}", before)
+                before = None  # a second run is no longer cold
                 all_runs.append(run_scenarios(bench, names))
     finally:
         sink.terminate()

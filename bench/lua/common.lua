@@ -18,6 +18,9 @@ end
 function count_status(status, headers)
   local key = "s" .. status
   statuses[key] = (statuses[key] or 0) + 1
+  local second = "t" .. os.time()  -- answers per wall-clock second: where a stall was
+  per_second = per_second or {}
+  per_second[second] = (per_second[second] or 0) + 1
   if status == 503 and has_header(headers, "retry-after") then
     statuses.retry_after = (statuses.retry_after or 0) + 1
   end
@@ -29,8 +32,9 @@ function count_request()
 end
 
 function done(summary, latency, requests)
-  local totals, sent = {}, nil
+  local totals, sent, seconds = {}, nil, {}
   for _, t in ipairs(bench_threads) do
+    for k, v in pairs(t:get("per_second") or {}) do seconds[k] = (seconds[k] or 0) + v end
     local s = t:get("statuses")
     for k, v in pairs(s) do totals[k] = (totals[k] or 0) + v end
     local n = t:get("sent")
@@ -40,12 +44,15 @@ function done(summary, latency, requests)
   totals.retry_after = nil
   local parts = {}
   for k, v in pairs(totals) do table.insert(parts, string.format('"%s": %d', k:sub(2), v)) end
+  local timeline = {}
+  for k, v in pairs(seconds) do table.insert(timeline, string.format('"%s": %d', k:sub(2), v)) end
   io.write(string.format(
     'RESULT {"requests": %d, "seconds": %.3f, "p50_ms": %.2f, "p95_ms": %.2f, "p99_ms": %.2f, ' ..
     '"connect_errors": %d, "read_errors": %d, "write_errors": %d, "timeouts": %d, ' ..
-    '"retry_after": %d, "sent": %s, "statuses": {%s}}\n',
+    '"retry_after": %d, "sent": %s, "statuses": {%s}, "per_second": {%s}}\n',
     summary.requests, summary.duration / 1e6,
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
     summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.timeout,
-    retry_after, sent and string.format("%d", sent) or "null", table.concat(parts, ", ")))
+    retry_after, sent and string.format("%d", sent) or "null", table.concat(parts, ", "),
+    table.concat(timeline, ", ")))
 end

@@ -284,7 +284,7 @@ typed is still in the form.</p></html>
 def warm_up() -> None:
     """Do, before the first visitor, what Django otherwise does during a process's first
     requests: import every view (the URLconf), compile the project's templates, read the
-    static files' manifest.
+    static files' manifest, then what ``warm_up_services`` does.
 
     Without it, a process that has just started (a deploy, a worker replaced after a
     crash) took half a second of a loaded machine to render its first page, while the
@@ -307,3 +307,31 @@ def warm_up() -> None:
         staticfiles_storage.base_url  # noqa: B018 (reads the manifest)
     except Exception:
         log.warning("warming this process up failed; its first requests will do it", exc_info=True)
+    warm_up_services()
+
+
+def warm_up_services() -> None:
+    """Open, before the first visitor, what a process's first signatures would otherwise
+    open while a surge waits behind them (docs/benchmarks.md, "Where the first seconds
+    went"): the database connection (with the pool, its first connections), the cache in
+    Redis (importing redis-py alone takes half a second of CPU), and the email validator's
+    regular expressions, which Django compiles on first use (150 ms, once per thread that
+    comes first: 32 threads of a new process all at once did it 32 times). The signing
+    service calls this before it takes its first request. Never fatal, like ``warm_up``.
+    """
+    from django.core.cache import caches
+    from django.core.validators import validate_email
+    from django.db import connection
+
+    steps = [
+        lambda: validate_email("warm-up@example.org"),
+        lambda: caches["default"].get("warm-up"),
+        connection.ensure_connection,
+    ]
+    for step in steps:
+        try:
+            step()
+        except Exception:
+            log.warning("warming up a connection failed; the first request opens it", exc_info=True)
+    if not connection.in_atomic_block:
+        connection.close()  # back to the pool (or reopened by the first request)

@@ -2,7 +2,7 @@
 
 Django's LocaleMiddleware reads the switcher's cookie, then ``Accept-Language``. A link can
 also name the language (``?lang=es``): share links and the embed carry it when the page was
-in Spanish, so a friend gets the page the sharer saw (docs/decisions/0007-language-in-links.md).
+in Spanish, so a friend gets the page the sharer saw (docs/decisions/0011-language-in-links.md).
 The microcache (core/edge.py) keys its copies by the same decision, made here from the WSGI
 environ before Django runs.
 """

@@ -80,8 +80,9 @@ def wait_for(condition, seconds: float):
 
 
 @pytest.fixture
-def serve(tmp_path):
-    """bin/serve on a free port with a SQLite database of its own, in a new session."""
+def serve(tmp_path, request):
+    """bin/serve on a free port with a SQLite database of its own, in a new session; a
+    test's indirect parameter adds to its environment."""
     port = free_port()
     env = {
         **os.environ,
@@ -95,6 +96,7 @@ def serve(tmp_path):
         "ACCESS_LOG": "0",
         "EMAIL_URL": "",
         "REDIS_URL": "",
+        **getattr(request, "param", {}),
     }
     subprocess.run(
         [str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "--noinput"],
@@ -143,3 +145,17 @@ def test_a_killed_worker_scheduler_and_signing_service_start_again_while_the_sit
     os.kill(proc.pid, signal.SIGTERM)
     assert proc.wait(30) == 0
     assert wait_for(lambda: not running(everything), 10), running(everything)
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="runs its own SQLite site once")
+@pytest.mark.parametrize(
+    "serve",
+    [{"SIGN_WRITER_SOCKET": "/nonexistent/groundswell/signing.sock", "SIGN_SERVICE_WAIT": "2"}],
+    indirect=True,
+)
+def test_the_web_server_waits_a_while_for_the_signing_service_then_starts_without_it(
+    serve, tmp_path
+):
+    _proc, port = serve  # the service cannot listen there: it never will
+    assert answers(port)
+    assert "no signing service yet; the web processes write" in (tmp_path / "serve.log").read_text()

@@ -9,6 +9,7 @@ import signal
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from groundswell.core.edge import warm_up_services
 from groundswell.petitions.service import SigningService
 
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         if not path:
             raise CommandError("Set SIGN_WRITER_SOCKET to the path of the service's socket.")
         service = SigningService(path)
+        warm_up_services()  # its first batch must not import redis-py while signers wait
         service.bind()
         signal.signal(signal.SIGTERM, lambda *_: service.stop())
         signal.signal(signal.SIGINT, lambda *_: service.stop())
