@@ -16,7 +16,7 @@ import queue
 import threading
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from io import BytesIO
 from urllib.parse import urlencode
@@ -156,18 +156,12 @@ def _wait(future_or_full):
 BUSY = busy_response("text/html; charset=utf-8", BUSY_HTML)  # nothing recorded: try again
 
 
-def _without_cookies(environ, language: str) -> dict:
-    """The request as anyone's who reads ``language``: for an answer made once and replayed
-    to everyone who reads it (the language named in the address, as core.i18n does)."""
-    inner = {k: v for k, v in environ.items() if k != "HTTP_COOKIE"}
-    query = {"QUERY_STRING": urlencode({i18n.QUERY_PARAMETER: language})}
-    return {
-        **inner,
-        **query,
-        "REQUEST_METHOD": "GET",
-        "CONTENT_LENGTH": "0",
-        "wsgi.input": BytesIO(),
-    }
+def _without_cookies(environ) -> dict:
+    """The request as anyone's who reads its language: for an answer made once and replayed."""
+    request = {k: v for k, v in environ.items() if k != "HTTP_COOKIE"}
+    request["QUERY_STRING"] = urlencode({i18n.QUERY_PARAMETER: i18n.of_environ(environ)})
+    request.update({"REQUEST_METHOD": "GET", "CONTENT_LENGTH": "0", "wsgi.input": BytesIO()})
+    return request
 
 
 # --- Signing --------------------------------------------------------------------------------
@@ -221,16 +215,14 @@ class FastSign:
             return None  # Django refuses it
         if request.content_type != "application/x-www-form-urlencoded":
             return None
-        if not is_same_origin(request) or (signer := read_signer(body)) is None:
+        if not is_same_origin(request) or (signer := read_signer(body, language)) is None:
             return None
         if (petition := petition_for_fast_signing(slug=slug)) is None:
             return None
         # Django's answer to a signature taken, for this host and petition; False where
         # Django answers otherwise before any view (e.g. its SSL redirect).
-        make = partial(self._make_redirect, environ, slug, language)
-        if not (redirect := REDIRECTS.get(key, make)):
+        if not (redirect := REDIRECTS.get(key, partial(self._make_redirect, environ, slug))):
             return None
-        signer = replace(signer, language=language)  # every email to them is in it
         attempt = actions.Attempt(petition, signer, ratelimit.client_ip(request))
         signed, busy = _wait(lambda: self.writer.submit(attempt))
         if busy or signed.recorded:
@@ -238,10 +230,10 @@ class FastSign:
         # No CSRF token: the sign form has none, and is_same_origin checked it as ``sign`` does.
         return csrf_exempt(partial(views.signing_answer, slug=slug, signed=signed))
 
-    def _make_redirect(self, environ, slug: str, language: str):
+    def _make_redirect(self, environ, slug: str):
         accepted = actions.Signed(actions.Outcome.ACCEPTED)
         view = partial(views.signing_answer, slug=slug, signed=accepted)
-        status, headers, body = self.answers.render(_without_cookies(environ, language), view)
+        status, headers, body = self.answers.render(_without_cookies(environ), view)
         if not status.startswith("302") or any(k.lower() == "set-cookie" for k, _v in headers):
             return False
         return status, headers, body
@@ -301,15 +293,13 @@ class FastConfirm:
     def page(self, environ, petition_id: int):
         """The petition's "your signature counts" page with stand-ins, rendered by Django and
         kept for ``page_seconds`` (its count may be that old)."""
-        language = i18n.of_environ(environ)  # the email's link names it
-        render = partial(self._render, environ, petition_id, language)
-        return self.pages.get((petition_id, language), render)
+        key = (petition_id, i18n.of_environ(environ))  # the email's link names the language
+        return self.pages.get(key, partial(self._render, environ, petition_id))
 
-    def _render(self, environ, petition_id: int, language: str):
+    def _render(self, environ, petition_id: int):
         stand_ins = {"name": NAME_STAND_IN, "ref_code": REF_STAND_IN}
         view = partial(views.confirmed_page_with_stand_ins, petition_id=petition_id, **stand_ins)
-        env = _without_cookies(environ, language)
-        status, headers, body = self.answers.render(env, view)
+        status, headers, body = self.answers.render(_without_cookies(environ), view)
         if not status.startswith("200"):
             return None
         return status, [(k, v) for k, v in headers if k.lower() != "content-length"], body

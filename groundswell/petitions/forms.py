@@ -87,7 +87,7 @@ class SignatureForm(Form):
         return _signer(self.cleaned_data, network, language)
 
 
-def read_signer(body: bytes) -> SignerInput | None:
+def read_signer(body: bytes, language: str = "") -> SignerInput | None:
     """The signer in a sign form's urlencoded ``body`` if ``SignatureForm`` accepts it and it
     is no bot; otherwise None, and the form says why. Each field cleans its value exactly as
     the form does (``Form._clean_fields``), without the form's per-request copies of itself
@@ -102,7 +102,7 @@ def read_signer(body: bytes) -> SignerInput | None:
             cleaned[name] = field.clean(field.widget.value_from_datadict(data, {}, name))
         except forms.ValidationError:
             return None
-    return None if cleaned["website"] else _signer(cleaned)
+    return None if cleaned["website"] else _signer(cleaned, language=language)
 
 
 def _signer(cleaned: dict, network: str = "", language: str = "") -> SignerInput:

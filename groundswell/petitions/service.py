@@ -1,14 +1,11 @@
 """The signing service: one process that writes the signatures and confirmations of every
-web process. In a web process the writer thread shares the GIL with 32 request threads and
-waited behind them after every round trip (a batch took 18 ms for 3.4 ms of CPU, with a
-third of the machine idle: docs/benchmarks.md); here it is the only thread. ``bin/serve``
-starts it and sets ``SIGN_WRITER_SOCKET``; where none answers (tests, ``runserver``, a
-restart), a web process writes with its own writer thread: slower, equally correct.
+web process. There its writer is the only thread; in a web process it waited behind 32
+request threads (docs/benchmarks.md). ``bin/serve`` starts it and sets ``SIGN_WRITER_SOCKET``;
+where none answers (tests, ``runserver``, a restart), a web process writes itself.
 
-The protocol, ``VERSION``: named JSON messages, one a line, over a Unix socket, one request
-at a time per connection, answered after its commit (docs/architecture.md). ``hello`` opens
-each connection (a web process refuses to start beside a service of another version);
-``sign`` is answered ``signed``, ``confirm`` ``confirmed``, anything else ``failed``.
+The protocol, ``VERSION``: named JSON messages, one a line, over a Unix socket, each answered
+after its commit: ``hello``, ``sign``/``signed``, ``confirm``/``confirmed``, ``failed``
+(docs/architecture.md). A web process refuses to start beside another version.
 """
 
 import contextlib

@@ -281,3 +281,20 @@ def test_the_fast_path_gives_its_database_connection_back(site, petition):
     thread.start()
     thread.join(10)
     assert held == [False]
+
+
+@pytestmark_writer
+def test_a_spanish_reader_signs_in_spanish_on_the_fast_path_and_english_readers_stay_english(
+    site, petition
+):
+    status, headers, _ = post(site, petition.slug, PLAIN, QUERY_STRING="lang=es")
+    assert status == "302 Found"
+    assert headers["Location"] == f"/p/{petition.slug}/thanks/?lang=es"
+    [message] = mail.outbox
+    assert message.subject.startswith("Confirme su firma")  # in the language they read
+    other = {**PLAIN, "email": "ann@example.com"}
+    status, headers, _ = post(site, petition.slug, other)  # the same petition and host
+    assert headers["Location"] == f"/p/{petition.slug}/thanks/"
+    languages = dict(Signature.objects.values_list("email", "language"))
+    assert languages == {"sam@example.com": "es", "ann@example.com": ""}
+    assert site.django.calls == 0
