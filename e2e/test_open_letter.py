@@ -123,6 +123,9 @@ def test_an_open_letter_goes_from_organiser_to_partner_to_supporter_to_target_an
     )
     small_phone.goto(url + path_in(only_message_to(smtp_server, "sam@example.net"), "/p/confirm/"))
     small_phone.goto(url + letter.get_absolute_url())
+    # The page may come from the phone's own cache (public, stale-while-revalidate) for a
+    # few seconds; reloading asks the server, as a person would.
+    small_phone.reload()
     expect(small_phone.locator(".count-number")).to_have_text("1")
 
     # alice sends it to the director: the PDF and a private answer link, by the worker.

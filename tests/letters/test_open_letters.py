@@ -254,7 +254,7 @@ def test_the_delivery_pdf_names_the_approved_co_signing_organisations(letter, al
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Co-signing organisations" in text and "Coalition for Fair Work" in text
     assert "Not Yet Approved League" not in text
-    assert "1 confirmed signatures" in text
+    assert "1 confirmed signature\n" in text or "1 confirmed signature " in text
 
 
 def test_the_page_counts_the_days_sent_due_overdue_and_answered(

@@ -296,5 +296,5 @@ def test_a_spanish_reader_signs_in_spanish_on_the_fast_path_and_english_readers_
     status, headers, _ = post(site, petition.slug, other)  # the same petition and host
     assert headers["Location"] == f"/p/{petition.slug}/thanks/"
     languages = dict(Signature.objects.values_list("email", "language"))
-    assert languages == {"sam@example.com": "es", "ann@example.com": ""}
+    assert languages == {"sam@example.com": "es", "ann@example.com": "en"}
     assert site.django.calls == 0
