@@ -20,7 +20,7 @@ loopback), webhook-overhead (the sign and confirm surges without, then with, two
 endpoints registered) and api-pages (page 1 and page 10,000 of a petition's 1,000,000
 signers through GET /api/v1/petitions/{slug}/signers with a token).
 
-Three for write to your official (docs/letters.md (Write to your official)), also only when named: write (each
+Three for write to your official (docs/letters.md), also only when named: write (each
 request a new supporter writing to their three members of Congress: letters accepted per
 second, the confirmation mail left to the worker), lookup (GET /api/v1/writing/officials
 for a ZIP from 4 connections, and the lookup's own time in the process) and letter-mail

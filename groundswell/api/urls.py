@@ -50,7 +50,7 @@ api.add_router("", updates_router)  # declares /petitions/{slug}/updates itself
 api.add_router("", organisation_router)  # /organisation/petitions, /petitions/{slug}/signers
 api.add_router("", webhooks_router)  # /webhooks/...
 api.add_router("", letters_router)  # /letters/..., /requests-logs/...
-api.add_router("/writing", writing_router)  # write to your official (docs/letters.md (Write to your official))
+api.add_router("/writing", writing_router)  # write to your official (docs/letters.md)
 
 
 @api.exception_handler(Http404)

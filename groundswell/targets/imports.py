@@ -1,6 +1,6 @@
 """Other directories (state legislators, city councils, agency heads) from a CSV file.
 
-``manage.py import_targets FILE`` (docs/letters.md (Write to your official)). One row per person; the columns are
+``manage.py import_targets FILE`` (docs/letters.md). One row per person; the columns are
 ``IMPORT_COLUMNS`` (only ``name`` and ``role`` are required). A row with a ``key`` is matched
 on it, so a rerun with a newer file updates the entries in place; a row without one is a
 new entry each time. An organisation's own address for a person (``TargetContact``) is

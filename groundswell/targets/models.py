@@ -83,7 +83,7 @@ class Target(models.Model):
     # How else the office takes letters: members of Congress publish these, not email.
     contact_form_url = models.URLField("web contact form", max_length=500, blank=True)
     phone = models.CharField(max_length=40, blank=True)
-    # Filled by `manage.py load_us_congress` for members of Congress (docs/letters.md (Write to your official));
+    # Filled by `manage.py load_us_congress` for members of Congress (docs/letters.md);
     # a member who left Congress keeps the row (letters point at it) with chamber "".
     chamber = models.CharField(max_length=6, choices=Chamber.choices, blank=True)
     bioguide_id = models.CharField(max_length=10, unique=True, null=True, blank=True)

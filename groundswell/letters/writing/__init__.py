@@ -1,2 +1,2 @@
 """Write to your official: a supporter's ZIP finds their members of Congress (or any
-officials in the directory), and a personal letter goes to each (docs/letters.md (Write to your official))."""
+officials in the directory), and a personal letter goes to each (docs/letters.md)."""

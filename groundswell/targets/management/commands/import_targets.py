@@ -9,7 +9,7 @@ class Command(BaseCommand):
     help = (
         "Import decision-makers (state legislators, councillors, agency heads) from a CSV "
         f"file with the columns {', '.join(IMPORT_COLUMNS)}; rows with a key are updated "
-        "in place on a rerun. See docs/letters.md (Write to your official)."
+        "in place on a rerun. See docs/letters.md."
     )
 
     def add_arguments(self, parser):
