@@ -62,6 +62,9 @@ def create_letter(
     remind_every_days: int | None = None,
     closes_on: date | None = None,
     image=None,
+    title_es: str = "",
+    summary_es: str = "",
+    text_es: str = "",
 ) -> Petition:
     """A draft open letter: a petition of kind letter, its invitation link and its deadline.
 
@@ -78,6 +81,9 @@ def create_letter(
         image=image,
         closes_on=closes_on,
         kind=Petition.Kind.LETTER,
+        title_es=title_es,
+        demand_es=summary_es,
+        reasons_es=text_es,
     )
     Letter.objects.create(petition=petition)
     targets_plan(petition, answer_within_days, remind_every_days)

@@ -53,6 +53,31 @@ class LetterForm(Form):
         help_text=_("After the deadline, the target is reminded at this interval."),
     )
 
+    # The Spanish version (core/translated.py), as a petition's: a Spanish title makes one.
+    title_es = LineField(label=_("Title in Spanish"), max_length=150, required=False)
+    summary_es = forms.CharField(
+        label=_("In one or two sentences, in Spanish"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "lang": "es"}),
+    )
+    text_es = forms.CharField(
+        label=_("The letter, in Spanish"),
+        max_length=10000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14, "lang": "es"}),
+        help_text=_("Markdown, as above."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        spanish = [data.get(name) for name in ("title_es", "summary_es", "text_es")]
+        if any(spanish) and not data.get("title_es"):
+            self.add_error("title_es", _("Give the Spanish title too, or leave the Spanish empty."))
+        elif data.get("title_es") and not all(spanish):
+            self.add_error(None, _("A Spanish version needs its summary and its letter too."))
+        return data
+
 
 def resized_logo(picture: ContentFile) -> ContentFile:
     """``picture`` (already decoded and written anew) shrunk to fit ``LOGO_BOX``."""
