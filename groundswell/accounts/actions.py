@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp import match_token
@@ -46,10 +46,12 @@ def sign_up(*, name: str, email: str, password: str, organisation_name: str) -> 
             )
     except IntegrityError:
         existing = User.objects.get(email=_normalise(email))
-        enqueue_on_commit(tasks.send_sign_up_attempt_email, existing.pk)
+        enqueue_on_commit(
+            tasks.send_sign_up_attempt_email, existing.pk, language=translation.get_language()
+        )
         return None
     create_organisation(name=organisation_name, owner=user)
-    enqueue_on_commit(tasks.send_verification_email, user.pk)
+    enqueue_on_commit(tasks.send_verification_email, user.pk, language=translation.get_language())
     return user
 
 
@@ -96,7 +98,9 @@ def invite_member(
         action=moderation.Action.MEMBER_INVITED,
         subject=f"{email} to {organisation} as {role}",
     )
-    enqueue_on_commit(tasks.send_invitation_email, invitation.pk)
+    enqueue_on_commit(
+        tasks.send_invitation_email, invitation.pk, language=translation.get_language()
+    )
     return invitation
 
 
@@ -164,7 +168,9 @@ def offer_unlock(*, email: str, generation: int) -> None:
     """Mail an unlock link to the owner of a locked account, if there is one."""
     user = User.objects.filter(email=_normalise(email), is_active=True).first()
     if user is not None:
-        enqueue_on_commit(tasks.send_unlock_email, user.pk, generation)
+        enqueue_on_commit(
+            tasks.send_unlock_email, user.pk, generation, language=translation.get_language()
+        )
 
 
 def unlock_login(*, token: str) -> User:
@@ -292,7 +298,9 @@ def request_password_reset(*, email: str) -> None:
     """Mail a reset link if the address has an account; the caller answers the same anyway."""
     user = User.objects.filter(email=_normalise(email), is_active=True).first()
     if user is not None:
-        enqueue_on_commit(tasks.send_password_reset_email, user.pk)
+        enqueue_on_commit(
+            tasks.send_password_reset_email, user.pk, language=translation.get_language()
+        )
 
 
 def user_for_password_reset(token: str) -> User:
@@ -327,7 +335,9 @@ def request_email_change(*, user: User, new_email: str) -> None:
     new_email = _normalise(new_email)
     if new_email == user.email:
         raise ActionError(_("That is already your address."), status=422)
-    enqueue_on_commit(tasks.send_email_change_email, user.pk, new_email)
+    enqueue_on_commit(
+        tasks.send_email_change_email, user.pk, new_email, language=translation.get_language()
+    )
 
 
 @transaction.atomic
@@ -342,7 +352,9 @@ def change_email(*, token: str) -> User:
         raise ActionError(_("Another account uses that address now, so it cannot be yours."))
     user.email, user.email_verified_at = new, timezone.now()
     user.save(update_fields=["email", "email_verified_at"])
-    enqueue_on_commit(tasks.send_email_changed_notice, user.pk, old)
+    enqueue_on_commit(
+        tasks.send_email_changed_notice, user.pk, old, language=translation.get_language()
+    )
     return user
 
 

@@ -1,10 +1,27 @@
+import functools
+
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django_tasks import task
 
 from groundswell.core import emails
 
 
+def in_askers_language(send):
+    """The email reads in the language of the page the person asked from (the task's
+    ``language``, given by the action); the site's own for a task queued without one."""
+
+    @functools.wraps(send)
+    def in_language(*args, language: str = "", **kwargs):
+        with translation.override(language or settings.LANGUAGE_CODE):
+            return send(*args, **kwargs)
+
+    return in_language
+
+
 @task()
+@in_askers_language
 def send_verification_email(user_id: int) -> None:
     from groundswell.accounts.models import User
 
@@ -16,6 +33,7 @@ def send_verification_email(user_id: int) -> None:
 
 
 @task()
+@in_askers_language
 def send_invitation_email(invitation_id: int) -> None:
     from groundswell.accounts.models import Invitation
 
@@ -29,6 +47,7 @@ def send_invitation_email(invitation_id: int) -> None:
 
 
 @task()
+@in_askers_language
 def send_unlock_email(user_id: int, generation: int) -> None:
     from groundswell.accounts.models import User
 
@@ -38,6 +57,7 @@ def send_unlock_email(user_id: int, generation: int) -> None:
 
 
 @task()
+@in_askers_language
 def send_sign_up_attempt_email(user_id: int) -> None:
     """Someone signed up with an address that has an account: tell its owner, not them.
 
@@ -55,6 +75,7 @@ def send_sign_up_attempt_email(user_id: int) -> None:
 
 
 @task()
+@in_askers_language
 def send_password_reset_email(user_id: int) -> None:
     from groundswell.accounts.models import User
 
@@ -65,6 +86,7 @@ def send_password_reset_email(user_id: int) -> None:
 
 
 @task()
+@in_askers_language
 def send_email_change_email(user_id: int, new_email: str) -> None:
     """The link goes to the new address; an address another account uses is told so."""
     from groundswell.accounts.models import User
@@ -80,6 +102,7 @@ def send_email_change_email(user_id: int, new_email: str) -> None:
 
 
 @task()
+@in_askers_language
 def send_email_changed_notice(user_id: int, old_email: str) -> None:
     from groundswell.accounts.models import User
 

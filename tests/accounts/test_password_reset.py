@@ -114,3 +114,15 @@ def test_a_reset_logs_out_every_session_and_lifts_a_login_lock(
     response = client.post("/accounts/login/", {"username": alice.email, "password": NEW_PASSWORD})
     assert response.status_code == 302
     assert User.objects.get(pk=alice.pk).account_sessions.count() == 1  # the new one only
+
+
+def test_the_reset_email_reads_in_the_language_of_the_page_it_was_asked_from(
+    client, alice, smtp_server, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _ask(client, alice.email, HTTP_ACCEPT_LANGUAGE="es")
+    with django_capture_on_commit_callbacks(execute=True):
+        _ask(Client(), alice.email, HTTP_ACCEPT_LANGUAGE="en")
+    spanish, english = (message["Subject"] for message in smtp_server.messages)
+    assert spanish.startswith("Restablezca su contraseña") and "Reset" not in spanish
+    assert english.startswith("Reset your")
