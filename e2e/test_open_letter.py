@@ -71,9 +71,13 @@ def test_an_open_letter_goes_from_organiser_to_partner_to_supporter_to_target_an
     # alice writes the letter.
     log_in(laptop, url, alice)
     laptop.goto(url + "/letters/new/")
-    laptop.get_by_label("Title").fill("A seat at the table")
-    laptop.get_by_label("In one or two sentences").fill("Meet the union's elected president.")
-    laptop.get_by_label("The letter").fill("Dear Director,\n\nWe have **waited six weeks**.")
+    laptop.get_by_label("Title", exact=True).fill("A seat at the table")
+    laptop.get_by_label("In one or two sentences", exact=True).fill(
+        "Meet the union's elected president."
+    )
+    laptop.get_by_label("The letter", exact=True).fill(
+        "Dear Director,\n\nWe have **waited six weeks**."
+    )
     first = laptop.locator(".target-row").first
     first.get_by_label("Or someone new: name").fill("Jordan Blake")
     first.get_by_label("Role and office").fill("Director, Immigration and Customs Enforcement")

@@ -6,6 +6,7 @@ outsider with an organisation of his own; mo is staff (a moderator).
 
 import pytest
 from django.core.cache import caches
+from django.utils import translation
 
 from groundswell.accounts.actions import create_organisation
 from groundswell.accounts.models import Membership, User
@@ -42,6 +43,9 @@ def _fresh_caches(settings):
     }
     for alias in ("default", "local"):
         caches[alias].clear()
+    # A test that asked in Spanish must not leave this thread's language Spanish for the next
+    # test's mail (LocaleMiddleware activates it and leaves it): the worker's is the site's.
+    translation.activate(settings.LANGUAGE_CODE)
     wake_state.clear()  # which wake-ups this process has already enqueued
     for kept in KEPT.values():  # what this process keeps for itself (core/cache.py)
         kept.forget()
