@@ -105,6 +105,7 @@ def environment(db: str, var: Path) -> dict:
         "MAIL_LEASE_SECONDS": str(MAIL_LEASE_SECONDS),
         # One load generator is one IP: lift the per-address limits, keep the mechanism.
         "SIGN_RATE_PER_IP": "100000000/h",
+        "WRITE_RATE_PER_IP": "100000000/h",
         "SIGN_RATE_PER_PERSON": "100000000/h",
         "SIGN_RATE_PER_EMAIL": "100000000/h",
         "API_TOKEN_RATE": "100000000/m",

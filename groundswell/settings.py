@@ -402,6 +402,9 @@ GROUNDSWELL = {
     "SIGN_RATE_PER_PERSON": env("SIGN_RATE_PER_PERSON", default="5/h"),
     "SIGN_RATE_PER_EMAIL": env("SIGN_RATE_PER_EMAIL", default="10/h"),
     "SIGN_RATE_PER_IP": env("SIGN_RATE_PER_IP", default="2000/h"),
+    # Write to your official: letters a supporter (or a network) may ask to send.
+    "WRITE_RATE_PER_EMAIL": env("WRITE_RATE_PER_EMAIL", default="5/h"),
+    "WRITE_RATE_PER_IP": env("WRITE_RATE_PER_IP", default="2000/h"),
     "SIGNUP_RATE_PER_IP": env("SIGNUP_RATE_PER_IP", default="20/h"),
     "LOGIN_RATE_PER_IP": env("LOGIN_RATE_PER_IP", default="30/10m"),
     # Password guessing (groundswell/accounts/throttle.py): failures of one account from one

@@ -233,3 +233,16 @@ def test_the_scoreboard_counts_letters_offices_and_days_waiting(
     page = client.get(f"/write/{campaign.slug}/").content.decode()
     assert "2 letters to 1 office; 0 offices have answered" in page
     assert "Waiting 9 days for an answer" in page
+
+
+def test_writing_is_rate_limited_per_address_and_nothing_is_stored_past_the_limit(
+    client, campaign, settings
+):
+    settings.GROUNDSWELL = {**settings.GROUNDSWELL, "WRITE_RATE_PER_EMAIL": "2/h"}
+    assert write(client, campaign, district="WA-7").status_code == 200
+    assert write(client, campaign, district="WA-9", zip_code="98118").status_code == 200
+    writers, letters = Writer.objects.count(), OfficialLetter.objects.count()
+    page = write(client, campaign, district="WA-7", email="SAM@Example.com")  # the same person
+    assert page.status_code == 429
+    assert "Too many attempts" in page.content.decode()
+    assert (Writer.objects.count(), OfficialLetter.objects.count()) == (writers, letters)
