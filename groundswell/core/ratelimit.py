@@ -65,11 +65,6 @@ def limit_by_ip(request, *, group: str, rate: str) -> None:
     check(request, group=group, rate=rate, value=client_ip(request))
 
 
-def limit_signing_from(ip: str, email: str) -> None:
-    if not signing_allowed([(ip, email)])[0]:
-        raise RateLimited()
-
-
 def signing_allowed(attempts: list[tuple[str, str]]) -> list[bool]:
     """Count sign attempts (address, email); say which are within all three limits.
 
