@@ -360,7 +360,7 @@ PERMISSIONS_POLICY = {
     "xr-spatial-tracking": [],
 }
 
-# --- Serving (groundswell/core/edge.py, docs/architecture.md "Serving") -------------------
+# --- Serving (groundswell/core/edge.py, docs/signing.md "Serving") -------------------
 
 # Requests that run Django at once in one web process; more wait for a slot.
 WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=8)
@@ -381,7 +381,7 @@ SIGN_WRITER_SOCKET = env("SIGN_WRITER_SOCKET", default="")
 
 GROUNDSWELL = {
     # Confirmed signatures are counted in this many rows per petition, so that concurrent
-    # confirmations rarely wait for one another (docs/architecture.md, "Counting").
+    # confirmations rarely wait for one another (docs/signing.md, "Counting").
     "COUNTER_SHARDS": env.int("COUNTER_SHARDS", default=16),
     # The country the signing form starts on.
     "DEFAULT_COUNTRY": env("DEFAULT_COUNTRY", default="US"),

@@ -12,7 +12,7 @@ from groundswell.petitions.fastpath import FastConfirm, FastSign  # noqa: E402 (
 # Outside in: the access log (ACCESS_LOG), secrets in paths redacted; the headers every
 # answer carries; a shared copy of a public page; a plain signature, or a confirmation
 # link, recorded in a batch; everything else queues for one of this process's slots in
-# Django (docs/architecture.md).
+# Django (docs/signing.md, "Serving").
 application = AccessLog(
     ResponseHeaders(MicroCache(FastSign(FastConfirm(Admission(django_application)))))
 )

@@ -427,7 +427,7 @@ class CounterShard(models.Model):
     """One of a petition's counters of confirmed signatures; their sum is the count.
 
     A confirmation adds one to a shard chosen at random in the same transaction, so
-    concurrent confirmations rarely queue on the same row (docs/architecture.md).
+    concurrent confirmations rarely queue on the same row (docs/signing.md, "Counting").
     """
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="counter_shards")
