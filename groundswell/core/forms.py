@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils import translation
 from django.utils.choices import BaseChoiceIterator
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import LazyTypedChoiceField
 
 from groundswell.core.text import clean_line
@@ -23,6 +24,28 @@ class LineField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         return clean_line(value) if value else value
+
+
+def spanish_twin(field: forms.Field, label, help_text="") -> forms.Field:
+    """The optional Spanish version of an English field (core/translated.py): the same kind,
+    limits and widget, marked ``lang="es"`` for the browser's spelling and screen readers."""
+    twin = copy.deepcopy(field)
+    twin.required, twin.label, twin.help_text = False, label, help_text
+    if isinstance(twin.widget, forms.Textarea):
+        twin.widget.attrs["lang"] = "es"
+    return twin
+
+
+def check_spanish_version(form: forms.Form, data: dict, needed: dict[str, str]) -> None:
+    """A Spanish version is whole or absent: Spanish words need the Spanish title, and a
+    Spanish title needs the Spanish of each field in ``needed`` whose English is given."""
+    spanish = [name for name in form.fields if name.endswith("_es")]
+    if any(data.get(name) for name in spanish) and not data.get("title_es"):
+        form.add_error("title_es", _("Give the Spanish title too, or leave the Spanish empty."))
+    if data.get("title_es"):
+        for name, message in needed.items():
+            if data.get(name.removesuffix("_es")) and not data.get(name):
+                form.add_error(name, message)
 
 
 class SharedChoicesMixin:

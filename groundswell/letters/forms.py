@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-from groundswell.core.forms import Form, LineField
+from groundswell.core.forms import Form, LineField, check_spanish_version, spanish_twin
 from groundswell.core.images import ImageUploadField
 from groundswell.letters.actions import MAX_DEADLINE_DAYS, OrganisationInput, RequestInput
 from groundswell.petitions.actions import TargetInput
@@ -54,28 +54,20 @@ class LetterForm(Form):
     )
 
     # The Spanish version (core/translated.py), as a petition's: a Spanish title makes one.
-    title_es = LineField(label=_("Title in Spanish"), max_length=150, required=False)
-    summary_es = forms.CharField(
-        label=_("In one or two sentences, in Spanish"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "lang": "es"}),
-    )
-    text_es = forms.CharField(
-        label=_("The letter, in Spanish"),
-        max_length=10000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 14, "lang": "es"}),
-        help_text=_("Markdown, as above."),
-    )
+    title_es = spanish_twin(title, _("Title in Spanish"))
+    summary_es = spanish_twin(summary, _("In one or two sentences, in Spanish"))
+    text_es = spanish_twin(text, _("The letter, in Spanish"), _("Markdown, as above."))
 
     def clean(self):
         data = super().clean()
-        spanish = [data.get(name) for name in ("title_es", "summary_es", "text_es")]
-        if any(spanish) and not data.get("title_es"):
-            self.add_error("title_es", _("Give the Spanish title too, or leave the Spanish empty."))
-        elif data.get("title_es") and not all(spanish):
-            self.add_error(None, _("A Spanish version needs its summary and its letter too."))
+        check_spanish_version(
+            self,
+            data,
+            {
+                "summary_es": _("Give the summary in Spanish too."),
+                "text_es": _("Give the letter in Spanish too."),
+            },
+        )
         return data
 
 

@@ -9,7 +9,13 @@ from django_countries import countries
 
 from groundswell.core import i18n
 from groundswell.core.email_address import is_disposable
-from groundswell.core.forms import CountryChoiceField, Form, LineField
+from groundswell.core.forms import (
+    CountryChoiceField,
+    Form,
+    LineField,
+    check_spanish_version,
+    spanish_twin,
+)
 from groundswell.core.images import ImageUploadField
 from groundswell.petitions.actions import SignerInput, TargetInput
 from groundswell.petitions.sharing import clean_source
@@ -152,30 +158,20 @@ class PetitionForm(Form):
 
     # The Spanish version (core/translated.py): a Spanish title makes one, and then its
     # demand is needed too; without one, Spanish readers see the English and are told so.
-    title_es = LineField(label=_("Title in Spanish"), max_length=150, required=False)
-    demand_es = forms.CharField(
-        label=_("What we ask, in Spanish"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "lang": "es"}),
-    )
-    reasons_es = forms.CharField(
-        label=_("Why it matters, in Spanish"),
-        max_length=10000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 10, "lang": "es"}),
-        help_text=_("Markdown, as above."),
-    )
+    title_es = spanish_twin(title, _("Title in Spanish"))
+    demand_es = spanish_twin(demand, _("What we ask, in Spanish"))
+    reasons_es = spanish_twin(reasons, _("Why it matters, in Spanish"), _("Markdown, as above."))
 
     def clean(self):
         data = super().clean()
-        spanish = [data.get(name) for name in ("title_es", "demand_es", "reasons_es")]
-        if any(spanish) and not data.get("title_es"):
-            self.add_error("title_es", _("Give the Spanish title too, or leave the Spanish empty."))
-        if data.get("title_es") and not data.get("demand_es"):
-            self.add_error("demand_es", _("Say what you ask in Spanish too."))
-        if data.get("title_es") and data.get("reasons") and not data.get("reasons_es"):
-            self.add_error("reasons_es", _("Say why it matters in Spanish too."))
+        check_spanish_version(
+            self,
+            data,
+            {
+                "demand_es": _("Say what you ask in Spanish too."),
+                "reasons_es": _("Say why it matters in Spanish too."),
+            },
+        )
         return data
 
     def clean_closes_on(self):

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groundswell.core.forms import Form, LineField
+from groundswell.core.forms import Form, LineField, check_spanish_version, spanish_twin
 
 
 class UpdateForm(Form):
@@ -17,13 +17,8 @@ class UpdateForm(Form):
     )
 
     # The Spanish version (core/translated.py), optional: Spanish readers see it instead.
-    title_es = LineField(label=_("Title in Spanish (optional)"), max_length=200, required=False)
-    body_es = forms.CharField(
-        label=_("Text in Spanish (optional)"),
-        max_length=20000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 14, "lang": "es"}),
-    )
+    title_es = spanish_twin(title, _("Title in Spanish (optional)"))
+    body_es = spanish_twin(body, _("Text in Spanish (optional)"))
 
     def clean_title(self):
         title = self.cleaned_data["title"]
@@ -33,10 +28,7 @@ class UpdateForm(Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("body_es") and not data.get("title_es"):
-            self.add_error("title_es", _("Give the Spanish title too, or leave the Spanish empty."))
-        if data.get("title_es") and not data.get("body_es"):
-            self.add_error("body_es", _("Write the Spanish text too."))
+        check_spanish_version(self, data, {"body_es": _("Write the Spanish text too.")})
         return data
 
 

@@ -38,7 +38,8 @@ def test_half_a_spanish_version_is_refused_and_nothing_is_saved(client, alice, u
     log_in_verified(client, alice)
     response = client.post(reverse("letters:new"), {**FORM, "title_es": "Un lugar en la mesa"})
     assert response.status_code == 422
-    assert "needs its summary and its letter too" in response.content.decode()
+    assert "Give the summary in Spanish too." in response.content.decode()
+    assert "Give the letter in Spanish too." in response.content.decode()
     assert not Petition.objects.exists()
 
 
