@@ -244,7 +244,7 @@ def unlock(request, token):
 
 @login_required
 def home(request):
-    organisations = request.user.organisations.prefetch_related("petitions")
+    organisations = request.user.organisations.prefetch_related("petitions", "writing_campaigns")
     moderator = is_moderator(request.user)
     if moderator and not organisations:
         return redirect("moderation:home")  # a moderator's dashboard is the staff home

@@ -36,6 +36,7 @@ from groundswell.letters.forms import (
     RequestsLogForm,
 )
 from groundswell.letters.models import CoSigner, Request, RequestsLog
+from groundswell.letters.writing import access as writing
 from groundswell.petitions.forms import SignatureForm, TargetFormSet, directory_choices
 from groundswell.petitions.models import Petition
 from groundswell.targets.access import delivery_for_organiser
@@ -109,7 +110,13 @@ def index(request):
         .order_by("-published_at")[:50]
     )
     logs = RequestsLog.objects.public().select_related("organisation").order_by("-pk")[:20]
-    return render(request, "letters/index.html", {"letters": letters, "logs": logs})
+    context = {
+        "letters": letters,
+        "logs": logs,
+        "campaigns": writing.public_campaigns().order_by("-created_at")[:20],
+        "our_campaigns": writing.campaigns_of_member(request.user),
+    }
+    return render(request, "letters/index.html", context)
 
 
 # --- Writing and managing -------------------------------------------------------------------

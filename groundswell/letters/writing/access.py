@@ -5,11 +5,15 @@
 - A writer's hand-off page (their letters, address and "I sent it") is reached only with the
   private reference their confirmation email carried, and only once they confirmed.
 - An office answers through a private link that came with a letter, once.
+- Its organisation's members (owners and editors, as for petitions and open letters) start,
+  edit, open, close and manage it; anyone else is refused (403, or 404 for a draft).
 """
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from groundswell.accounts.models import Organisation
 from groundswell.letters.writing.models import Writer, WritingCampaign
 
 NOT_FOUND = "No such campaign."
@@ -41,6 +45,47 @@ def campaign_for_viewing(user, slug: str) -> WritingCampaign:
     ):
         raise Http404(_(NOT_FOUND))
     return campaign
+
+
+def is_member(user, campaign: WritingCampaign) -> bool:
+    """Whether ``user`` belongs to the organisation running ``campaign``."""
+    return user.is_authenticated and campaign.organisation.role_of(user) is not None
+
+
+def campaign_for_edit(user, slug: str) -> WritingCampaign:
+    """For its organisation's members only: edit, open, close, the management page."""
+    campaign = campaign_for_viewing(user, slug)
+    if not is_member(user, campaign):
+        raise PermissionDenied(_("Only the organisation running this campaign can do that."))
+    return campaign
+
+
+def organisation_for_new_campaign(user, org_slug: str | None) -> Organisation:
+    """The organisation a new campaign is for: the one asked for, which ``user`` must
+    belong to, or else the first of theirs."""
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Log in to start a campaign."))
+    organisations = Organisation.objects.filter(memberships__user=user).order_by("name")
+    organisation = (
+        organisations.filter(slug=org_slug).first() if org_slug else organisations.first()
+    )
+    if organisation is None and org_slug:
+        raise PermissionDenied(_("Only that organisation's members can start its campaigns."))
+    if organisation is None:
+        raise PermissionDenied(_("You need to belong to an organisation to start a campaign."))
+    return organisation
+
+
+def campaigns_of_member(user):
+    """Every campaign of the organisations ``user`` belongs to, drafts included, with counts."""
+    if not user.is_authenticated:
+        return WritingCampaign.objects.none()
+    return (
+        WritingCampaign.objects.of_member(user)
+        .with_counts()
+        .select_related("organisation")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def writer_for_handoff(slug: str, ref: str) -> Writer:

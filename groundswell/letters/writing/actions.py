@@ -19,6 +19,7 @@ from groundswell.core.tasks import wake_on_commit
 from groundswell.letters.writing import lookup, tasks
 from groundswell.letters.writing.models import (
     CONFIRM_SALT,
+    RESERVED_SLUGS,
     OfficeAnswer,
     OfficeAnswerLink,
     OfficialLetter,
@@ -37,29 +38,106 @@ class AlreadyWritten(ActionError):
 # --- Campaigns --------------------------------------------------------------------------------
 
 
+def check_new_slug(slug: str) -> None:
+    """A new campaign's address must be free: no other campaign's, none of our own paths."""
+    if slug in RESERVED_SLUGS:
+        raise ActionError(
+            _("That address is kept for the site's own pages: choose another."), status=422
+        )
+    if WritingCampaign.objects.filter(slug=slug).exists():
+        raise ActionError(_("That address is taken: choose another."), status=409)
+
+
+@transaction.atomic
 def create_campaign(
     *,
     organisation: Organisation,
-    slug: str,
+    title: str,
+    subject: str,
+    letter: str,
+    slug: str = "",
+    summary: str = "",
+    asks_for_address: bool = True,
+    status: str = WritingCampaign.Status.OPEN,
+) -> WritingCampaign:
+    """A campaign of ``organisation``; without a slug, one is made from the title."""
+    slug = slug or WritingCampaign.unique_slug(title)
+    check_new_slug(slug)
+    try:
+        with transaction.atomic():
+            return WritingCampaign.objects.create(
+                organisation=organisation,
+                slug=slug,
+                title=title.strip(),
+                subject=subject.strip(),
+                letter=letter.strip(),
+                summary=summary.strip(),
+                asks_for_address=asks_for_address,
+                status=status,
+            )
+    except IntegrityError:  # the same address, at the same instant, in another request
+        raise ActionError(_("That address is taken: choose another."), status=409) from None
+
+
+@transaction.atomic
+def update_campaign(
+    *,
+    campaign: WritingCampaign,
     title: str,
     subject: str,
     letter: str,
     summary: str = "",
     asks_for_address: bool = True,
-    status: str = WritingCampaign.Status.OPEN,
+    status: str | None = None,
 ) -> WritingCampaign:
-    if WritingCampaign.objects.filter(slug=slug).exists():
-        raise ActionError(_("That address is taken: choose another."), status=409)
-    return WritingCampaign.objects.create(
-        organisation=organisation,
-        slug=slug,
-        title=title.strip(),
-        subject=subject.strip(),
-        letter=letter.strip(),
-        summary=summary.strip(),
-        asks_for_address=asks_for_address,
-        status=status,
-    )
+    """New words for the campaign. Letters already sent keep theirs (``confirm_writer``
+    froze them); its address (slug) stays, since supporters' emails carry it."""
+    campaign = WritingCampaign.objects.select_for_update().get(pk=campaign.pk)
+    if status is not None and status != campaign.status:
+        _check_move(campaign, status)
+        campaign.status = status
+    campaign.title, campaign.subject = title.strip(), subject.strip()
+    campaign.letter, campaign.summary = letter.strip(), summary.strip()
+    campaign.asks_for_address = asks_for_address
+    campaign.save()
+    return campaign
+
+
+def _check_move(campaign: WritingCampaign, status: str) -> None:
+    Status = WritingCampaign.Status
+    if status == Status.OPEN and campaign.status not in WritingCampaign.OPENS_FROM:
+        raise ActionError(_("This campaign cannot be opened now."), status=409)
+    if status == Status.CLOSED and campaign.status not in WritingCampaign.CLOSES_FROM:
+        raise ActionError(
+            _("Only an open campaign can be closed: a draft is opened or left as it is."),
+            status=409,
+        )
+    if status == Status.DRAFT and campaign.writers.exists():
+        raise ActionError(
+            _(
+                "Supporters have written for this campaign, so it cannot go back to being a "
+                "draft: close it instead."
+            ),
+            status=409,
+        )
+
+
+def open_campaign(*, campaign: WritingCampaign) -> WritingCampaign:
+    """Public, and taking letters. Opening an open campaign changes nothing."""
+    return _move(campaign, WritingCampaign.Status.OPEN, WritingCampaign.OPENS_FROM)
+
+
+def close_campaign(*, campaign: WritingCampaign) -> WritingCampaign:
+    """Still public, with its scoreboard and answers, but taking no more letters."""
+    return _move(campaign, WritingCampaign.Status.CLOSED, WritingCampaign.CLOSES_FROM)
+
+
+def _move(campaign: WritingCampaign, status: str, allowed: set) -> WritingCampaign:
+    moved = WritingCampaign.objects.filter(pk=campaign.pk, status__in=allowed).update(status=status)
+    campaign.refresh_from_db(fields=["status"])
+    if not moved and campaign.status != status:
+        _check_move(campaign, status)  # says why
+    return campaign
 
 
 # --- Writing ----------------------------------------------------------------------------------

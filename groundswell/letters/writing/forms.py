@@ -1,8 +1,12 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from groundswell.core.errors import ActionError
 from groundswell.core.forms import Form, LineField
-from groundswell.letters.writing import lookup
+from groundswell.letters.writing import actions, lookup
+from groundswell.letters.writing.models import WritingCampaign
 from groundswell.targets.congress import districts_of_zip
 
 
@@ -70,3 +74,83 @@ class WritingForm(Form):
             if keys and seat not in keys:
                 raise forms.ValidationError(_("That district does not include your ZIP code."))
         return data
+
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class CampaignForm(Form):
+    """What an organiser writes: the campaign's page, the suggested letter and its state.
+
+    Its address (slug) is asked for when the campaign is started and then kept: supporters'
+    confirmation emails and hand-off links carry it.
+    """
+
+    title = LineField(label=_("Title"), max_length=150)
+    slug = forms.CharField(
+        label=_("Address of its page (optional)"),
+        max_length=80,
+        required=False,
+        help_text=_(
+            "/write/… followed by this: lowercase letters, digits and hyphens. Left empty, "
+            "it is made from the title. It cannot change later."
+        ),
+    )
+    summary = forms.CharField(
+        label=_("In one or two sentences (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why supporters should write. Shown at the top of the page."),
+    )
+    subject = LineField(label=_("Subject of the letter"), max_length=150)
+    letter = forms.CharField(
+        label=_("The suggested letter"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_(
+            "Plain text. Each letter starts with “Dear” and the official's title and name, "
+            "and ends with the supporter's own paragraph, name and address."
+        ),
+        error_messages={"required": _("Write the suggested letter.")},
+    )
+    asks_for_address = forms.BooleanField(
+        label=_("Ask supporters for their street address and city"),
+        required=False,
+        initial=True,
+        help_text=_("Many offices answer only their own constituents and ask for it."),
+    )
+    status = forms.ChoiceField(
+        label=_("State"),
+        choices=WritingCampaign.Status.choices,
+        initial=WritingCampaign.Status.DRAFT,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A draft is seen only by your organisation. An open campaign takes letters; a "
+            "closed one shows its scoreboard and answers but takes no more letters."
+        ),
+    )
+
+    EDITABLE = ("title", "summary", "subject", "letter", "asks_for_address", "status")
+
+    def __init__(self, *args, campaign: WritingCampaign | None = None, **kwargs):
+        if campaign is not None:
+            kwargs.setdefault("initial", {f: getattr(campaign, f) for f in self.EDITABLE})
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        if campaign is not None:
+            del self.fields["slug"]
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"].strip().lower()
+        if not slug:
+            return ""
+        if not SLUG.match(slug):
+            raise forms.ValidationError(
+                _("Use lowercase letters, digits and single hyphens only, such as tell-congress.")
+            )
+        try:
+            actions.check_new_slug(slug)
+        except ActionError as error:
+            raise forms.ValidationError(error.message) from None
+        return slug

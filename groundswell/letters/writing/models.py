@@ -12,10 +12,13 @@ from datetime import date, timedelta
 
 from django.core import signing
 from django.db import models
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from groundswell.core.slugs import unique_slug
 from groundswell.targets.models import hash_token
 
 __all__ = ["OfficeAnswer", "OfficeAnswerLink", "OfficialLetter", "Writer", "WritingCampaign"]
@@ -27,9 +30,32 @@ def new_ref() -> str:
     return secrets.token_urlsafe(16)
 
 
+# Paths under /write/ that are not campaigns (letters/writing/urls.py).
+RESERVED_SLUGS = {"new", "answer"}
+
+
+def _count_of(queryset) -> Coalesce:
+    """A count per campaign as a subquery: two joined counts would multiply each other."""
+    counted = queryset.filter(campaign=OuterRef("pk")).order_by().values("campaign")
+    return Coalesce(
+        Subquery(counted.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
+    )
+
+
 class WritingCampaignQuerySet(models.QuerySet):
     def public(self):
         return self.filter(status__in=WritingCampaign.PUBLIC)
+
+    def of_member(self, user):
+        """The campaigns of every organisation ``user`` belongs to, drafts included."""
+        return self.filter(organisation__memberships__user=user)
+
+    def with_counts(self):
+        """Each campaign's confirmed writers and counted letters, in the same query."""
+        return self.annotate(
+            confirmed_writers=_count_of(Writer.objects.filter(status=Writer.Status.CONFIRMED)),
+            counted_letters=_count_of(OfficialLetter.objects.counted()),
+        )
 
 
 class WritingCampaign(models.Model):
@@ -42,6 +68,10 @@ class WritingCampaign(models.Model):
 
     PUBLIC = {Status.OPEN, Status.CLOSED}
     WRITABLE = {Status.OPEN}
+    # The organiser's moves: a draft or a closed campaign opens; an open one closes. A
+    # draft never closes (closed is public); back to draft only before anyone has written.
+    OPENS_FROM = {Status.DRAFT, Status.CLOSED}
+    CLOSES_FROM = {Status.OPEN}
 
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.CASCADE, related_name="writing_campaigns"
@@ -69,6 +99,12 @@ class WritingCampaign(models.Model):
 
     def is_writable(self) -> bool:
         return self.status in self.WRITABLE
+
+    @staticmethod
+    def unique_slug(title: str) -> str:
+        return unique_slug(
+            WritingCampaign.objects, title, fallback="write", reserved=RESERVED_SLUGS
+        )
 
 
 class Writer(models.Model):

@@ -11,7 +11,12 @@ from datetime import date
 from django.db.models import Count, Min
 from django.utils import timezone
 
-from groundswell.letters.writing.models import OfficeAnswer, OfficialLetter, WritingCampaign
+from groundswell.letters.writing.models import (
+    OfficeAnswer,
+    OfficialLetter,
+    Writer,
+    WritingCampaign,
+)
 from groundswell.targets.models import Target
 
 
@@ -36,6 +41,38 @@ class Scoreboard:
     @property
     def answered(self) -> int:
         return sum(1 for office in self.offices if office.answer)
+
+
+@dataclass
+class Tally:
+    """For the organisers: writers and letters by state, counted or not (two queries)."""
+
+    writers: dict[str, int]
+    letters: dict[str, int]
+
+    @property
+    def pending_writers(self) -> int:
+        return self.writers.get(Writer.Status.PENDING, 0)
+
+    @property
+    def confirmed_writers(self) -> int:
+        return self.writers.get(Writer.Status.CONFIRMED, 0)
+
+    def letters_by_status(self) -> list[tuple[str, int]]:
+        """Each state a letter can be in, in the order letters move, with how many are."""
+        return [(s.label, self.letters.get(s.value, 0)) for s in OfficialLetter.Status]
+
+
+def _by_status(queryset) -> dict[str, int]:
+    rows = queryset.values("status").annotate(n=Count("pk")).order_by()
+    return {row["status"]: row["n"] for row in rows}
+
+
+def tally(campaign: WritingCampaign) -> Tally:
+    return Tally(
+        writers=_by_status(Writer.objects.filter(campaign=campaign)),
+        letters=_by_status(OfficialLetter.objects.filter(campaign=campaign)),
+    )
 
 
 def scoreboard(campaign: WritingCampaign) -> Scoreboard:

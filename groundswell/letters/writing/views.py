@@ -1,17 +1,24 @@
-"""Pages of write-to-your-official campaigns: find your officials, write, hand off, answer."""
+"""Pages of write-to-your-official campaigns: find your officials, write, hand off, answer;
+and the organisers' pages: start, edit, open, close and manage a campaign."""
+
+from functools import partial
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groundswell.core import ratelimit
 from groundswell.core.email_address import normalise_email
+from groundswell.core.emails import absolute
 from groundswell.core.errors import ActionError
 from groundswell.letters.writing import access, actions, lookup
-from groundswell.letters.writing.forms import StateForm, WritingForm, ZipForm
+from groundswell.letters.writing.forms import CampaignForm, StateForm, WritingForm, ZipForm
 from groundswell.letters.writing.models import OfficialLetter
-from groundswell.letters.writing.scoreboard import scoreboard
+from groundswell.letters.writing.scoreboard import scoreboard, tally
 from groundswell.targets.models import ContactMethod, DirectoryEdition
 
 
@@ -22,6 +29,7 @@ def _page(request, campaign, status=200, **context):
         "edition": DirectoryEdition.current(),
         "zip_form": ZipForm(initial={"zip": request.GET.get("zip", "")}),
         "state_form": StateForm(),
+        "can_edit": access.is_member(request.user, campaign),
         **context,
     }
     return render(request, "letters/writing/campaign.html", context, status=status)
@@ -194,3 +202,85 @@ def answer(request, token):
     return render(
         request, "letters/writing/answer.html", context, status=error.status if error else 200
     )
+
+
+# --- The organisers' pages --------------------------------------------------------------------
+
+
+def _saved(request, form: CampaignForm, save):
+    """``save(**cleaned_data)`` for a valid POST, else None and the form's errors (422)."""
+    if request.method != "POST":
+        return None, 200
+    if form.is_valid():
+        try:
+            return save(**form.cleaned_data), 200
+        except ActionError as error:
+            form.add_error(None, error.message)
+    return None, 422
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new(request):
+    organisation = access.organisation_for_new_campaign(request.user, request.GET.get("org"))
+    form = CampaignForm(request.POST if request.method == "POST" else None)
+    campaign, status = _saved(
+        request, form, partial(actions.create_campaign, organisation=organisation)
+    )
+    if campaign is not None:
+        messages.success(request, _("The campaign is saved."))
+        return redirect("letters:writing:manage", slug=campaign.slug)
+    context = {"form": form, "organisation": organisation}
+    return render(request, "letters/writing/edit.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, slug):
+    campaign = access.campaign_for_edit(request.user, slug)
+    data = request.POST if request.method == "POST" else None
+    form = CampaignForm(data, campaign=campaign)
+    saved, status = _saved(request, form, partial(actions.update_campaign, campaign=campaign))
+    if saved is not None:
+        messages.success(request, _("The campaign is saved."))
+        return redirect("letters:writing:manage", slug=saved.slug)
+    context = {"form": form, "campaign": campaign, "organisation": campaign.organisation}
+    return render(request, "letters/writing/edit.html", context, status=status)
+
+
+@login_required
+@require_GET
+def manage(request, slug):
+    """The scoreboard as the public sees it, and what only organisers see: writers waiting to
+    confirm, and letters that are not yet counted."""
+    campaign = access.campaign_for_edit(request.user, slug)
+    context = {
+        "campaign": campaign,
+        "campaign_url": absolute(campaign.get_absolute_url()),
+        "scoreboard": scoreboard(campaign),
+        "tally": tally(campaign),
+    }
+    return render(request, "letters/writing/manage.html", context)
+
+
+MOVED = {
+    "open": (actions.open_campaign, gettext_lazy("The campaign is open: supporters can write.")),
+    "close": (
+        actions.close_campaign,
+        gettext_lazy("The campaign is closed: its page stays up and takes no more letters."),
+    ),
+}
+
+
+@login_required
+@require_POST
+def move(request, slug, to):
+    campaign = access.campaign_for_edit(request.user, slug)
+    action, done = MOVED[to]
+    try:
+        action(campaign=campaign)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("letters:writing:manage", slug=slug)
