@@ -468,7 +468,8 @@ def remove_expired_writer_data(now=None) -> int:
         )
         with transaction.atomic():
             ids = list(due.select_for_update(of=("self",)).values_list("pk", flat=True))
-            removed += _forget_writers(ids, note, now=now)["writers_anonymised"]
+            done = _forget_writers(ids, note, now=now)
+            removed += done["writers_anonymised"] + done["writers_deleted"]
     return removed
 
 
