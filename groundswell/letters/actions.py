@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -212,6 +214,53 @@ def mark_cosigner_emailed(cosigner: CoSigner) -> None:
 
 def release_cosigner_email(cosigner: CoSigner) -> None:
     CoSigner.objects.filter(pk=cosigner.pk, emailed_at__isnull=True).update(email_lease_until=None)
+
+
+# --- Co-signers' personal data: erasure and retention (docs/privacy.md) -----------------------
+
+
+def cosigners_of(email_normalised: str):
+    """Co-signatures given from a folded address (an erased one holds none). By the
+    address alone: co-signers are a few organisations per letter, a small table."""
+    return CoSigner.objects.filter(email_normalised=email_normalised)
+
+
+@transaction.atomic
+def erase_cosigners_of(*, email_normalised: str, issued) -> dict[str, int]:
+    """Erase the co-signatures an address gave by ``issued`` (the erase link's email).
+
+    The organisation signed, not the person: an approved co-signature stays on the letter
+    (name, website and logo are the organisation's) without the name and email address of whoever
+    gave it. One not shown (unconfirmed, waiting for approval, declined) is deleted.
+    """
+    held = cosigners_of(email_normalised).filter(created_at__lte=issued).select_for_update()
+    return _forget_cosigners(held)
+
+
+def remove_expired_cosigner_data() -> int:
+    """The retention job's part: once a closed letter's signers' details went
+    (``Petition.personal_data_removed_at``), those who co-signed for organisations go too."""
+    with transaction.atomic():
+        due = CoSigner.objects.filter(letter__personal_data_removed_at__isnull=False).exclude(
+            email=""
+        )
+        done = _forget_cosigners(due.select_for_update(of=("self",)))
+    return done["cosigners_anonymised"] + done["cosigners_deleted"]
+
+
+def _forget_cosigners(held) -> dict[str, int]:
+    ids = list(held.values_list("pk", flat=True))
+    cosigners = CoSigner.objects.filter(pk__in=ids)
+    unshown = cosigners.exclude(status__in=CoSigner.SHOWN)
+    logos = [name for name in unshown.values_list("logo", flat=True) if name]
+    deleted, _by_model = unshown.delete()
+    if logos:  # the files of deleted rows, once the rows are gone for good
+        storage = CoSigner._meta.get_field("logo").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in logos])
+    anonymised = cosigners.update(
+        signed_by="", email="", email_normalised=Concat(Value("~"), Cast("id", CharField()))
+    )
+    return {"cosigners_anonymised": anonymised, "cosigners_deleted": deleted}
 
 
 # --- Requests logs --------------------------------------------------------------------------

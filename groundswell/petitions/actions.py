@@ -26,6 +26,7 @@ from groundswell.core.email_address import normalise_email
 from groundswell.core.errors import ActionError, LinkInvalid
 from groundswell.core.markdown import render_markdown
 from groundswell.core.network import network_key
+from groundswell.core.personal_data import holders
 from groundswell.core.tasks import wake_on_commit
 from groundswell.integrations.actions import record_signatures_confirmed
 from groundswell.moderation import actions as moderation
@@ -1017,39 +1018,60 @@ def signatures_of(normalised_email: str):
     return Signature.objects.filter(petition_id__in=petition_ids, email_normalised=normalised_email)
 
 
-def signatures_to_erase(*, token: str):
-    """The signatures an erase link would erase: those held when the link was sent."""
-    normalised, issued = _erasure_in(token)
-    held = signatures_of(normalised).filter(created_at__lte=issued)
-    if not held.exists():
-        raise LinkInvalid(
-            _(
-                "We hold nothing under this address any more: it was erased already, "
-                "or each signature was withdrawn."
-            )
+def _signatures_held(normalised: str, issued: datetime):
+    return signatures_of(normalised).filter(created_at__lte=issued)
+
+
+def _nothing_held() -> LinkInvalid:
+    return LinkInvalid(
+        _(
+            "We hold nothing under this address any more: it was erased already, "
+            "or each signature was withdrawn."
         )
-    return held
+    )
 
 
-def erase_personal_data(*, token: str) -> dict[str, int]:
+def erasure_to_confirm(*, token: str) -> dict:
+    """What an erase link would erase, changing nothing: the signatures held when the link
+    was sent (counted, pending), and what other apps would do (``core.personal_data``),
+    one sentence each."""
+    normalised, issued = _erasure_in(token)
+    held = _signatures_held(normalised, issued)
+    others = [line for holder in holders() for line in holder.to_erase(normalised, issued)]
+    if not others and not held.exists():
+        raise _nothing_held()
+    return {
+        "counted": held.filter(status__in=Signature.COUNTED).count(),
+        "pending": held.filter(status=Signature.Status.PENDING).count(),
+        "others": others,
+    }
+
+
+def erase_personal_data(*, token: str) -> dict:
     """Erase everything held under the address an erase link names; counts stay.
 
     Counted signatures keep counting, with nothing personal left in them (as does any
     other row that is not pending); unconfirmed ones (which never counted) are deleted;
-    the record of mailings sent to them goes.
+    the record of mailings sent to them goes. Other apps erase theirs in the same
+    transaction (``core.personal_data``: letters' co-signers and writers), and say what
+    they did, one sentence each.
     """
     from groundswell.updates.actions import forget_mailings_of
 
+    normalised, issued = _erasure_in(token)
     with transaction.atomic():
-        held = signatures_to_erase(token=token).select_for_update(of=("self",))
+        held = _signatures_held(normalised, issued).select_for_update(of=("self",))
         ids = list(held.values_list("pk", flat=True))
+        others = [line for holder in holders() for line in holder.erase(normalised, issued)]
+        if not ids and not others:
+            raise _nothing_held()
         signatures = Signature.objects.filter(pk__in=ids)
         forget_mailings_of(ids)
         deleted, _by_model = signatures.filter(status=Signature.Status.PENDING).delete()
         kept = signatures.exclude(status=Signature.Status.PENDING)  # counted, or set aside
         _keep_us_states(kept)
         anonymised = kept.update(**_anonymous(keep_place=True))
-    return {"anonymised": anonymised, "deleted": deleted}
+    return {"anonymised": anonymised, "deleted": deleted, "others": others}
 
 
 def personal_data_due(now=None):
@@ -1068,6 +1090,7 @@ def remove_expired_personal_data(now=None) -> dict[str, int]:
 
     Removal never comes sooner than 14 days after the warning, so a shortened retention
     period still leaves time to export. Counts, dates, countries and US states stay.
+    Then other apps remove what is past its time (``core.personal_data``).
     """
     now = now or timezone.now()
     warned = removed = 0
@@ -1077,7 +1100,10 @@ def remove_expired_personal_data(now=None) -> dict[str, int]:
                 warned += _warn_of_removal(petition, now)
         elif removal_at <= now:
             removed += remove_personal_data(petition=petition, now=now)
-    return {"warned": warned, "removed": removed}
+    done = {"warned": warned, "removed": removed}
+    for holder in holders():  # other apps' retention (core.personal_data): letters' writers
+        done.update(holder.remove_expired(now))
+    return done
 
 
 def _warn_of_removal(petition: Petition, now) -> int:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.crypto import salted_hmac
 
+from groundswell.core import personal_data
 from groundswell.core.email_address import normalise_email
 from groundswell.core.emails import absolute
 from groundswell.petitions.actions import erase_token, signatures_of
@@ -73,8 +74,14 @@ class Report:
     signatures: list[SignatureItem] = field(default_factory=list)
     mailings: list[MailingItem] = field(default_factory=list)
     unsubscribes: list[UnsubscribeItem] = field(default_factory=list)
+    # What other apps hold under the address (letters: co-signatures, letters to officials).
+    sections: list[personal_data.Section] = field(default_factory=list)
     erase_path: str = ""
     erase_days: int = 0
+
+    @property
+    def holds_anything(self) -> bool:
+        return bool(self.signatures) or any(s.entries for s in self.sections)
 
     def as_json(self) -> str:
         data = {
@@ -82,6 +89,7 @@ class Report:
             "signatures": [asdict(s) for s in self.signatures],
             "mailings_received": [asdict(m) for m in self.mailings],
             "unsubscribes": [asdict(u) for u in self.unsubscribes],
+            **{s.key: [e.data for e in s.entries] for s in self.sections},
             "erase_everything_url": absolute(self.erase_path) if self.erase_path else None,
         }
         return json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
@@ -89,11 +97,13 @@ class Report:
 
 def report_for(email: str) -> Report:
     """Every signature under the address (withdrawn ones hold nothing), its mailings, and
-    its unsubscribes, each with its own withdraw link; and a link to erase them all."""
+    its unsubscribes, each with its own withdraw link; what other apps hold under it
+    (``core.personal_data``); and a link to erase them all."""
     from django.urls import reverse
 
+    normalised = normalise_email(email)
     signatures = list(
-        signatures_of(normalise_email(email))
+        signatures_of(normalised)
         .exclude(status=Signature.Status.WITHDRAWN)
         .select_related("petition")
         .order_by("created_at", "pk")
@@ -136,7 +146,8 @@ def report_for(email: str) -> Report:
                 withdraw_url=withdraw[recipient.signature_id],
             )
         )
-    if signatures:
+    report.sections = [s for holder in personal_data.holders() for s in holder.report(normalised)]
+    if report.holds_anything:
         report.erase_path = reverse("my_data_erase", args=[erase_token(email)])
         report.erase_days = settings.GROUNDSWELL["ERASE_LINK_DAYS"]
     return report

@@ -80,11 +80,7 @@ def erase(request, token):
         if request.method == "POST":
             done = actions.erase_personal_data(token=token)
             return _private(render(request, "petitions/erased.html", done))
-        held = actions.signatures_to_erase(token=token)
+        held = actions.erasure_to_confirm(token=token)
     except ActionError as error:
         return _link_error(request, error)
-    context = {
-        "counted": held.filter(status__in=Signature.COUNTED).count(),
-        "pending": held.filter(status=Signature.Status.PENDING).count(),
-    }
-    return _private(render(request, "petitions/erase.html", context))
+    return _private(render(request, "petitions/erase.html", held))

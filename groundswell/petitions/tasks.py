@@ -112,11 +112,15 @@ def send_personal_data(sealed_email: str, language: str = "") -> None:
     """Everything held under an address, to that address ("My data", docs/privacy.md).
 
     The address arrives encrypted (``personal_data.seal_address``), since task arguments
-    are kept in the queue's table.
+    are kept in the queue's table. The report is gathered in the language it is sent in:
+    its statuses, dates and other apps' sections are words too.
     """
+    from django.utils import translation
+
     from groundswell.petitions.personal_data import open_address, report_for
 
-    emails.personal_data(report_for(open_address(sealed_email)), language=language or None)
+    with translation.override(language or translation.get_language()):
+        emails.personal_data(report_for(open_address(sealed_email)), language=language or None)
 
 
 @task()

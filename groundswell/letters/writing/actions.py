@@ -8,7 +8,10 @@ from datetime import timedelta
 
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from groundswell.accounts.models import Organisation
@@ -25,7 +28,9 @@ from groundswell.letters.writing.models import (
     OfficialLetter,
     Writer,
     WritingCampaign,
+    new_ref,
 )
+from groundswell.petitions.models import add_months
 from groundswell.targets.models import ContactMethod, Target, TargetContact, hash_token
 
 
@@ -206,6 +211,7 @@ def write_to_officials(
         campaign=campaign,
         name=name.strip(),
         email=email.strip(),
+        email_normalised=normalised,
         street=street.strip(),
         city=city.strip(),
         zip_code=zip_code,
@@ -492,3 +498,81 @@ def date_demo_letters(*, campaign: WritingCampaign, sent_at) -> None:
         status=OfficialLetter.Status.SENT, sent_at=sent_at
     )
     campaign.letters.filter(status=OfficialLetter.Status.REPORTED).update(sent_at=sent_at)
+
+
+# --- Personal data: erasure and retention (docs/privacy.md, "Letters to officials") -----------
+
+
+def writers_of(email_normalised: str):
+    """The writers held under a folded address (an erased one holds none)."""
+    return Writer.objects.filter(email_normalised=email_normalised)
+
+
+@transaction.atomic
+def erase_writers_of(*, email_normalised: str, issued) -> dict[str, int]:
+    """Erase the letters an address wrote by ``issued`` (the erase link's "My data" email).
+
+    Letters that went out stay counted on the scoreboard, without anything of the writer
+    in them; what the office received cannot be unsent. The rest never went out and never
+    will: deleted, with a writer left without letters.
+    """
+    held = writers_of(email_normalised).filter(created_at__lte=issued).select_for_update()
+    note = _(
+        "The writer asked for their personal data to be erased: the text of this letter, "
+        "which held their name and address, was removed on %(date)s."
+    )
+    return _forget_writers(list(held.values_list("pk", flat=True)), note)
+
+
+def remove_expired_writer_data(now=None) -> int:
+    """The retention job's part: writers' details go their organisation's retention period
+    (``signer_retention_months``, as signers') after they confirmed and their letters went
+    out. Unconfirmed ones are deleted sooner, after 7 days (``purge_unconfirmed_writers``)."""
+    now = now or timezone.now()
+    note = _(
+        "The writer's personal data was removed on %(date)s, at the end of the "
+        "organisation's retention period: this is where the text of their letter was."
+    )
+    removed = 0
+    periods = Organisation.objects.filter(writing_campaigns__isnull=False).values_list(
+        "signer_retention_months", flat=True
+    )
+    for months in set(periods):
+        due = Writer.objects.filter(
+            campaign__organisation__signer_retention_months=months,
+            status=Writer.Status.CONFIRMED,
+            anonymised_at__isnull=True,
+            confirmed_at__lte=add_months(now, -months),
+        )
+        with transaction.atomic():
+            ids = list(due.select_for_update(of=("self",)).values_list("pk", flat=True))
+            done = _forget_writers(ids, note, now=now)
+            removed += done["writers_anonymised"] + done["writers_deleted"]
+    return removed
+
+
+def _forget_writers(ids: list[int], note: str, now=None) -> dict[str, int]:
+    """Counted letters keep counting, with ``note`` in place of their text and an address
+    no one folds to (``~<id>``, so the person may write again); other letters, and writers
+    left without any, are deleted; the rest of the writers lose every personal detail, and
+    their hand-off page's reference, which their old emails carry."""
+    now = now or timezone.now()
+    letters = OfficialLetter.objects.filter(writer_id__in=ids)
+    unsent, _by_model = letters.exclude(status__in=OfficialLetter.COUNTED).delete()
+    kept = set(letters.values_list("writer_id", flat=True))
+    _count, by_model = Writer.objects.filter(pk__in=ids).exclude(pk__in=kept).delete()
+    counted = letters.update(
+        body=note % {"date": date_format(timezone.localdate(now))},
+        email_normalised=Concat(Value("~"), Cast("id", CharField())),
+    )
+    for pk in kept:  # a fresh reference each (a person has one writer per campaign)
+        Writer.objects.filter(pk=pk).update(
+            name="", email="", email_normalised="", street="", city="", zip_code="",
+            paragraph="", ref=new_ref(), anonymised_at=now,
+        )  # fmt: skip
+    return {
+        "letters_kept": counted,
+        "letters_deleted": unsent,
+        "writers_anonymised": len(kept),
+        "writers_deleted": by_model.get(Writer._meta.label, 0),
+    }

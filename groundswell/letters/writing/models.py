@@ -120,6 +120,9 @@ class Writer(models.Model):
     ref = models.CharField(max_length=32, unique=True, default=new_ref)
     name = models.CharField(max_length=150)
     email = models.EmailField()
+    # The address folded as signers' are (core/email_address.py): "My data" and erasure
+    # find a person's writers by it. Emptied with the rest when their details go.
+    email_normalised = models.CharField(max_length=254, blank=True, db_index=True)
     street = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
     zip_code = models.CharField(max_length=10, blank=True)
@@ -132,6 +135,8 @@ class Writer(models.Model):
     # The confirmation email: sent at least once by the worker, under a lease.
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     confirmation_lease_until = models.DateTimeField(null=True, blank=True)
+    # Set once their name, email, address and paragraph were removed (erasure, retention).
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["confirmation_sent_at", "confirmation_lease_until"])]
