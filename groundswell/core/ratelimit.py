@@ -21,6 +21,8 @@ from groundswell.core.email_address import normalise_email
 class RateLimited(Exception):
     """Raised by actions' callers when a limit is passed; views answer 429."""
 
+    status = 429
+
     def __init__(self, message: str | None = None):
         message = message or gettext("Too many attempts. Please wait a little and try again.")
         super().__init__(message)

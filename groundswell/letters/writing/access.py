@@ -5,11 +5,19 @@
 - A writer's hand-off page (their letters, address and "I sent it") is reached only with the
   private reference their confirmation email carried, and only once they confirmed.
 - An office answers through a private link that came with a letter, once.
+- Writing is rate limited per address and per network (``limit_writing``).
 """
 
+from functools import partial
+
+from django.conf import settings
+from django.db import connection
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from groundswell.core import ratelimit
+from groundswell.core.cache import Kept
+from groundswell.core.email_address import normalise_email
 from groundswell.letters.writing.models import Writer, WritingCampaign
 
 NOT_FOUND = "No such campaign."
@@ -41,6 +49,41 @@ def campaign_for_viewing(user, slug: str) -> WritingCampaign:
     ):
         raise Http404(_(NOT_FOUND))
     return campaign
+
+
+WRITING_CAMPAIGNS = Kept(
+    "writing-campaigns",
+    seconds=1.0,
+    keep_none=True,  # a slug that is no open campaign is remembered too
+    forgotten_by="nobody: write_many decides on the campaign as read (at most 1 s old)",
+)
+
+
+def campaign_for_fast_writing(slug: str) -> WritingCampaign | None:
+    """An open campaign, as this process saw it within the last second, or None: for the
+    fast path (fastpath.py), which asks hundreds of times a second and sends anything
+    else (a draft its team tries, a closed campaign) on to the view."""
+    return WRITING_CAMPAIGNS.get(slug, partial(_open_campaign, slug))
+
+
+def _open_campaign(slug: str) -> WritingCampaign | None:
+    try:
+        writable = WritingCampaign.objects.filter(status__in=WritingCampaign.WRITABLE)
+        return writable.filter(slug=slug).first()
+    finally:
+        if not connection.in_atomic_block:  # outside Django's request cycle:
+            connection.close()  # give the connection back to the pool
+
+
+def limit_writing(request, email: str) -> None:
+    """Raise ``RateLimited`` past the limits per address and per network, as signing has:
+    each letter costs an office's time. Counted once a request, by the view or the fast path."""
+    limits = settings.GROUNDSWELL
+    ratelimit.limit_by_ip(request, group="write-ip", rate=limits["WRITE_RATE_PER_IP"])
+    address = normalise_email(email)
+    ratelimit.check(
+        request, group="write-email", rate=limits["WRITE_RATE_PER_EMAIL"], value=address
+    )
 
 
 def writer_for_handoff(slug: str, ref: str) -> Writer:
