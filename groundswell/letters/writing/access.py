@@ -79,11 +79,12 @@ def limit_writing(request, email: str) -> None:
     """Raise ``RateLimited`` past the limits per address and per network, as signing has:
     each letter costs an office's time. Counted once a request, by the view or the fast path."""
     limits = settings.GROUNDSWELL
-    ratelimit.limit_by_ip(request, group="write-ip", rate=limits["WRITE_RATE_PER_IP"])
-    address = normalise_email(email)
-    ratelimit.check(
-        request, group="write-email", rate=limits["WRITE_RATE_PER_EMAIL"], value=address
-    )
+    hits = [
+        ("write-ip", limits["WRITE_RATE_PER_IP"], ratelimit.client_ip(request)),
+        ("write-email", limits["WRITE_RATE_PER_EMAIL"], normalise_email(email)),
+    ]
+    if not ratelimit.within_limits(hits):
+        raise ratelimit.RateLimited()
 
 
 def writer_for_handoff(slug: str, ref: str) -> Writer:
