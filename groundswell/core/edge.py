@@ -19,8 +19,8 @@ copy, a refusal), the headers no answer may lack: ``Permissions-Policy``, and a 
 that names no server software (Granian's own says "granian" and cannot be turned off).
 
 ``DjangoAnswers`` runs Django's own handler and middleware around a view chosen by code in
-front of Django (petitions/fastpath.py), so that what the fast paths answer is Django's
-answer, from the same settings.
+front of Django (petitions/fastpath.py, letters/writing/fastpath.py), so that what the fast
+paths answer is Django's answer, from the same settings.
 
 ``Admission`` lets ``WEB_CONCURRENCY`` requests run Django at once in a process and makes
 the others queue for at most ``ADMISSION_WAIT_SECONDS``; a request that cannot get in by
@@ -234,7 +234,7 @@ class _ChosenViewHandler(WSGIHandler):
 
 class DjangoAnswers:
     """Django, middleware and all, answering with a view its caller chose, not the one the
-    URL names: an answer decided in front of Django (petitions/fastpath.py) is still made
+    URL names: an answer decided in front of Django (the fast paths) is still made
     by Django from the same settings as any other (host checks, security headers, CSP, URL
     building). The view is given its data as arguments: nothing rides in the environ."""
 
