@@ -15,6 +15,7 @@ wrong CSRF token, a logged-in visitor, a campaign not open) goes on to Django.
 
 import logging
 import re
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
 from io import BytesIO
@@ -58,7 +59,7 @@ class LetterWriter(BatchWriter):
 
     name = "letter-writer"
 
-    def submit(self, attempt: actions.Attempt):
+    def submit(self, attempt: actions.Attempt) -> Future:
         return self.put(Waiting(attempt))
 
     def write(self, batch: list[Waiting]) -> None:
