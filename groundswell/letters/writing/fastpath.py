@@ -13,7 +13,6 @@ is rendered by that view, given the outcome. Anything unusual (a form with mista
 wrong CSRF token, a logged-in visitor, a campaign not open) goes on to Django.
 """
 
-import logging
 import re
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -37,8 +36,6 @@ from groundswell.core.ratelimit import RateLimited
 from groundswell.letters.writing import access, actions, lookup, views
 from groundswell.letters.writing.forms import WritingForm
 from groundswell.letters.writing.models import OfficialLetter, Writer
-
-log = logging.getLogger(__name__)
 
 # The page is rendered once with this for the address, then filled in for each writer.
 # Letters only, so that escaping changes nothing of it.
@@ -192,7 +189,6 @@ class FastWrite:
         letters = [OfficialLetter(writer=writer, target=t) for t in officials]
         written = actions.Written(writer, letters)
         view = partial(views.written_answer, campaign=campaign, written=written)
-        # Django's request cycle around the view gives this thread's connection back.
         status, headers, body = self.answers.render(without_cookies(environ), view)
         if not status.startswith("200") or any(k.lower() == "set-cookie" for k, _v in headers):
             return False
