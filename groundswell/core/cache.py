@@ -13,6 +13,8 @@ follow the same pattern with keys that change when their source does. All of the
   the campaign as read;
 - ``written-pages`` (letters/writing/fastpath.py): 10 s; nobody (a campaign's new title, or a
   directory change, shows within it);
+- ``writing-districts`` (letters/writing/actions.py): 10 s; nobody, as the written page is as
+  old, and a letter's way to its office is decided again when it goes out;
 - ``webhook-listeners`` (integrations/actions.py): ``WEBHOOK_LISTENERS_SECONDS``; an endpoint's
   change, then again on its commit;
 - ``petition-count`` (local, petitions/counting.py): ``COUNT_CACHE_SECONDS``; a confirmation

@@ -5,6 +5,7 @@ Views, the API, the worker and the demo data call these; nothing else saves thes
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from groundswell.accounts.models import Organisation
 from groundswell.core import leases
+from groundswell.core.cache import Kept
 from groundswell.core.email_address import normalise_email
 from groundswell.core.errors import ActionError, LinkInvalid
 from groundswell.core.tasks import wake_on_commit
@@ -143,29 +145,39 @@ def _language_of(attempt: Attempt):
     return translation.override(attempt.language or translation.get_language())
 
 
+DISTRICTS = Kept(
+    "writing-districts",
+    seconds=10.0,
+    forgotten_by="nobody: the written page is as old, and how a letter reaches its office "
+    "is decided again when it goes out",
+)
+
+
+def _district(organisation_id: int, state: str, district: int):
+    """A district's officials and the organisation's own addresses for them (two queries),
+    as this process read them within 10 s: a surge writes to the same districts again and
+    again, and a writer's batch waited on these reads."""
+    officials = lookup.officials_for(state, district)
+    return officials, contact_emails(organisation_id, officials)
+
+
 def _decide(attempts: list[Attempt]) -> list[Written | ActionError]:
-    """What each attempt writes, unsaved, or why it writes nothing: a query each for the
-    officials, the organisations' own addresses and the letters already written."""
-    officials = lookup.officials_of({(a.state, a.district) for a in attempts})
-    targets = {t.pk for found in officials.values() for t in found}
-    own = {
-        (organisation, target): email
-        for organisation, target, email in TargetContact.objects.filter(
-            organisation_id__in={a.campaign.organisation_id for a in attempts},
-            target__in=targets,
-        ).values_list("organisation_id", "target_id", "email")
-    }
+    """What each attempt writes, unsaved, or why it writes nothing: one query for the
+    letters already written, and the districts' officials (``DISTRICTS``)."""
+    districts = [
+        DISTRICTS.get(key, partial(_district, *key))
+        for key in [(a.campaign.organisation_id, a.state, a.district) for a in attempts]
+    ]
     emails = [normalise_email(a.email) for a in attempts]
     asked: dict[tuple[int, int], set[str]] = {}  # (campaign, official): addresses
-    for attempt, email in zip(attempts, emails, strict=True):
-        for target in officials.get((attempt.state, attempt.district), []):
+    for attempt, email, (officials, _own) in zip(attempts, emails, districts, strict=True):
+        for target in officials:
             asked.setdefault((attempt.campaign.pk, target.pk), set()).add(email)
     done = _written_already(asked)
     decided = []
-    for attempt, email in zip(attempts, emails, strict=True):
+    for attempt, email, (officials, own) in zip(attempts, emails, districts, strict=True):
         with _language_of(attempt):
-            found = officials.get((attempt.state, attempt.district), [])
-            decided.append(_decide_one(attempt, email, found, own, done))
+            decided.append(_decide_one(attempt, email, officials, own, done))
     return decided
 
 
@@ -181,15 +193,16 @@ def _written_already(asked: dict[tuple[int, int], set[str]]) -> set[tuple[int, i
 
 
 def _decide_one(
-    attempt: Attempt, email: str, officials: list[Target], own: dict, done: set
+    attempt: Attempt, email: str, officials: list[Target], own: dict[int, str], done: set
 ) -> Written | ActionError:
-    """``done`` holds the letters already written, and gets this attempt's."""
+    """``own``: the organisation's addresses by official; ``done`` holds the letters already
+    written, and gets this attempt's."""
     campaign = attempt.campaign
     if not campaign.is_writable():
         return ActionError(_("This campaign is not taking letters."), status=409)
     if not officials:
         return ActionError(_("We have no officials on file for that district."), status=422)
-    methods = {t.pk: _method(t, own.get((campaign.organisation_id, t.pk))) for t in officials}
+    methods = {t.pk: _method(t, own.get(t.pk)) for t in officials}
     reachable = [t for t in officials if methods[t.pk] != ContactMethod.NONE]
     no_contact = [t for t in officials if methods[t.pk] == ContactMethod.NONE]
     already = [t for t in reachable if (campaign.pk, t.pk, email) in done]

@@ -84,29 +84,12 @@ def _with_representatives(pairs: list[tuple[str, int]]) -> list[District]:
 
 def officials_for(state: str, district: int) -> list[Target]:
     """The two senators of ``state`` and the representative(s) of its ``district``."""
-    return officials_of({(state, district)}).get((state, district), [])
-
-
-def officials_of(seats: set[tuple[str, int]]) -> dict[tuple[str, int], list[Target]]:
-    """``officials_for`` for each (state, district) of ``seats`` that has any: one query."""
-    states = {state for state, _district in seats}
-    members = Target.objects.filter(
-        Q(chamber=Chamber.SENATE, us_state__in=states)
-        | Q(chamber=Chamber.HOUSE, us_state__in=states, us_district__in={d for _s, d in seats})
-    ).order_by("-chamber", "name")  # senate before house
-    by_state: dict[str, list[Target]] = {}
-    for member in members:
-        by_state.setdefault(member.us_state, []).append(member)
-    found = {}
-    for state, district in seats:
-        officials = [
-            m
-            for m in by_state.get(state, [])
-            if m.chamber == Chamber.SENATE or m.us_district == district
-        ]
-        if officials:
-            found[(state, district)] = officials
-    return found
+    return list(
+        Target.objects.filter(
+            Q(chamber=Chamber.SENATE, us_state=state)
+            | Q(chamber=Chamber.HOUSE, us_state=state, us_district=district)
+        ).order_by("-chamber", "name")  # senate before house
+    )
 
 
 def parse_district_key(key: str) -> tuple[str, int] | None:
