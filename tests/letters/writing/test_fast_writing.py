@@ -246,6 +246,16 @@ def test_past_the_limit_the_view_says_so_and_each_request_is_counted_once(site, 
     assert Writer.objects.count() == 2
 
 
+def test_past_the_limit_per_network_other_addresses_are_refused_too(site, campaign, settings):
+    settings.GROUNDSWELL = {**settings.GROUNDSWELL, "WRITE_RATE_PER_IP": "2/h"}
+    emails = ["ann@example.com", "bea@example.com", "cat@example.com"]
+    statuses = [post(site, campaign.slug, {"email": e})[0][:3] for e in emails]
+    assert statuses == ["200", "200", "429"]
+    other_network = post(site, campaign.slug, {"email": "dan@example.com"}, REMOTE_ADDR="192.0.2.7")
+    assert other_network[0] == "200 OK"
+    assert Writer.objects.count() == 3
+
+
 def test_the_address_on_the_page_is_escaped(site, campaign):
     status, _headers, page = post(site, campaign.slug, {"email": "o'neil&co@example.com"})
     assert status == "200 OK"
