@@ -7,13 +7,14 @@ django_application = get_wsgi_application()
 
 from groundswell.core.accesslog import AccessLog  # noqa: E402 (reads the URLconf)
 from groundswell.core.edge import Admission, MicroCache, ResponseHeaders, warm_up  # noqa: E402 (needs the settings)
+from groundswell.letters.writing.fastpath import FastWrite  # noqa: E402 (needs the apps)
 from groundswell.petitions.fastpath import FastConfirm, FastSign  # noqa: E402 (needs the apps)
 
 # Outside in: the access log (ACCESS_LOG), secrets in paths redacted; the headers every
-# answer carries; a shared copy of a public page; a plain signature, or a confirmation
-# link, recorded in a batch; everything else queues for one of this process's slots in
-# Django (docs/signing.md, "Serving").
+# answer carries; a shared copy of a public page; a plain signature, a confirmation link
+# or a supporter's letters, recorded in a batch; everything else queues for one of this
+# process's slots in Django (docs/signing.md, "Serving").
 application = AccessLog(
-    ResponseHeaders(MicroCache(FastSign(FastConfirm(Admission(django_application)))))
+    ResponseHeaders(MicroCache(FastSign(FastConfirm(FastWrite(Admission(django_application))))))
 )
 warm_up()  # before the server hands this process its first visitor

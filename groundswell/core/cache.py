@@ -9,6 +9,12 @@ follow the same pattern with keys that change when their source does. All of the
   ``sign_petitions`` decides on the petition as it was read;
 - ``confirmed-pages`` (petitions/fastpath.py): 0.5 s; nobody (the count on it may be that old);
 - ``fast-answer-headers`` (petitions/fastpath.py): the process's life; made from the settings;
+- ``writing-campaigns`` (letters/writing/access.py): 1 s; nobody, as ``write_many`` decides on
+  the campaign as read;
+- ``written-pages`` (letters/writing/fastpath.py): 10 s; nobody (a campaign's new title, or a
+  directory change, shows within it);
+- ``writing-districts`` (letters/writing/actions.py): 10 s; nobody, as the written page is as
+  old, and a letter's way to its office is decided again when it goes out;
 - ``webhook-listeners`` (integrations/actions.py): ``WEBHOOK_LISTENERS_SECONDS``; an endpoint's
   change, then again on its commit;
 - ``petition-count`` (local, petitions/counting.py): ``COUNT_CACHE_SECONDS``; a confirmation

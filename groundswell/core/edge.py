@@ -19,8 +19,8 @@ copy, a refusal), the headers no answer may lack: ``Permissions-Policy``, and a 
 that names no server software (Granian's own says "granian" and cannot be turned off).
 
 ``DjangoAnswers`` runs Django's own handler and middleware around a view chosen by code in
-front of Django (petitions/fastpath.py), so that what the fast paths answer is Django's
-answer, from the same settings.
+front of Django (petitions/fastpath.py, letters/writing/fastpath.py), so that what the fast
+paths answer is Django's answer, from the same settings.
 
 ``Admission`` lets ``WEB_CONCURRENCY`` requests run Django at once in a process and makes
 the others queue for at most ``ADMISSION_WAIT_SECONDS``; a request that cannot get in by
@@ -35,6 +35,8 @@ import time
 from collections import OrderedDict
 from contextvars import ContextVar
 from dataclasses import dataclass
+from io import BytesIO
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
@@ -232,7 +234,7 @@ class _ChosenViewHandler(WSGIHandler):
 
 class DjangoAnswers:
     """Django, middleware and all, answering with a view its caller chose, not the one the
-    URL names: an answer decided in front of Django (petitions/fastpath.py) is still made
+    URL names: an answer decided in front of Django (the fast paths) is still made
     by Django from the same settings as any other (host checks, security headers, CSP, URL
     building). The view is given its data as arguments: nothing rides in the environ."""
 
@@ -259,6 +261,15 @@ class DjangoAnswers:
         finally:
             result.close()  # Django's request_finished: its connection goes back
         return seen["status"], seen["headers"], body
+
+
+def without_cookies(environ) -> dict:
+    """The request as anyone's who reads its language: for an answer made once and replayed
+    (the fast paths)."""
+    request = {k: v for k, v in environ.items() if k != "HTTP_COOKIE"}
+    request["QUERY_STRING"] = urlencode({i18n.QUERY_PARAMETER: i18n.of_environ(environ)})
+    request.update({"REQUEST_METHOD": "GET", "CONTENT_LENGTH": "0", "wsgi.input": BytesIO()})
+    return request
 
 
 def busy_response(content_type: str, body: bytes) -> tuple[str, list, bytes]:

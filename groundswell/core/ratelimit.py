@@ -21,6 +21,8 @@ from groundswell.core.email_address import normalise_email
 class RateLimited(Exception):
     """Raised by actions' callers when a limit is passed; views answer 429."""
 
+    status = 429
+
     def __init__(self, message: str | None = None):
         message = message or gettext("Too many attempts. Please wait a little and try again.")
         super().__init__(message)
@@ -96,6 +98,21 @@ def signing_allowed(attempts: list[tuple[str, str]]) -> list[bool]:
             allowances.append(allowed)
     over = [count > allowed for count, allowed in zip(_count_hits(keys), allowances, strict=True)]
     return [not any(over[i : i + 3]) for i in range(0, len(over), 3)]
+
+
+def within_limits(hits: list[tuple[str, str, str]]) -> bool:
+    """Count one hit on each (group, rate, value) in one round trip to Redis (django-ratelimit
+    takes two a hit); whether every one is within its rate."""
+    if not settings.RATELIMIT_ENABLE:
+        return True
+    now = time.time()
+    keys, allowances = [], []
+    for group, rate, value in hits:
+        allowed, seconds = _parse_rate(rate)
+        keys.append((f"rl:{group}:{_digest(value)}:{int(now // seconds)}", seconds))
+        allowances.append(allowed)
+    counts = _count_hits(keys)
+    return all(count <= allowed for count, allowed in zip(counts, allowances, strict=True))
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

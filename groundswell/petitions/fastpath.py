@@ -12,14 +12,9 @@ any other outcome by the sign view, given the outcome. Anything else goes on to 
 
 import html
 import logging
-import queue
-import threading
 from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
 from functools import partial
 from io import BytesIO
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
@@ -28,8 +23,9 @@ from django.db import connection
 from django.views.decorators.csrf import csrf_exempt
 
 from groundswell.core import i18n, ratelimit
+from groundswell.core.batch import BatchWriter, Waiting, wait_for
 from groundswell.core.cache import Kept
-from groundswell.core.edge import BUSY_HTML, PERSONAL_COOKIES, DjangoAnswers, busy_response
+from groundswell.core.edge import PERSONAL_COOKIES, DjangoAnswers, without_cookies
 from groundswell.core.errors import ActionError
 from groundswell.core.origin import is_same_origin
 from groundswell.petitions import actions, views
@@ -39,53 +35,7 @@ from groundswell.petitions.models import RESERVED_SLUGS
 
 log = logging.getLogger(__name__)
 
-# --- The writers: group commit ------------------------------------------------------------
-
-
-class BatchWriter:
-    """A thread that writes whatever is waiting in one go (group commit): the busier the
-    site, the bigger the batch. Subclasses say how (``write``)."""
-
-    def __init__(self, *, max_queue: int, max_batch: int = 500):
-        self.queue, self.max_batch = queue.Queue(maxsize=max_queue), max_batch
-        self.lock, self.thread = threading.Lock(), None
-
-    def put(self, item) -> Future:
-        """Queue an item (with a ``future``); raises queue.Full past capacity."""
-        with self.lock:
-            if self.thread is None or not self.thread.is_alive():
-                self.thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-                self.thread.start()
-        self.queue.put_nowait(item)
-        return item.future
-
-    def stop(self) -> None:
-        """Let the thread finish what is queued, close its connection and end."""
-        if self.thread is not None and self.thread.is_alive():
-            self.queue.put(None)
-            self.thread.join(10)
-
-    def _run(self) -> None:
-        while (first := self.queue.get()) is not None:
-            batch = [first]
-            while len(batch) < self.max_batch and not self.queue.empty():  # the one reader
-                if (item := self.queue.get_nowait()) is None:
-                    self.queue.put(None)  # stop after this batch
-                    break
-                batch.append(item)
-            self.write(batch)  # on one connection, kept: a failed batch closes it
-        connection.close()
-
-    def write(self, batch: list) -> None:
-        raise NotImplementedError
-
-
-@dataclass
-class Waiting:
-    """Work for a writer (an ``actions.Attempt``, or a link's ref_code) and its answer."""
-
-    work: actions.Attempt | str
-    future: Future = field(default_factory=Future)
+# --- The writers (core.batch.BatchWriter: group commit) ------------------------------------
 
 
 class SignatureWriter(BatchWriter):
@@ -140,28 +90,6 @@ def _through_service(local: BatchWriter):
 
     service.client().check_version()  # another version: this process must not start
     return service.Remote(service.client(), local)
-
-
-def _wait(future_or_full):
-    """What a writer answered, or None and a 503 if it could not in time."""
-    try:
-        return future_or_full().result(timeout=settings.SIGN_WAIT_SECONDS), None
-    except (queue.Full, FutureTimeout):
-        return None, BUSY  # it may yet be recorded; doing it again is harmless
-    except Exception:
-        log.exception("a fast-path writer failed")
-        return None, BUSY
-
-
-BUSY = busy_response("text/html; charset=utf-8", BUSY_HTML)  # nothing recorded: try again
-
-
-def _without_cookies(environ) -> dict:
-    """The request as anyone's who reads its language: for an answer made once and replayed."""
-    request = {k: v for k, v in environ.items() if k != "HTTP_COOKIE"}
-    request["QUERY_STRING"] = urlencode({i18n.QUERY_PARAMETER: i18n.of_environ(environ)})
-    request.update({"REQUEST_METHOD": "GET", "CONTENT_LENGTH": "0", "wsgi.input": BytesIO()})
-    return request
 
 
 # --- Signing --------------------------------------------------------------------------------
@@ -224,7 +152,7 @@ class FastSign:
         if not (redirect := REDIRECTS.get(key, partial(self._make_redirect, environ, slug))):
             return None
         attempt = actions.Attempt(petition, signer, ratelimit.client_ip(request))
-        signed, busy = _wait(lambda: self.writer.submit(attempt))
+        signed, busy = wait_for(lambda: self.writer.submit(attempt))
         if busy or signed.recorded:
             return busy or redirect
         # No CSRF token: the sign form has none, and is_same_origin checked it as ``sign`` does.
@@ -233,7 +161,7 @@ class FastSign:
     def _make_redirect(self, environ, slug: str):
         accepted = actions.Signed(actions.Outcome.ACCEPTED)
         view = partial(views.signing_answer, slug=slug, signed=accepted)
-        status, headers, body = self.answers.render(_without_cookies(environ), view)
+        status, headers, body = self.answers.render(without_cookies(environ), view)
         if not status.startswith("302") or any(k.lower() == "set-cookie" for k, _v in headers):
             return False
         return status, headers, body
@@ -275,7 +203,7 @@ class FastConfirm:
             ref_code = actions.ref_code_in(path[len(_CONFIRM_PREFIX) :].rstrip("/"))
         except ActionError:
             return self.app(environ, start_response)
-        confirmed, busy = _wait(lambda: self.writer.submit(ref_code))
+        confirmed, busy = wait_for(lambda: self.writer.submit(ref_code))
         if confirmed is None and busy is None:
             return self.app(environ, start_response)
         page = busy or self.page(environ, confirmed[0])
@@ -299,7 +227,7 @@ class FastConfirm:
     def _render(self, environ, petition_id: int):
         stand_ins = {"name": NAME_STAND_IN, "ref_code": REF_STAND_IN}
         view = partial(views.confirmed_page_with_stand_ins, petition_id=petition_id, **stand_ins)
-        status, headers, body = self.answers.render(_without_cookies(environ), view)
+        status, headers, body = self.answers.render(without_cookies(environ), view)
         if not status.startswith("200"):
             return None
         return status, [(k, v) for k, v in headers if k.lower() != "content-length"], body

@@ -22,9 +22,10 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
+from groundswell.core.batch import Waiting
 from groundswell.petitions import actions
 from groundswell.petitions.access import petition_for_fast_signing
-from groundswell.petitions.fastpath import ConfirmationWriter, SignatureWriter, Waiting
+from groundswell.petitions.fastpath import ConfirmationWriter, SignatureWriter
 
 log = logging.getLogger(__name__)
 

@@ -7,13 +7,21 @@
 - An office answers through a private link that came with a letter, once.
 - Its organisation's members (owners and editors, as for petitions and open letters) start,
   edit, open, close and manage it; anyone else is refused (403, or 404 for a draft).
+- Writing is rate limited per address and per network (``limit_writing``).
 """
 
+from functools import partial
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from groundswell.accounts.models import Organisation
+from groundswell.core import ratelimit
+from groundswell.core.cache import Kept
+from groundswell.core.email_address import normalise_email
 from groundswell.letters.writing.models import Writer, WritingCampaign
 
 NOT_FOUND = "No such campaign."
@@ -86,6 +94,42 @@ def campaigns_of_member(user):
         .select_related("organisation")
         .order_by("-created_at", "-pk")
     )
+
+
+WRITING_CAMPAIGNS = Kept(
+    "writing-campaigns",
+    seconds=1.0,
+    keep_none=True,  # a slug that is no open campaign is remembered too
+    forgotten_by="nobody: write_many decides on the campaign as read (at most 1 s old)",
+)
+
+
+def campaign_for_fast_writing(slug: str) -> WritingCampaign | None:
+    """An open campaign, as this process saw it within the last second, or None: for the
+    fast path (fastpath.py), which asks hundreds of times a second and sends anything
+    else (a draft its team tries, a closed campaign) on to the view."""
+    return WRITING_CAMPAIGNS.get(slug, partial(_open_campaign, slug))
+
+
+def _open_campaign(slug: str) -> WritingCampaign | None:
+    try:
+        writable = WritingCampaign.objects.filter(status__in=WritingCampaign.WRITABLE)
+        return writable.filter(slug=slug).first()
+    finally:
+        if not connection.in_atomic_block:  # outside Django's request cycle:
+            connection.close()  # give the connection back to the pool
+
+
+def limit_writing(request, email: str) -> None:
+    """Raise ``RateLimited`` past the limits per address and per network, as signing has:
+    each letter costs an office's time. Counted once a request, by the view or the fast path."""
+    limits = settings.GROUNDSWELL
+    hits = [
+        ("write-ip", limits["WRITE_RATE_PER_IP"], ratelimit.client_ip(request)),
+        ("write-email", limits["WRITE_RATE_PER_EMAIL"], normalise_email(email)),
+    ]
+    if not ratelimit.within_limits(hits):
+        raise ratelimit.RateLimited()
 
 
 def writer_for_handoff(slug: str, ref: str) -> Writer:

@@ -5,17 +5,19 @@ Views, the API, the worker and the demo data call these; nothing else saves thes
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Value
+from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from groundswell.accounts.models import Organisation
 from groundswell.core import leases
+from groundswell.core.cache import Kept
 from groundswell.core.email_address import normalise_email
 from groundswell.core.errors import ActionError, LinkInvalid
 from groundswell.core.tasks import wake_on_commit
@@ -156,6 +158,22 @@ class Written:
     no_contact: list[Target] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One supporter's letters, as the writing form gives them."""
+
+    campaign: WritingCampaign
+    name: str
+    email: str
+    state: str
+    district: int
+    zip_code: str = ""
+    street: str = ""
+    city: str = ""
+    paragraph: str = ""
+    language: str = ""  # the page's ("es"): a refusal is worded in it; the active one if ""
+
+
 def contact_emails(organisation_id: int, targets: list[Target]) -> dict[int, str]:
     """The organisation's own addresses for these officials (decision 5), by target id."""
     return dict(
@@ -169,72 +187,129 @@ def _method(target: Target, own_email: str | None) -> str:
     return target.contact_method(own_email)
 
 
-@transaction.atomic
-def write_to_officials(
-    *,
-    campaign: WritingCampaign,
-    name: str,
-    email: str,
-    state: str,
-    district: int,
-    zip_code: str = "",
-    street: str = "",
-    city: str = "",
-    paragraph: str = "",
-) -> Written:
-    """A supporter's letters to their officials, held until they confirm by email.
+def write_to_officials(**attempt) -> Written:
+    """``write_many`` for one supporter (``Attempt``'s fields); raises what it refused."""
+    [written] = write_many(attempts=[Attempt(**attempt)])
+    if isinstance(written, ActionError):
+        raise written
+    return written
+
+
+def write_many(*, attempts: list[Attempt]) -> list[Written | ActionError]:
+    """Supporters' letters to their officials, held until each confirms by email: in one
+    transaction for all of them (the fast path's batch, or the page's one supporter).
 
     Officials with no contact on file get no letter (and are not counted as written to);
-    those this address has already written to for this campaign get no second one: the
-    database refuses it, and ``already_written`` says who they were. When nobody is left,
-    ``AlreadyWritten`` says so and nothing is stored.
+    those an address has already written to for a campaign get no second one, whether in
+    the database or earlier in ``attempts``, and ``already_written`` says who they were.
+    When nobody is left, that attempt is an ``AlreadyWritten`` and nothing of it is stored.
+    A letter written at the same instant by another process breaks the database's unique
+    constraint: then each attempt is written on its own, so that it fails no other.
     """
-    if not campaign.is_writable():
-        raise ActionError(_("This campaign is not taking letters."), status=409)
+    decided: list[Written | ActionError] = []
+    try:
+        with transaction.atomic():
+            decided = _decide(attempts)
+            written = [w for w in decided if isinstance(w, Written)]
+            if written:
+                Writer.objects.bulk_create([w.writer for w in written])
+                OfficialLetter.objects.bulk_create([x for w in written for x in w.letters])
+                wake_on_commit(tasks.send_writer_confirmations)  # the rows are the queue
+    except IntegrityError:  # the same person, at the same instant, in another process
+        if len(attempts) > 1:
+            return [write_many(attempts=[attempt])[0] for attempt in attempts]
+        with _language_of(attempts[0]):
+            return [AlreadyWritten(_already_message([x.target for x in decided[0].letters]))]
+    return decided
+
+
+def _language_of(attempt: Attempt):
+    return translation.override(attempt.language or translation.get_language())
+
+
+DISTRICTS = Kept(
+    "writing-districts",
+    seconds=10.0,
+    forgotten_by="nobody: the written page is as old, and how a letter reaches its office "
+    "is decided again when it goes out",
+)
+
+
+def _district(organisation_id: int, state: str, district: int):
+    """A district's officials and the organisation's own addresses for them (two queries),
+    as this process read them within 10 s: a surge writes to the same districts again and
+    again, and a writer's batch waited on these reads."""
     officials = lookup.officials_for(state, district)
+    return officials, contact_emails(organisation_id, officials)
+
+
+def _decide(attempts: list[Attempt]) -> list[Written | ActionError]:
+    """What each attempt writes, unsaved, or why it writes nothing: one query for the
+    letters already written, and the districts' officials (``DISTRICTS``)."""
+    districts = [
+        DISTRICTS.get(key, partial(_district, *key))
+        for key in [(a.campaign.organisation_id, a.state, a.district) for a in attempts]
+    ]
+    emails = [normalise_email(a.email) for a in attempts]
+    asked: dict[tuple[int, int], set[str]] = {}  # (campaign, official): addresses
+    for attempt, email, (officials, _own) in zip(attempts, emails, districts, strict=True):
+        for target in officials:
+            asked.setdefault((attempt.campaign.pk, target.pk), set()).add(email)
+    done = _written_already(asked)
+    decided = []
+    for attempt, email, (officials, own) in zip(attempts, emails, districts, strict=True):
+        with _language_of(attempt):
+            decided.append(_decide_one(attempt, email, officials, own, done))
+    return decided
+
+
+def _written_already(asked: dict[tuple[int, int], set[str]]) -> set[tuple[int, int, str]]:
+    """(campaign, official, address) of the letters already written, of those ``asked``."""
+    if not asked:
+        return set()
+    written = Q()
+    for (campaign, target), addresses in asked.items():  # the unique index, per official
+        written |= Q(campaign_id=campaign, target_id=target, email_normalised__in=addresses)
+    rows = OfficialLetter.objects.filter(written)
+    return set(rows.values_list("campaign_id", "target_id", "email_normalised"))
+
+
+def _decide_one(
+    attempt: Attempt, email: str, officials: list[Target], own: dict[int, str], done: set
+) -> Written | ActionError:
+    """``own``: the organisation's addresses by official; ``done`` holds the letters already
+    written, and gets this attempt's."""
+    campaign = attempt.campaign
+    if not campaign.is_writable():
+        return ActionError(_("This campaign is not taking letters."), status=409)
     if not officials:
-        raise ActionError(_("We have no officials on file for that district."), status=422)
-    own = contact_emails(campaign.organisation_id, officials)
-    reachable = [t for t in officials if _method(t, own.get(t.pk)) != ContactMethod.NONE]
-    no_contact = [t for t in officials if t not in reachable]
-    normalised = normalise_email(email)
-    done = set(
-        OfficialLetter.objects.filter(
-            campaign=campaign, email_normalised=normalised, target__in=reachable
-        ).values_list("target_id", flat=True)
-    )
-    already = [t for t in reachable if t.pk in done]
-    new = [t for t in reachable if t.pk not in done]
+        return ActionError(_("We have no officials on file for that district."), status=422)
+    methods = {t.pk: _method(t, own.get(t.pk)) for t in officials}
+    reachable = [t for t in officials if methods[t.pk] != ContactMethod.NONE]
+    no_contact = [t for t in officials if methods[t.pk] == ContactMethod.NONE]
+    already = [t for t in reachable if (campaign.pk, t.pk, email) in done]
+    new = [t for t in reachable if (campaign.pk, t.pk, email) not in done]
     if not new:
-        raise AlreadyWritten(_already_message(already) if already else _no_contact_message())
-    writer = Writer.objects.create(
+        return AlreadyWritten(_already_message(already) if already else _no_contact_message())
+    done.update((campaign.pk, t.pk, email) for t in new)  # a second attempt in this batch
+    writer = Writer(
         campaign=campaign,
-        name=name.strip(),
-        email=email.strip(),
-        email_normalised=normalised,
-        street=street.strip(),
-        city=city.strip(),
-        zip_code=zip_code,
-        us_state=state,
-        us_district=district,
-        paragraph=paragraph.strip(),
+        name=attempt.name.strip(),
+        email=attempt.email.strip(),
+        email_normalised=email,
+        street=attempt.street.strip(),
+        city=attempt.city.strip(),
+        zip_code=attempt.zip_code,
+        us_state=attempt.state,
+        us_district=attempt.district,
+        paragraph=attempt.paragraph.strip(),
     )
     letters = [
         OfficialLetter(
-            campaign=campaign,
-            writer=writer,
-            target=t,
-            email_normalised=normalised,
-            method=_method(t, own.get(t.pk)),
+            campaign=campaign, writer=writer, target=t, email_normalised=email, method=methods[t.pk]
         )
         for t in new
     ]
-    try:
-        with transaction.atomic():
-            OfficialLetter.objects.bulk_create(letters)
-    except IntegrityError:  # the same person, at the same instant, in another request
-        raise AlreadyWritten(_already_message(new)) from None
-    wake_on_commit(tasks.send_writer_confirmations)
     return Written(writer, letters, already, no_contact)
 
 

@@ -3,7 +3,6 @@ and the organisers' pages: start, edit, open, close and manage a campaign."""
 
 from functools import partial
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -12,7 +11,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groundswell.core import ratelimit
-from groundswell.core.email_address import normalise_email
 from groundswell.core.emails import absolute
 from groundswell.core.errors import ActionError
 from groundswell.letters.writing import access, actions, lookup
@@ -114,7 +112,7 @@ def write(request, slug):
     data = form.cleaned_data
     state, number = data["district"]
     try:
-        _limit_writing(request, data["email"])
+        access.limit_writing(request, data["email"])
         written = actions.write_to_officials(
             campaign=campaign,
             name=data["name"],
@@ -126,24 +124,17 @@ def write(request, slug):
             city=data["city"],
             paragraph=data["paragraph"],
         )
-    except ratelimit.RateLimited as limit:
-        context = {"campaign": campaign, "error": limit}
-        return render(request, "letters/writing/written.html", context, status=429)
-    except ActionError as error:
-        context = {"campaign": campaign, "error": error}
-        return render(request, "letters/writing/written.html", context, status=error.status)
-    context = {"campaign": campaign, "written": written}
-    return render(request, "letters/writing/written.html", context)
+    except (ratelimit.RateLimited, ActionError) as error:
+        return written_answer(request, campaign, error=error)
+    return written_answer(request, campaign, written=written)
 
 
-def _limit_writing(request, email: str) -> None:
-    """Per address and per network, as signing is: each letter costs an office's time."""
-    limits = settings.GROUNDSWELL
-    ratelimit.limit_by_ip(request, group="write-ip", rate=limits["WRITE_RATE_PER_IP"])
-    address = normalise_email(email)
-    ratelimit.check(
-        request, group="write-email", rate=limits["WRITE_RATE_PER_EMAIL"], value=address
-    )
+def written_answer(request, campaign, *, written=None, error=None):
+    """The page after writing, whatever became of it: by ``write``, and by the fast path
+    (fastpath.py) through Django's middleware."""
+    context = {"campaign": campaign, "written": written, "error": error}
+    status = error.status if error else 200
+    return render(request, "letters/writing/written.html", context, status=status)
 
 
 def confirm(request, slug, token):
