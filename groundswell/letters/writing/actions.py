@@ -303,6 +303,7 @@ def _decide_one(
         us_state=attempt.state,
         us_district=attempt.district,
         paragraph=attempt.paragraph.strip(),
+        language=translation.get_language() or "",  # the attempt's (_language_of)
     )
     letters = [
         OfficialLetter(

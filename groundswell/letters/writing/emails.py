@@ -9,7 +9,9 @@ from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
+from groundswell.core import i18n
 from groundswell.core.emails import absolute, render_text
 
 TEMPLATES = "letters/writing/emails"
@@ -20,21 +22,21 @@ def _context(context: dict) -> dict:
 
 
 def writer_confirmation(writer, connection=None) -> None:
-    """Confirm your address and your letters go out."""
-    context = _context(
-        {
-            "writer": writer,
-            "campaign": writer.campaign,
-            "confirm_url": absolute(writer.get_confirm_path()),
-        }
-    )
-    message = EmailMultiAlternatives(
-        subject=" ".join(render_text(f"{TEMPLATES}/confirm_subject.txt", context).split()),
-        body=render_text(f"{TEMPLATES}/confirm.txt", context),
-        to=[writer.email],
-        connection=connection,
-    )
-    message.attach_alternative(render_to_string(f"{TEMPLATES}/confirm.html", context), "text/html")
+    """Confirm your address and your letters go out: in the language of the page they wrote
+    on, as is the page the link opens."""
+    language = writer.language or settings.LANGUAGE_CODE
+    confirm_url = absolute(i18n.with_language(writer.get_confirm_path(), language))
+    context = _context({"writer": writer, "campaign": writer.campaign, "confirm_url": confirm_url})
+    with translation.override(language):
+        message = EmailMultiAlternatives(
+            subject=" ".join(render_text(f"{TEMPLATES}/confirm_subject.txt", context).split()),
+            body=render_text(f"{TEMPLATES}/confirm.txt", context),
+            to=[writer.email],
+            headers={"Content-Language": language},
+            connection=connection,
+        )
+        html = render_to_string(f"{TEMPLATES}/confirm.html", context)
+        message.attach_alternative(html, "text/html")
     message.send()
 
 

@@ -129,6 +129,9 @@ class Writer(models.Model):
     us_state = models.CharField(max_length=2)
     us_district = models.PositiveSmallIntegerField()
     paragraph = models.TextField(max_length=2000, blank=True)
+    # The language of the page they wrote on ("es"): their confirmation email and the
+    # links in it read in it. Empty for writers from before it was kept: the site's own.
+    language = models.CharField(max_length=8, blank=True, default="", db_default="")
     status = models.CharField(max_length=9, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)

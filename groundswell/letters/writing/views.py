@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from groundswell.core import ratelimit
+from groundswell.core import i18n, ratelimit
 from groundswell.core.emails import absolute
 from groundswell.core.errors import ActionError
 from groundswell.letters.writing import access, actions, lookup
@@ -142,7 +142,7 @@ def confirm(request, slug, token):
         writer = actions.confirm_writer(token=token)
     except ActionError as error:
         return render(request, "core/link_error.html", {"error": error}, status=error.status)
-    return redirect(writer.get_letters_path())
+    return redirect(i18n.with_language(writer.get_letters_path()))  # the link's language
 
 
 @require_http_methods(["GET", "POST"])

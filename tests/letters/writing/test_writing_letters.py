@@ -246,3 +246,24 @@ def test_writing_is_rate_limited_per_address_and_nothing_is_stored_past_the_limi
     assert page.status_code == 429
     assert "Too many attempts" in page.content.decode()
     assert (Writer.objects.count(), OfficialLetter.objects.count()) == (writers, letters)
+
+
+def test_a_spanish_reader_is_asked_to_confirm_in_spanish_and_the_link_keeps_spanish(
+    client, campaign, jayapal_by_email, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(
+            f"/write/{campaign.slug}/letters/?lang=es",
+            {"name": "Sam Writer", "email": "sam@example.com", "street": "1 Main St",
+             "city": "Seattle", "zip": "98105", "district": "WA-7"},
+        )  # fmt: skip
+    assert page.status_code == 200
+    assert Writer.objects.get().language == "es"
+    [confirmation] = mailoutbox
+    assert confirmation.subject.startswith("Confirme sus cartas")
+    assert confirmation.extra_headers["Content-Language"] == "es"
+    confirm = link(confirmation.body, "/confirm/")
+    assert "lang=es" in confirm
+    with django_capture_on_commit_callbacks(execute=True):
+        handoff = client.get(confirm)
+    assert handoff.status_code == 302 and "lang=es" in handoff["Location"]
