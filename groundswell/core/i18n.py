@@ -30,6 +30,8 @@ def supported(code: str | None) -> str | None:
 
 
 def from_query(query_string: str) -> str | None:
+    if QUERY_PARAMETER not in query_string:  # most addresses: no need to parse them
+        return None
     for name, value in parse_qsl(query_string):
         if name == QUERY_PARAMETER:
             return supported(value)

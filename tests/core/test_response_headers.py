@@ -45,7 +45,7 @@ def site():
     django = Django()
     confirm = FastConfirm(django, writer=ConfirmationWriter(max_queue=100))
     sign_fast = FastSign(confirm, writer=SignatureWriter(max_queue=100))
-    app = ResponseHeaders(MicroCache(sign_fast, seconds=60))
+    app = MicroCache(ResponseHeaders(sign_fast), seconds=60)  # copies kept with the headers
     app.django = django
     yield app
     confirm.writer.stop()
@@ -109,9 +109,11 @@ def test_a_refusal_made_by_hand_carries_it(petition):
 def test_the_served_application_puts_them_on_everything():
     from groundswell.wsgi import application
 
-    # Only the access log is outside them, and it changes no answer.
+    # Only the access log and the microcache are outside them: the log changes no answer,
+    # and the cache replays copies it kept with them (the site fixture's stack).
     assert isinstance(application, AccessLog)
-    assert isinstance(application.app, ResponseHeaders)
+    assert isinstance(application.app, MicroCache)
+    assert isinstance(application.app.app, ResponseHeaders)
 
 
 def post_sign_to(app, slug, **extra):
