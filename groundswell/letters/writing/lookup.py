@@ -63,14 +63,15 @@ def districts_in_state(state: str) -> list[District]:
 
 
 def _with_representatives(pairs: list[tuple[str, int]]) -> list[District]:
-    """The districts with their members and their state's senators: one query."""
+    """The districts with their members and their state's senators: one query, for those
+    rows only (not a large state's every member: California has 52)."""
     if not pairs:
         return []
     districts = {(s, d): District(s, d) for s, d in pairs}
-    states = {s for s, _d in pairs}
-    members = Target.objects.filter(
-        chamber__in=[Chamber.SENATE, Chamber.HOUSE], us_state__in=states
-    ).order_by("name")
+    wanted = Q(chamber=Chamber.SENATE, us_state__in={s for s, _d in pairs})
+    for state, number in pairs:
+        wanted |= Q(chamber=Chamber.HOUSE, us_state=state, us_district=number)
+    members = Target.objects.filter(wanted).order_by("name")
     senators: dict[str, list[Target]] = {}
     for member in members:
         if member.chamber == Chamber.SENATE:
