@@ -23,6 +23,8 @@ follow the same pattern with keys that change when their source does. All of the
   their keys hold the count;
 - targets' and updates' parts of the petition page (local, targets/cache.py,
   updates/cache.py): their actions, on commit;
+- ``rendered-selects`` (core/forms.py): the process's life; nobody, as the country list never
+  changes while it lives;
 - ``MicroCache`` (core/edge.py): ``MICROCACHE_SECONDS``; nobody, as it holds public pages only.
 
 The Redis backend: Django's ``RedisCacheClient`` builds a new ``redis.Redis`` object for

@@ -1,4 +1,5 @@
 import copy
+from functools import partial
 
 from django import forms
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import LazyTypedChoiceField
 
+from groundswell.core.cache import Kept
 from groundswell.core.text import clean_line
 
 
@@ -82,6 +84,31 @@ class ChoicesInLanguage(BaseChoiceIterator):
         return iter(made)
 
 
+RENDERED_SELECTS = Kept(
+    "rendered-selects",
+    seconds=float("inf"),
+    forgotten_by="nobody: the choices never change while the process lives",
+    max_entries=2000,
+)
+
+
+class SharedSelect(forms.Select):
+    """The select of a long list that never changes (countries), its HTML made once per
+    language, name, value and attributes: Django's templates took about 10 ms for the 249
+    options, on every sign form a page shows."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        key = (
+            translation.get_language(),
+            name,
+            str(value),
+            tuple(sorted({**self.attrs, **(attrs or {})}.items())),
+            id(renderer),
+        )
+        make = partial(super().render, name, value, attrs, renderer)
+        return RENDERED_SELECTS.get(key, make)
+
+
 class CountryChoiceField(SharedChoicesMixin, LazyTypedChoiceField):
     """A country from django-countries' list, without copying the list for every form.
 
@@ -89,6 +116,8 @@ class CountryChoiceField(SharedChoicesMixin, LazyTypedChoiceField):
     each value, which was most of the time the sign form's fields took to clean. Names are
     shown in the reader's language.
     """
+
+    widget = SharedSelect
 
     def __init__(self, *, choices, **kwargs):
         super().__init__(choices=ChoicesInLanguage(choices), **kwargs)
