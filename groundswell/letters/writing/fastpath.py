@@ -159,18 +159,7 @@ class FastWrite:
                 access.limit_writing(request, data["email"])
             except RateLimited as limit:
                 return partial(views.written_answer, campaign=campaign, error=limit)
-        attempt = actions.Attempt(
-            campaign=campaign,
-            name=data["name"],
-            email=data["email"],
-            state=state,
-            district=district,
-            zip_code=data["zip"],
-            street=data["street"],
-            city=data["city"],
-            paragraph=data["paragraph"],
-            language=language,
-        )
+        attempt = actions.Attempt(**form.attempt(language))
         written, busy = wait_for(lambda: self.writer.submit(attempt))
         if busy:
             return busy

@@ -109,21 +109,9 @@ def write(request, slug):
         return _write_form(
             request, campaign, form.data.get("zip", ""), *seat, form=form, status=422
         )
-    data = form.cleaned_data
-    state, number = data["district"]
     try:
-        access.limit_writing(request, data["email"])
-        written = actions.write_to_officials(
-            campaign=campaign,
-            name=data["name"],
-            email=data["email"],
-            state=state,
-            district=number,
-            zip_code=data["zip"],
-            street=data["street"],
-            city=data["city"],
-            paragraph=data["paragraph"],
-        )
+        access.limit_writing(request, form.cleaned_data["email"])
+        written = actions.write_to_officials(**form.attempt())
     except (ratelimit.RateLimited, ActionError) as error:
         return written_answer(request, campaign, error=error)
     return written_answer(request, campaign, written=written)
