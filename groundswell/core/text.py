@@ -36,6 +36,8 @@ def _visible_joiner(text: str, at: int) -> bool:
 
 def clean_line(value: str) -> str:
     """A one-line name or title: NFC, hidden characters out, runs of spaces made one."""
+    if value.isascii() and value.isprintable():  # most names: nothing hidden, already NFC
+        return _SPACES.sub(" ", value).strip()
     text = unicodedata.normalize("NFC", value)
     kept = [
         char
