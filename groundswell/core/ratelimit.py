@@ -35,14 +35,20 @@ def client_ip(request) -> str:
     django-ratelimit's rules, with the masking remembered per address: it builds an
     ``ip_network`` each time, a tenth of the fast signing path's CPU.
     """
+    return ip_in_meta(request.META) or _SIMPLE_KEYS["ip"](request)
+
+
+def ip_in_meta(meta) -> str | None:
+    """``client_ip`` from the request's META (or a WSGI environ) alone; None where the
+    settings name a function, or nothing is there: django-ratelimit's own rules and errors."""
     source = getattr(settings, "RATELIMIT_IP_META_KEY", None)
     if source is None or (isinstance(source, str) and "." not in source):
-        ip = request.META.get(source or "REMOTE_ADDR")
+        ip = meta.get(source or "REMOTE_ADDR")
         if ip:
             v6 = ":" in ip
             mask = getattr(settings, "RATELIMIT_IPV6_MASK" if v6 else "RATELIMIT_IPV4_MASK", None)
             return _masked(ip, mask or (64 if v6 else 32))
-    return _SIMPLE_KEYS["ip"](request)  # a function, or nothing there: its own rules and errors
+    return None
 
 
 @functools.lru_cache(maxsize=8192)

@@ -5,11 +5,12 @@ second (docs/benchmarks.md). So ``FastSign`` takes a form the sign form's own fi
 (``forms.read_signer``) to a writer that signs whoever is waiting in one go
 (``actions.sign_attempts``) and answers after that commit; ``FastConfirm`` does the same for
 a confirmation link. Every answer is Django's, made by its middleware from the same settings
-(``core.edge.DjangoAnswers``): the redirect once per host and petition, then replayed; the
+(``core.edge.DjangoAnswers``): the redirect once per site and petition, then replayed; the
 confirmed page twice a second per petition, with stand-ins for the signer's name and code;
 any other outcome by the sign view, given the outcome. Anything else goes on to Django.
 """
 
+import functools
 import html
 import logging
 from concurrent.futures import Future
@@ -17,9 +18,9 @@ from functools import partial
 from io import BytesIO
 
 from django.conf import settings
-from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection
+from django.utils.http import parse_header_parameters
 from django.views.decorators.csrf import csrf_exempt
 
 from groundswell.core import i18n, ratelimit
@@ -27,7 +28,7 @@ from groundswell.core.batch import BatchWriter, Waiting, wait_for
 from groundswell.core.cache import Kept
 from groundswell.core.edge import PERSONAL_COOKIES, DjangoAnswers, without_cookies
 from groundswell.core.errors import ActionError
-from groundswell.core.origin import is_same_origin
+from groundswell.core.origin import headers_say, is_same_origin
 from groundswell.petitions import actions, views
 from groundswell.petitions.access import petition_for_fast_signing
 from groundswell.petitions.forms import read_signer
@@ -97,7 +98,7 @@ def _through_service(local: BatchWriter):
 REDIRECTS = Kept(
     "fast-answer-headers",
     seconds=float("inf"),
-    forgotten_by="nobody: Django's answer for one host and petition, made from the settings",
+    forgotten_by="nobody: Django's answer for one site as sent and petition, from the settings",
     max_entries=2000,
 )
 
@@ -135,24 +136,24 @@ class FastSign:
         return [content]
 
     def _sign(self, environ, slug: str, body: bytes):
-        request = WSGIRequest(environ)
-        language = i18n.of_environ(environ)
-        try:
-            key = (request.scheme, request.get_host(), slug, language)
-        except DisallowedHost:
-            return None  # Django refuses it
-        if request.content_type != "application/x-www-form-urlencoded":
+        if _content_type(environ.get("CONTENT_TYPE", "")) != "application/x-www-form-urlencoded":
             return None
-        if not is_same_origin(request) or (signer := read_signer(body, language)) is None:
+        if (same_site := headers_say(environ)) is False:
+            return None  # another site's page posted it: the view refuses it
+        language = i18n.of_environ(environ)
+        if (signer := read_signer(body, language)) is None:
             return None
         if (petition := petition_for_fast_signing(slug=slug)) is None:
             return None
-        # Django's answer to a signature taken, for this host and petition; False where
-        # Django answers otherwise before any view (e.g. its SSL redirect).
+        # Django's answer to a signature taken, for this host and petition: False where
+        # Django answers otherwise before any view (a host it refuses, its SSL redirect).
+        key = (_site(environ), slug, language)
         if not (redirect := REDIRECTS.get(key, partial(self._make_redirect, environ, slug))):
             return None
-        attempt = actions.Attempt(petition, signer, ratelimit.client_ip(request))
-        signed, busy = wait_for(lambda: self.writer.submit(attempt))
+        if same_site is None and not is_same_origin(WSGIRequest(environ)):
+            return None  # only an Origin, and not this site's (a host Django accepted above)
+        ip = ratelimit.ip_in_meta(environ) or ratelimit.client_ip(WSGIRequest(environ))
+        signed, busy = wait_for(lambda: self.writer.submit(actions.Attempt(petition, signer, ip)))
         if busy or signed.recorded:
             return busy or redirect
         # No CSRF token: the sign form has none, and is_same_origin checked it as ``sign`` does.
@@ -165,6 +166,25 @@ class FastSign:
         if not status.startswith("302") or any(k.lower() == "set-cookie" for k, _v in headers):
             return False
         return status, headers, body
+
+
+@functools.lru_cache(maxsize=64)
+def _content_type(header: str) -> str:
+    return parse_header_parameters(header)[0]  # as WSGIRequest reads it
+
+
+def _site(environ) -> tuple:
+    """What Django's host check and scheme read from a request (HttpRequest.get_host and
+    .scheme): Django's answers for one such site are kept, not made per request."""
+    proxy = settings.SECURE_PROXY_SSL_HEADER
+    return (
+        environ.get("HTTP_HOST"),
+        environ.get("HTTP_X_FORWARDED_HOST"),
+        environ.get("SERVER_NAME"),
+        environ.get("SERVER_PORT"),
+        environ.get("wsgi.url_scheme"),
+        environ.get(proxy[0]) if proxy else None,
+    )
 
 
 # --- Confirmations -------------------------------------------------------------------------

@@ -247,9 +247,11 @@ def _line(message: dict) -> bytes:
 
 
 def _read(sock: socket.socket):
-    line = sock.makefile("rb").readline()  # one answer a request: nothing is read beyond
-    if not line.endswith(b"\n"):
-        raise ConnectionError("the signing service closed the connection")
+    line = b""
+    while not line.endswith(b"\n"):  # one answer a request: nothing comes beyond it
+        if not (part := sock.recv(4096)):
+            raise ConnectionError("the signing service closed the connection")
+        line += part
     return json.loads(line)
 
 

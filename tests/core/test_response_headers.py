@@ -159,3 +159,23 @@ def test_a_host_not_allowed_is_refused_by_the_fast_path_as_by_django(site, petit
     slow = post_sign_to(WSGIHandler(), petition.slug, HTTP_HOST="evil.example")
     assert fast[0] == slow[0] == "400 Bad Request"
     assert not Signature.objects.exists()
+
+
+def test_behind_a_proxy_each_scheme_it_reports_gets_django_s_own_answer(petition, settings):
+    # The fast path keeps Django's answer per site as sent: the proxy's header is part of
+    # it, so an https visitor's answer (with HSTS) is never replayed to an http one.
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_HSTS_SECONDS = 3600
+    django = Django()
+    site = ResponseHeaders(FastSign(django, writer=SignatureWriter(max_queue=10)))
+    try:
+        plain = post_sign_to(site, petition.slug)
+        secure = post_sign_to(site, petition.slug, HTTP_X_FORWARDED_PROTO="https")
+        plain_again = post_sign_to(site, petition.slug, HTTP_X_FORWARDED_PROTO="http")
+    finally:
+        site.app.writer.stop()
+    assert django.calls == 0  # every one answered by the fast path
+    assert plain[0] == secure[0] == plain_again[0] == "302 Found"
+    assert secure[1]["Strict-Transport-Security"] == "max-age=3600; includeSubDomains"
+    assert "Strict-Transport-Security" not in plain[1]
+    assert "Strict-Transport-Security" not in plain_again[1]

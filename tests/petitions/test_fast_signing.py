@@ -2,6 +2,7 @@
 
 import io
 import queue
+from concurrent.futures import Future
 from urllib.parse import urlencode
 
 import pytest
@@ -94,7 +95,7 @@ def post(app, slug: str, fields: dict, **extra) -> tuple[str, dict, bytes]:
         "HTTP_SEC_FETCH_SITE": "same-origin",
         **extra,
     }
-    return call_wsgi(app, environ)
+    return call_wsgi(app, {k: v for k, v in environ.items() if v is not None})
 
 
 class Counting:
@@ -106,6 +107,19 @@ class Counting:
     def __call__(self, environ, start_response):
         self.calls += 1
         return self.django(environ, start_response)
+
+
+class Taking:
+    """A writer that takes every attempt as signed, and keeps them."""
+
+    def __init__(self):
+        self.attempts = []
+
+    def submit(self, attempt):
+        self.attempts.append(attempt)
+        future = Future()
+        future.set_result(actions.Signed(actions.Outcome.ACCEPTED))
+        return future
 
 
 @pytest.fixture
@@ -298,3 +312,44 @@ def test_a_spanish_reader_signs_in_spanish_on_the_fast_path_and_english_readers_
     languages = dict(Signature.objects.values_list("email", "language"))
     assert languages == {"sam@example.com": "es", "ann@example.com": "en"}
     assert site.django.calls == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("origin", "fast"),
+    [("http://testserver", True), ("https://testserver", False), ("http://evil.example", False)],
+)
+def test_a_browser_that_sends_only_its_origin_is_judged_by_django_s_scheme_and_host(
+    petition, origin, fast
+):
+    # Older browsers send no Sec-Fetch-Site: the Origin must be this site as Django sees it.
+    django, writer = Counting(), Taking()
+    status, _, _ = post(
+        FastSign(django, writer=writer), petition.slug, PLAIN,
+        HTTP_SEC_FETCH_SITE=None, HTTP_ORIGIN=origin,
+    )  # fmt: skip
+    assert status == ("302 Found" if fast else "403 Forbidden")
+    assert (len(writer.attempts), django.calls) == ((1, 0) if fast else (0, 1))
+
+
+def the_proxy_s_header(request):
+    return request.META["HTTP_X_CLIENT"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("key", "extra", "ip"),
+    [
+        (None, {}, "203.0.113.9"),
+        ("HTTP_X_REAL_IP", {"HTTP_X_REAL_IP": "198.51.100.4"}, "198.51.100.4"),
+        (the_proxy_s_header, {"HTTP_X_CLIENT": "2001:db8::7"}, "2001:db8::"),
+    ],
+    ids=["remote-addr", "meta-key", "function"],
+)
+def test_the_fast_path_limits_the_address_the_settings_name(petition, settings, key, extra, ip):
+    # A function in RATELIMIT_IP_META_KEY is given a Django request, as django-ratelimit does.
+    settings.RATELIMIT_IP_META_KEY = key
+    writer = Taking()
+    status, _, _ = post(FastSign(Counting(), writer=writer), petition.slug, PLAIN, **extra)
+    assert status == "302 Found"
+    assert [attempt.ip for attempt in writer.attempts] == [ip]
