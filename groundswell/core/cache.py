@@ -8,7 +8,8 @@ follow the same pattern with keys that change when their source does. All of the
 - ``signing-petitions`` (petitions/access.py): 1 s; forgotten by nobody, as
   ``sign_petitions`` decides on the petition as it was read;
 - ``confirmed-pages`` (petitions/fastpath.py): 0.5 s; nobody (the count on it may be that old);
-- ``fast-answer-headers`` (petitions/fastpath.py): the process's life; made from the settings;
+- ``fast-answer-headers`` (petitions/fastpath.py): the process's life; Django's answer per
+  site as sent and petition, made from the settings;
 - ``writing-campaigns`` (letters/writing/access.py): 1 s; nobody, as ``write_many`` decides on
   the campaign as read;
 - ``written-pages`` (letters/writing/fastpath.py): 10 s; nobody (a campaign's new title, or a

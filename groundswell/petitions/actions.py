@@ -429,9 +429,8 @@ def sign_attempts(*, attempts: list[Attempt]) -> list[Signed | Exception]:
     one by one, so that one bad row cannot fail the others; what still fails is its error.
     """
     allowed = ratelimit.signing_allowed([(a.ip, a.signer.email) for a in attempts])
-    results: list[Signed | Exception] = [
-        Signed(Outcome.RATE_LIMITED, ratelimit.RateLimited().message) for _a in attempts
-    ]
+    limited = Signed(Outcome.RATE_LIMITED, ratelimit.RateLimited().message)  # one for all
+    results: list[Signed | Exception] = [limited] * len(attempts)
     by_petition: dict[int, list[int]] = {}
     for i, (attempt, ok) in enumerate(zip(attempts, allowed, strict=True)):
         if ok:
