@@ -145,7 +145,7 @@ class FastSign:
             return None
         if (petition := petition_for_fast_signing(slug=slug)) is None:
             return None
-        # Django's answer to a signature taken, for this host and petition: False where
+        # Django's answer to a signature taken, for this site as sent and petition: False where
         # Django answers otherwise before any view (a host it refuses, its SSL redirect).
         key = (_site(environ), slug, language)
         if not (redirect := REDIRECTS.get(key, partial(self._make_redirect, environ, slug))):
