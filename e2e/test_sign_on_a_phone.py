@@ -53,8 +53,8 @@ def test_a_supporter_signs_on_a_phone_and_the_count_moves(live_server, petition,
 
     with phone.expect_navigation():
         phone.get_by_role("link", name=petition.title).tap()
-    # The page may come from the phone's own cache (public, stale-while-revalidate) for a
-    # few seconds: it was read before signing. Reloading asks the server, as a person would.
+    # Read again within a second of reading it before signing, the page comes from the
+    # phone's own cache (max-age=1); reloading asks the server, as a person would.
     phone.reload()
     expect(phone.locator("[data-count]")).to_have_text("1")
     expect(phone.get_by_role("region", name="Recent signers")).to_contain_text("Pat Phone")

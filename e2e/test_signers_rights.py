@@ -39,8 +39,8 @@ def test_a_signer_withdraws_from_the_confirmation_email(
     phone.goto(url + path_in(email, "/p/confirm/"))
     expect(phone.get_by_role("heading", level=1)).to_contain_text("your signature counts")
     phone.goto(url + petition.get_absolute_url())
-    # The page may come from the phone's own cache (public, stale-while-revalidate) for a
-    # few seconds: it was read before signing. Reloading asks the server, as a person would.
+    # Read again within a second of reading it before signing, the page comes from the
+    # phone's own cache (max-age=1); reloading asks the server, as a person would.
     phone.reload()
     expect(phone.locator("[data-count]")).to_have_text("1")
 
