@@ -72,15 +72,16 @@ def _send_batch(batch, connection) -> None:
 
     accepted: list = []
     done = 0
+    stamps = emails.SignerStamps()  # each email rendered once per petition and language
     try:
         connection.open()  # one SMTP session for this thread's share (a no-op once open)
         for signature in batch:
             if signature.status == Signature.Status.WITHDRAWN:
                 pass  # withdrawn after the claim: we no longer hold the address
             elif signature.status == Signature.Status.PENDING:
-                emails.signature_confirmation(signature, connection=connection)
+                emails.signature_confirmation(signature, connection=connection, stamps=stamps)
             else:
-                emails.signature_already_counted(signature, connection=connection)
+                emails.signature_already_counted(signature, connection=connection, stamps=stamps)
             done += 1
             accepted.append(signature)
             if len(accepted) == MARK_SENT_EVERY:
