@@ -155,9 +155,7 @@ def started_at(pid: int) -> float:
 
 
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="runs its own SQLite site once")
-def test_the_web_server_starts_after_the_background_processes_have_loaded_django(
-    serve, tmp_path
-):
+def test_the_web_server_starts_after_the_background_processes_have_loaded_django(serve, tmp_path):
     """Their starts (a second of CPU each, niced) are not taken from a surge's first seconds."""
     proc, _port = serve
     web = min(
