@@ -49,10 +49,13 @@ def _fresh_caches(settings):
     wake_state.clear()  # which wake-ups this process has already enqueued
     for kept in KEPT.values():  # what this process keeps for itself (core/cache.py)
         kept.forget()
+    declared = dict(KEPT)  # a fast path a test builds (page_seconds=0) declares its own
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # receivers in tests listen on loopback
     yield
     for alias in ("default", "local"):
         caches[alias].clear()
+    KEPT.clear()
+    KEPT.update(declared)
 
 
 def make_user(email: str, name: str, **fields) -> User:
