@@ -46,14 +46,26 @@ def _send(
     the one they signed in), else in the active one (the site's own, in the worker)."""
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
     with translation.override(language or translation.get_language()):
-        message = EmailMultiAlternatives(
-            subject=_subject(name, context),
-            body=render_text(f"emails/{name}.txt", context),
-            to=[to],
-            headers={"Content-Language": translation.get_language(), **(headers or {})},
-            connection=connection,
+        language = translation.get_language()
+        parts = (
+            _subject(name, context),
+            render_text(f"emails/{name}.txt", context),
+            render_to_string(f"emails/{name}.html", context),
         )
-        message.attach_alternative(render_to_string(f"emails/{name}.html", context), "text/html")
+    _deliver(parts, to, language, headers, connection)
+
+
+def _deliver(parts: tuple, to: str, language: str, headers: dict | None, connection) -> None:
+    """Send a rendered (subject, text, HTML) to one address."""
+    subject, text, html = parts
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        to=[to],
+        headers={"Content-Language": language, **(headers or {})},
+        connection=connection,
+    )
+    message.attach_alternative(html, "text/html")
     message.send()
 
 
@@ -99,21 +111,12 @@ def signature_already_counted(signature, connection=None, stamps=None) -> None:
 def _send_to_signer(name: str, signature, links: dict, connection, stamps) -> None:
     language = signer_language(signature)
     values = {"name": signature.name, **links}
-    stamped = stamps and stamps.fill(name, signature.petition, language, values)
-    if not stamped:
+    stamped = stamps.fill(name, signature.petition, language, values) if stamps else None
+    if stamped is None:
         context = {"signature": signature, "petition": signature.petition, **links}
         _send(name, signature.email, context, connection=connection, language=language)
-        return
-    subject, text, html = stamped
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        to=[signature.email],
-        headers={"Content-Language": language},
-        connection=connection,
-    )
-    message.attach_alternative(html, "text/html")
-    message.send()
+    else:
+        _deliver(stamped, signature.email, language, None, connection)
 
 
 class SignerStamps:
@@ -121,9 +124,10 @@ class SignerStamps:
     stand-ins for what differs between signers (their name and links), then completed for
     each: a batch of a viral petition's confirmations costs its mailer three template
     renders, not three a signer. The stand-ins are characters of Unicode's private use
-    area, which no escaping changes. The templates print these values as they are; should
-    one apply a filter to one, the stand-in comes out changed, and that email is rendered
-    whole for each signer, as without stamps. A stamp lives as long as its batch, so an
+    area around a word in both cases and a space, which no escaping changes. The templates
+    print these values as they are; should one apply a filter to one (``upper``, ``lower``,
+    ``truncatechars``, ``urlencode``), the stand-in comes out changed, and that email is
+    rendered whole for each signer, as without stamps. A stamp lives as long as its batch, so an
     edited title reaches the next batch.
     """
 
@@ -146,10 +150,10 @@ class SignerStamps:
 
 
 def _stand_in(field: str) -> str:
-    return f"\ue000{field}\ue001"
+    return f"\ue000Value {field}\ue001"
 
 
-_STAND_IN = re.compile("\ue000([a-z_]+)\ue001")
+_STAND_IN = re.compile("\ue000Value ([a-z_]+)\ue001")
 
 
 def _stamp(name: str, petition, language: str, fields: list[str]) -> tuple | None:

@@ -3,29 +3,15 @@ Spanish form errors, and dates and numbers in each language's one format."""
 
 import datetime
 
-import pytest
 from django.core import mail
 from django.utils import timezone
 
 from groundswell.petitions import actions
 from groundswell.petitions.models import Petition, Signature
-from tests.conftest import PASSWORD, link_in, open_petition, sign
+from tests.conftest import PASSWORD, link_in, sign
 
 SPANISH = "es-MX,es;q=0.9"
 FORM = {"name": "Sam", "email": "sam@example.com", "postcode": "10001", "country": "US"}
-
-
-@pytest.fixture
-def bilingual(union, alice, mo):
-    return open_petition(
-        union,
-        alice,
-        mo,
-        title="Fund the city's night buses",
-        title_es="Financien los autobuses nocturnos de la ciudad",
-        demand_es="Financien el servicio nocturno todo el año.",
-        reasons_es="Quienes trabajan de noche **necesitan** volver a casa.",
-    )
 
 
 def test_a_petition_with_a_spanish_version_shows_it_to_a_spanish_reader(client, bilingual):

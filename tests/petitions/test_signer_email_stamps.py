@@ -12,21 +12,10 @@ from django.utils.html import escape
 from groundswell.core import emails
 from groundswell.petitions import tasks
 from groundswell.petitions.models import Signature
-from tests.conftest import open_petition, sign
+from tests.conftest import sign
 
 # A name that HTML escaping changes, non-ASCII, and a stand-in's own shape.
-NAMES = ["Zoë O'Brien <b>&</b>", "\ue000confirm_url\ue001 Ann"]
-
-
-@pytest.fixture
-def bilingual(union, alice, mo):
-    return open_petition(
-        union,
-        alice,
-        mo,
-        title="Fund the city's night buses & trams",
-        title_es="Financien los autobuses nocturnos de la ciudad",
-    )
+NAMES = ["Zoë O'Brien <b>&</b>", "\ue000Value confirm_url\ue001 Ann"]
 
 
 def _as_sent(message) -> tuple:
@@ -102,3 +91,15 @@ def test_a_template_that_filters_a_signers_value_is_rendered_whole_for_each(bili
     emails.signature_confirmation(signature, stamps=stamps)
     [message] = mail.outbox
     assert message.body.startswith("SAM SUPPORTER: http")
+
+
+def test_a_lower_case_filter_is_noticed_too(bilingual, monkeypatch):
+    template = engines["django"].from_string("{{ signature.name|lower }}: {{ confirm_url }}")
+    real = emails.get_template
+    monkeypatch.setattr(
+        emails,
+        "get_template",
+        lambda name: template if name == "emails/signature_confirmation.txt" else real(name),
+    )
+    values = {"name": "x", "confirm_url": "y", "withdraw_url": "z"}
+    assert emails.SignerStamps().fill("signature_confirmation", bilingual, "en", values) is None
