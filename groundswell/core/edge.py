@@ -29,6 +29,7 @@ that grows without bound. Nothing is refused after it was accepted: the answer c
 before the view runs.
 """
 
+import gc
 import logging
 import threading
 import time
@@ -327,8 +328,9 @@ def warm_up_services() -> None:
     went"): the database connection (with the pool, its first connections), the cache in
     Redis (importing redis-py alone takes half a second of CPU), and the email validator's
     regular expressions, which Django compiles on first use (150 ms, once per thread that
-    comes first: 32 threads of a new process all at once did it 32 times). The signing
-    service calls this before it takes its first request. Never fatal, like ``warm_up``.
+    comes first: 32 threads of a new process all at once did it 32 times); then it freezes
+    what the process has loaded, out of the garbage collector's way. The signing service
+    calls this before it takes its first request. Never fatal, like ``warm_up``.
     """
     from django.core.cache import caches
     from django.core.validators import validate_email
@@ -346,3 +348,10 @@ def warm_up_services() -> None:
             log.warning("warming up a connection failed; the first request opens it", exc_info=True)
     if not connection.in_atomic_block:
         connection.close()  # back to the pool (or reopened by the first request)
+    # Last, what the process has loaded so far (Django, every module, compiled templates)
+    # goes to the collector's permanent generation. A full collection walked all of it
+    # while holding the GIL: 50-280 ms in which none of the process's threads ran, a few
+    # times a surge, which was the sign runs' p99 (decision 15). What is frozen is never
+    # collected, so the garbage is collected first.
+    gc.collect()
+    gc.freeze()
